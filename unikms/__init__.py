@@ -1,0 +1,78 @@
+"""unikms: one encrypt/decrypt API over Alibaba Cloud KMS and Tencent Cloud KMS.
+
+>>> import unikms
+>>> kms = unikms.connect("fake://tencent")
+>>> key = kms.create_key(alias="payments").key_id
+>>> sealed = kms.encrypt(key, b"card", context={"order": "7"})
+>>> kms.decrypt(sealed.ciphertext, context={"order": "7"}).plaintext
+b'card'
+"""
+
+from unikms.client import KmsClient
+from unikms.driver import Driver, NativeError
+from unikms.errors import (
+    AccessDeniedError,
+    AlreadyExistsError,
+    DecryptionFailedError,
+    DryRunPassed,
+    InvalidRequestError,
+    KeyNotFoundError,
+    KeyUnavailableError,
+    KmsError,
+    LimitExceededError,
+    PortabilityError,
+    ServiceError,
+    ThrottledError,
+    TransportError,
+    UnsupportedByDialectError,
+    WrongKeyTypeError,
+)
+from unikms.registry import connect, register_scheme
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeyInfo,
+    KeySpec,
+    KeyState,
+    KeyUsage,
+    KeyVersion,
+    KeyVersionInfo,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedError",
+    "AlreadyExistsError",
+    "DataKey",
+    "DecryptResult",
+    "DecryptionFailedError",
+    "Dialect",
+    "Driver",
+    "DryRunPassed",
+    "EncryptResult",
+    "InvalidRequestError",
+    "KeyInfo",
+    "KeyNotFoundError",
+    "KeySpec",
+    "KeyState",
+    "KeyUnavailableError",
+    "KeyUsage",
+    "KeyVersion",
+    "KeyVersionInfo",
+    "KmsClient",
+    "KmsError",
+    "LimitExceededError",
+    "NativeError",
+    "PortabilityError",
+    "ServiceError",
+    "ThrottledError",
+    "TransportError",
+    "UnsupportedByDialectError",
+    "WrongKeyTypeError",
+    "__version__",
+    "connect",
+    "register_scheme",
+]

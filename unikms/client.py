@@ -1,0 +1,474 @@
+"""The portable client: one API over every dialect.
+
+:class:`KmsClient` owns what must be the same everywhere: input validation
+(before any request), size limits, strict portability checks, closed-state
+checks, mapping native errors onto :mod:`unikms.errors`, and logging that never
+shows secrets. The dialect's :class:`~unikms.dialects.base.DialectOperations`
+does the lowering and lifting; the driver does the I/O.
+
+    >>> import unikms
+    >>> kms = unikms.connect("fake://alibaba-classic")
+    >>> key = kms.create_key(alias="alias/app").key_id
+    >>> sealed = kms.encrypt("alias/app", b"secret", context={"tenant": "42"})
+    >>> kms.decrypt(sealed.ciphertext, context={"tenant": "42"}).plaintext
+    b'secret'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+
+from unikms.dialects import operations_class, operations_for, rules_for
+from unikms.dialects.base import DialectOperations, EncryptOptions, Feature, Situation
+from unikms.driver import Driver, NativeError
+from unikms.errors import (
+    InvalidRequestError,
+    KmsError,
+    LimitExceededError,
+    PortabilityError,
+)
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeyInfo,
+    KeySpec,
+    KeyVersion,
+)
+
+__all__ = ["KmsClient"]
+
+log = logging.getLogger("unikms")
+
+_STRICT_FORBIDDEN = {
+    "iv": Feature.IV,
+    "aad": Feature.AAD,
+    "algorithm": Feature.ALGORITHM,
+    "padding": Feature.PADDING,
+    "dry_run": Feature.DRY_RUN,
+}
+
+
+class KmsClient:
+    """A KMS client of one dialect. Get one from :func:`unikms.connect`.
+
+    With ``strict_portability=True`` every request is also checked against the
+    rules of the other dialects, and anything that would fail there (a larger
+    plaintext, a context Tencent cannot carry, an explicit IV, ...) raises
+    :class:`~unikms.errors.PortabilityError` before any request.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        *,
+        strict_portability: bool = False,
+        operations: DialectOperations | None = None,
+    ) -> None:
+        self._driver = driver
+        self._ops = operations or operations_for(driver)
+        self._rules = self._ops.rules
+        self.strict_portability = strict_portability
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"KmsClient(dialect={self.dialect.value!r}, driver={type(self._driver).__name__})"
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect this client speaks."""
+        return self._rules.dialect
+
+    @property
+    def driver(self) -> Driver:
+        return self._driver
+
+    # -- lifecycle ------------------------------------------------------------
+    def close(self) -> None:
+        """Close the driver; later calls raise :class:`InvalidRequestError`."""
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
+
+    def __enter__(self) -> KmsClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- crypto ---------------------------------------------------------------
+    def encrypt(
+        self,
+        key: str,
+        plaintext: bytes,
+        *,
+        context: Mapping[str, str] | None = None,
+        version: KeyVersion = KeyVersion.PRIMARY,
+        algorithm: str | None = None,
+        iv: bytes | None = None,
+        aad: bytes | None = None,
+        padding: str | None = None,
+        dry_run: bool = False,
+    ) -> EncryptResult:
+        """Encrypt up to the dialect's limit of bytes with ``key`` (id, alias or ARN).
+
+        ``context`` is bound to the ciphertext; pass the same one to
+        :meth:`decrypt`. ``algorithm``, ``iv``, ``aad`` and ``padding`` exist on
+        the Alibaba instance dialect only; ``dry_run`` on Alibaba classic only.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://tencent")
+        >>> key = kms.create_key(alias="orders").key_id
+        >>> kms.encrypt(key, b"4111 1111 1111 1111").key_id == key
+        True
+        """
+        self._check_open()
+        key = self._check_key(key)
+        data = self._check_bytes("plaintext", plaintext)
+        self._check_plaintext(data)
+        opts = self._options(context, version, algorithm, iv, aad, padding, dry_run)
+        log.debug("encrypt dialect=%s key=%s bytes=%d", self.dialect.value, key, len(data))
+        with self._native():
+            return self._ops.encrypt(key, data, opts)
+
+    def decrypt(
+        self,
+        ciphertext: bytes | str,
+        *,
+        context: Mapping[str, str] | None = None,
+        key: str | None = None,
+        algorithm: str | None = None,
+        iv: bytes | None = None,
+        aad: bytes | None = None,
+        padding: str | None = None,
+        dry_run: bool = False,
+    ) -> DecryptResult:
+        """Decrypt what :meth:`encrypt` returned (``bytes``), or a native blob
+        string that the provider's own SDK produced (``str``).
+
+        ``key``, ``algorithm``, ``iv`` and ``padding`` are needed only for a
+        native Alibaba instance ``Encrypt`` blob, whose IV travels apart.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-instance")
+        >>> key = kms.create_key().key_id
+        >>> ct = kms.encrypt(key, b"hi").ciphertext
+        >>> kms.decrypt(ct).plaintext
+        b'hi'
+        """
+        self._check_open()
+        if isinstance(ciphertext, str):
+            if not ciphertext:
+                raise self._invalid("ciphertext", "ciphertext must not be empty")
+            blob: bytes | str = ciphertext
+        else:
+            blob = self._check_bytes("ciphertext", ciphertext)
+            if not blob:
+                raise self._invalid("ciphertext", "ciphertext must not be empty")
+        if key is not None:
+            key = self._check_key(key)
+        opts = self._options(context, KeyVersion.PRIMARY, algorithm, iv, aad, padding, dry_run)
+        log.debug("decrypt dialect=%s bytes=%d", self.dialect.value, len(blob))
+        with self._native(decrypting=True):
+            return self._ops.decrypt(blob, opts, key)
+
+    def generate_data_key(
+        self,
+        key: str,
+        *,
+        context: Mapping[str, str] | None = None,
+        number_of_bytes: int = 32,
+        version: KeyVersion = KeyVersion.PRIMARY,
+        dry_run: bool = False,
+    ) -> DataKey:
+        """A fresh data key: ``plaintext`` to use locally, ``ciphertext`` to store.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key().key_id
+        >>> dk = kms.generate_data_key(key, context={"file": "a.bin"})
+        >>> opened = kms.decrypt(dk.ciphertext, context={"file": "a.bin"})
+        >>> len(dk.plaintext), opened.plaintext == dk.plaintext
+        (32, True)
+        """
+        self._check_open()
+        key = self._check_key(key)
+        low, high = self._rules.limits.data_key_bytes
+        if (
+            not isinstance(number_of_bytes, int)
+            or isinstance(number_of_bytes, bool)
+            or not low <= number_of_bytes <= high
+        ):
+            raise self._invalid(
+                "number_of_bytes",
+                f"number_of_bytes must be an integer from {low} to {high}, got {number_of_bytes!r}",
+            )
+        opts = self._options(context, version, None, None, None, None, dry_run)
+        with self._native():
+            return self._ops.generate_data_key(key, number_of_bytes, opts)
+
+    # -- key management -------------------------------------------------------
+    def create_key(
+        self,
+        *,
+        spec: KeySpec = KeySpec.AES_256,
+        description: str = "",
+        alias: str | None = None,
+        external: bool = False,
+    ) -> KeyInfo:
+        """Create a key (``external=True``: no material yet, state PendingImport).
+
+        ``alias`` is bound to the new key (required by Tencent, whose keys
+        always carry one; a name is generated there when none is given).
+
+        >>> import unikms
+        >>> unikms.connect("fake://alibaba-classic").create_key(alias="alias/x").state
+        <KeyState.ENABLED: 'Enabled'>
+        """
+        self._check_open()
+        spec = KeySpec(spec)
+        with self._native():
+            return self._ops.create_key(spec, description, alias, external)
+
+    def describe_key(self, key: str) -> KeyInfo:
+        """State, spec, versions and primary version of ``key`` (id, alias or ARN)."""
+        self._check_open()
+        key = self._check_key(key)
+        with self._native():
+            return self._ops.describe_key(key)
+
+    def list_keys(self) -> list[str]:
+        """Ids of every key (all pages)."""
+        self._check_open()
+        with self._native():
+            return self._ops.list_keys()
+
+    def create_alias(self, alias: str, key: str) -> None:
+        """Bind ``alias`` to ``key``."""
+        self._check_open()
+        alias = self._check_key(alias, "alias")
+        key = self._check_key(key)
+        with self._native():
+            self._ops.create_alias(alias, key)
+
+    def list_aliases(self) -> dict[str, str]:
+        """Every alias with the key id it points at."""
+        self._check_open()
+        with self._native():
+            return self._ops.list_aliases()
+
+    def enable_key(self, key: str) -> None:
+        self._check_open()
+        with self._native():
+            self._ops.enable_key(self._check_key(key))
+
+    def disable_key(self, key: str) -> None:
+        self._check_open()
+        with self._native():
+            self._ops.disable_key(self._check_key(key))
+
+    def schedule_key_deletion(self, key: str, days: int) -> None:
+        """Schedule deletion after a pending window of ``days`` (dialect's range)."""
+        self._check_open()
+        if not isinstance(days, int) or isinstance(days, bool):
+            raise self._invalid("days", f"days must be an integer, got {days!r}")
+        with self._native():
+            self._ops.schedule_key_deletion(self._check_key(key), days)
+
+    def cancel_key_deletion(self, key: str) -> None:
+        self._check_open()
+        with self._native():
+            self._ops.cancel_key_deletion(self._check_key(key))
+
+    def rotate_key(self, key: str) -> str | None:
+        """Make a new primary version; returns its id. Old ciphertexts still decrypt.
+
+        Raises :class:`~unikms.errors.UnsupportedByDialectError` where the
+        dialect has no on-demand rotation (Tencent).
+        """
+        self._check_open()
+        with self._native():
+            return self._ops.rotate_key(self._check_key(key))
+
+    def archive_key(self, key: str) -> None:
+        """Tencent only: archive a key (it stops encrypting and decrypting)."""
+        self._check_open()
+        with self._native():
+            self._ops.archive_key(self._check_key(key))
+
+    def cancel_key_archive(self, key: str) -> None:
+        """Tencent only: bring an archived key back (Enabled)."""
+        self._check_open()
+        with self._native():
+            self._ops.cancel_key_archive(self._check_key(key))
+
+    # -- checks -----------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidRequestError("the client is closed", dialect=self.dialect)
+
+    def _invalid(self, field: str, message: str) -> InvalidRequestError:
+        spec = self._rules.situation(Situation.INVALID_PARAMETER)
+        return InvalidRequestError(
+            message, field=field, dialect=self.dialect, code=spec.code, http_status=spec.http_status
+        )
+
+    def _check_key(self, key: object, field: str = "key") -> str:
+        if not isinstance(key, str) or not key.strip():
+            raise self._invalid(field, f"{field} must be a non-empty string")
+        if self.strict_portability and key.startswith("acs:"):
+            raise PortabilityError(
+                f"{field}: ARNs exist on Alibaba classic only",
+                other=Dialect.TENCENT,
+                field=field,
+                dialect=self.dialect,
+            )
+        return key
+
+    def _check_bytes(self, field: str, value: object) -> bytes:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)
+        raise self._invalid(field, f"{field} must be bytes, got {type(value).__name__}")
+
+    def _check_plaintext(self, data: bytes) -> None:
+        limit = self._rules.limits.max_plaintext
+        if len(data) > limit:
+            spec = self._rules.situation(Situation.PLAINTEXT_TOO_LARGE)
+            raise LimitExceededError(
+                f"plaintext is {len(data)} bytes; the {self.dialect.value} dialect "
+                f"accepts at most {limit}",
+                field="plaintext",
+                size=len(data),
+                limit=limit,
+                dialect=self.dialect,
+                code=spec.code,
+                http_status=spec.http_status,
+            )
+        if self.strict_portability:
+            for other in Dialect:
+                other_limit = rules_for(other).limits.max_plaintext
+                if len(data) > other_limit:
+                    raise PortabilityError(
+                        f"plaintext is {len(data)} bytes; the {other.value} dialect "
+                        f"accepts at most {other_limit}",
+                        other=other,
+                        field="plaintext",
+                        dialect=self.dialect,
+                    )
+
+    def _options(
+        self,
+        context: Mapping[str, str] | None,
+        version: KeyVersion,
+        algorithm: str | None,
+        iv: bytes | None,
+        aad: bytes | None,
+        padding: str | None,
+        dry_run: bool,
+    ) -> EncryptOptions:
+        ctx = self._check_context(context)
+        version = KeyVersion(version)
+        given = {
+            "iv": iv is not None,
+            "aad": aad is not None,
+            "algorithm": algorithm is not None,
+            "padding": padding is not None,
+            "dry_run": bool(dry_run),
+        }
+        for name, feature in _STRICT_FORBIDDEN.items():
+            if given[name]:
+                self._rules.require(feature, name)
+                if self.strict_portability:
+                    raise PortabilityError(
+                        f"{name} is dialect-specific and not portable",
+                        other=next(d for d in Dialect if feature not in rules_for(d).features),
+                        field=name,
+                        dialect=self.dialect,
+                    )
+        if version is KeyVersion.INITIAL:
+            self._rules.require(Feature.INITIAL_VERSION, "version=INITIAL")
+            if self.strict_portability:
+                raise PortabilityError(
+                    "version=INITIAL exists on the Alibaba instance dialect only",
+                    other=Dialect.TENCENT,
+                    field="version",
+                    dialect=self.dialect,
+                )
+        if iv is not None:
+            iv = self._check_bytes("iv", iv)
+        if aad is not None:
+            aad = self._check_bytes("aad", aad)
+            if ctx:
+                raise self._invalid("aad", "pass either context or aad, not both")
+        return EncryptOptions(
+            context=ctx,
+            version=version,
+            algorithm=algorithm,
+            iv=iv,
+            aad=aad,
+            padding=padding,
+            dry_run=bool(dry_run),
+        )
+
+    def _check_context(self, context: Mapping[str, str] | None) -> dict[str, str] | None:
+        if context is None:
+            return None
+        if not isinstance(context, Mapping):
+            raise self._invalid(
+                "context", f"context must be a mapping of str to str, got {type(context).__name__}"
+            )
+        for k, v in context.items():
+            if not isinstance(k, str) or not isinstance(v, str):
+                raise self._invalid(
+                    "context",
+                    f"context must map str to str; entry {k!r} has a {type(v).__name__} value"
+                    if isinstance(k, str)
+                    else f"context keys must be str, got {type(k).__name__}",
+                )
+            if not k:
+                raise self._invalid("context", "context keys must not be empty")
+        ctx = dict(context)
+        if not ctx:
+            return None
+        try:
+            self._ops.check_context(ctx)
+        except NativeError as err:
+            raise self._rules.neutral(err, field="context") from None
+        if self.strict_portability:
+            for other in Dialect:
+                if other is self.dialect:
+                    continue
+                try:
+                    operations_class(other).check_context_rules(ctx)
+                except KmsError as err:
+                    raise PortabilityError(
+                        f"context would be refused by the {other.value} dialect: {err.message}",
+                        other=other,
+                        field="context",
+                        dialect=self.dialect,
+                    ) from None
+        return ctx
+
+    @contextmanager
+    def _native(self, *, decrypting: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except NativeError as err:
+            neutral = self._rules.neutral(err, decrypting=decrypting)
+            log.debug(
+                "dialect=%s error code=%s status=%s request_id=%s",
+                self.dialect.value,
+                err.code,
+                err.http_status,
+                err.request_id,
+            )
+            raise neutral from None

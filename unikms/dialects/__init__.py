@@ -1,0 +1,36 @@
+"""Dialect rules and operations, one module per dialect.
+
+>>> from unikms.dialects import rules_for
+>>> from unikms.types import Dialect
+>>> rules_for(Dialect.TENCENT).limits.max_plaintext
+4096
+"""
+
+from __future__ import annotations
+
+from unikms.dialects import alibaba_classic, alibaba_instance, tencent
+from unikms.dialects.base import DialectOperations, DialectRules
+from unikms.driver import Driver
+from unikms.types import Dialect
+
+__all__ = ["operations_class", "operations_for", "rules_for"]
+
+_OPERATIONS: dict[Dialect, type[DialectOperations]] = {
+    Dialect.ALIBABA_CLASSIC: alibaba_classic.AlibabaClassicOperations,
+    Dialect.ALIBABA_INSTANCE: alibaba_instance.AlibabaInstanceOperations,
+    Dialect.TENCENT: tencent.TencentOperations,
+}
+
+
+def rules_for(dialect: Dialect) -> DialectRules:
+    """The rules (limits, features, error table) of ``dialect``."""
+    return _OPERATIONS[Dialect(dialect)].rules
+
+
+def operations_class(dialect: Dialect) -> type[DialectOperations]:
+    return _OPERATIONS[Dialect(dialect)]
+
+
+def operations_for(driver: Driver) -> DialectOperations:
+    """The neutral operations of the driver's dialect, bound to ``driver``."""
+    return _OPERATIONS[driver.dialect](driver)

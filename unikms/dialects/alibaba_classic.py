@@ -1,0 +1,535 @@
+"""Alibaba Cloud KMS classic OpenAPI 2016-01-20: rules and neutral operations.
+
+Native parameters are those of ``alibabacloud-kms20160120`` request models:
+``Plaintext`` and ``CiphertextBlob`` are Base64 strings, ``EncryptionContext``
+a ``dict``, ``DryRun`` the string ``"true"``. Sources for every rule are in
+``docs/dialects.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from unikms.dialects.alibaba import (
+    ADVANCE_MAGIC,
+    CLASSIC_GCM_HEADER,
+    SPEC_NAMES,
+    SPECS_BY_NAME,
+    parse_key_ref,
+)
+from unikms.dialects.base import (
+    DialectOperations,
+    DialectRules,
+    EncryptOptions,
+    ErrorSpec,
+    Feature,
+    Limits,
+    Situation,
+    canonical_context_json,
+    parse_time,
+)
+from unikms.driver import NativeResponse
+from unikms.errors import LimitExceededError, UnsupportedByDialectError
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeyInfo,
+    KeySpec,
+    KeyState,
+    KeyUsage,
+    KeyVersionInfo,
+)
+
+__all__ = ["RULES", "AlibabaClassicOperations", "errors_table"]
+
+_COMMON = "https://www.alibabacloud.com/help/en/kms/key-management-service/support/sample-responses"
+_STATES = (
+    "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/"
+    "impact-of-cmk-status-on-api-operations"
+)
+_LIMITS = "https://alibabacloud.com/help/en/kms/key-management-service/support/limits"
+_VERSION = "https://www.alibabacloud.com/help/doc-detail/133838.htm"
+_DRYRUN = "alibabacloud-go/kms-20160120:client/encrypt_request_model.go (DryRun)"
+_INFER = "inference, see docs/dialects.md"
+
+
+def errors_table(*rows: ErrorSpec) -> dict[str, ErrorSpec]:
+    return {row.code: row for row in rows}
+
+
+ERRORS = errors_table(
+    ErrorSpec(
+        "MissingParameter",
+        400,
+        'The parameter "{name}" is needed but not provided.',
+        "invalid_request",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "InvalidParameter",
+        400,
+        'The specified parameter "{name}" is not valid.',
+        "invalid_request",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "Forbidden.KeyNotFound",
+        404,
+        "The specified Key is not found.",
+        "key_not_found",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "Forbidden.KeyVersionNotFound",
+        404,
+        "The specified Key version is not found.",
+        "key_not_found",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "Forbidden.AliasNotFound",
+        404,
+        "The specified Alias is not found.",
+        "key_not_found",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "AliasAlreadyExists", 400, "AliasName Already Exists.", "already_exists", source=_COMMON
+    ),
+    ErrorSpec(
+        "Rejected.Disabled",
+        409,
+        "The request was rejected because the key state is Disabled.",
+        "key_unavailable",
+        KeyState.DISABLED,
+        source=_STATES,
+    ),
+    ErrorSpec(
+        "Rejected.PendingDeletion",
+        409,
+        "The request was rejected because the key state is PendingDeletion.",
+        "key_unavailable",
+        KeyState.PENDING_DELETION,
+        source=_STATES,
+    ),
+    ErrorSpec(
+        "Rejected.PendingImport",
+        409,
+        "The request was rejected because the key state is PendingImport.",
+        "key_unavailable",
+        KeyState.PENDING_IMPORT,
+        source=_STATES,
+    ),
+    ErrorSpec(
+        "Rejected.StateModifiedFailed",
+        409,
+        "Keystate modified failed.",
+        "key_unavailable",
+        source=_STATES,
+    ),
+    ErrorSpec(
+        "Rejected.Unavailable",
+        409,
+        "The request was rejected because the key state is Unavailable.",
+        "key_unavailable",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "UnsupportedOperation",
+        400,
+        "This action is not supported.",
+        "wrong_key_type",
+        source=_INFER,
+    ),
+    ErrorSpec(
+        "Rejected.UnsupportedOperation",
+        400,
+        "Unsupported operation.",
+        "invalid_request",
+        source=_VERSION,
+    ),
+    ErrorSpec(
+        "Rejected.LimitExceeded",
+        400,
+        "The request was rejected because user create resource limit was exceeded.",
+        "invalid_request",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "DryRunOperationError",
+        400,
+        "Request validation has been passed with DryRun flag set.",
+        "dry_run_passed",
+        source=_DRYRUN,
+    ),
+    ErrorSpec(
+        "ValidationError",
+        400,
+        "The request parameters are not valid.",
+        "invalid_request",
+        source=_DRYRUN,
+    ),
+    ErrorSpec("AccessDeniedError", 403, "Access denied.", "access_denied", source=_DRYRUN),
+    ErrorSpec("Rejected.Throttling", 429, "QPS Limit Exceeded", "throttled", source=_LIMITS),
+    ErrorSpec(
+        "Throttling",
+        400,
+        "Request was denied due to request throttling.",
+        "throttled",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "InvalidAccessKeyId.NotFound",
+        404,
+        "The AccessKey ID provided does not exist in our records.",
+        "access_denied",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "Forbidden.NoPermission",
+        403,
+        "This operation is forbidden by permission system.",
+        "access_denied",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "IncompleteSignature",
+        400,
+        "The request signature does not conform to Alibaba Cloud standards.",
+        "access_denied",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "SignatureDoesNotMatch",
+        400,
+        "Specified signature is not matched with our calculation.",
+        "access_denied",
+        source="shared/docs/wire-protocols.md 1.5.1",
+    ),
+    ErrorSpec(
+        "IllegalTimestamp",
+        400,
+        'The input parameter "Timestamp" that is required for processing this request '
+        "is not supplied.",
+        "access_denied",
+        source=_COMMON,
+    ),
+    ErrorSpec(
+        "InvalidTimeStamp.Expired",
+        400,
+        "Specified time stamp or date value is expired.",
+        "access_denied",
+        source="shared/docs/wire-protocols.md 1.5.1",
+    ),
+    ErrorSpec(
+        "SignatureNonceUsed",
+        400,
+        "Specified signature nonce was used already.",
+        "access_denied",
+        source="shared/docs/wire-protocols.md 1.5.1",
+    ),
+    ErrorSpec(
+        "InvalidAction.NotFound",
+        404,
+        "Specified api is not found, please check your url and method.",
+        "invalid_request",
+        source=_INFER,
+    ),
+    ErrorSpec("InternalFailure", 500, "Internal Failure.", "service_error", source=_COMMON),
+    ErrorSpec(
+        "ServiceUnavailableTemporary",
+        503,
+        "Service Unavailable Temporary.",
+        "service_error",
+        source=_COMMON,
+    ),
+)
+
+SITUATIONS = {
+    Situation.MISSING_PARAMETER: "MissingParameter",
+    Situation.INVALID_PARAMETER: "InvalidParameter",
+    Situation.INVALID_KEY_ID: "Forbidden.KeyNotFound",
+    Situation.KEY_NOT_FOUND: "Forbidden.KeyNotFound",
+    Situation.ALIAS_NOT_FOUND: "Forbidden.AliasNotFound",
+    Situation.ALIAS_EXISTS: "AliasAlreadyExists",
+    Situation.INVALID_ALIAS: "InvalidParameter",
+    Situation.KEY_DISABLED: "Rejected.Disabled",
+    Situation.KEY_PENDING_DELETION: "Rejected.PendingDeletion",
+    Situation.KEY_PENDING_IMPORT: "Rejected.PendingImport",
+    Situation.INVALID_STATE: "Rejected.StateModifiedFailed",
+    Situation.WRONG_KEY_TYPE: "UnsupportedOperation",
+    Situation.PLAINTEXT_TOO_LARGE: "InvalidParameter",
+    Situation.INVALID_PLAINTEXT: "InvalidParameter",
+    Situation.CONTEXT_INVALID: "InvalidParameter",
+    Situation.CONTEXT_TOO_LARGE: "InvalidParameter",
+    Situation.INVALID_CIPHERTEXT: "InvalidParameter",
+    Situation.DECRYPT_FAILED: "InvalidParameter",
+    Situation.DRY_RUN_PASSED: "DryRunOperationError",
+    Situation.THROTTLED: "Rejected.Throttling",
+    Situation.UNKNOWN_ACTION: "InvalidAction.NotFound",
+    Situation.UNSUPPORTED_OPERATION: "Rejected.UnsupportedOperation",
+    Situation.ROTATION_TOO_SOON: "Rejected.UnsupportedOperation",
+    Situation.INVALID_DELETION_WINDOW: "InvalidParameter",
+    Situation.NOT_PENDING_DELETION: "Rejected.StateModifiedFailed",
+    Situation.SHOULD_BE_DISABLED: "Rejected.StateModifiedFailed",
+    Situation.LIMIT_EXCEEDED: "Rejected.LimitExceeded",
+    Situation.INTERNAL: "InternalFailure",
+}
+
+#: classic accepts at most 6 KB of data; the EncryptionContext JSON at most 8192 characters
+MAX_CONTEXT_CHARS = 8192
+#: CreateKeyVersion: at least 7 days between versions, at most 50 versions a key
+MIN_ROTATION_DAYS = 7
+MAX_VERSIONS = 50
+DELETION_WINDOW = (7, 366)
+
+RULES = DialectRules(
+    dialect=Dialect.ALIBABA_CLASSIC,
+    limits=Limits(
+        max_plaintext=6144,
+        max_context_chars=MAX_CONTEXT_CHARS,
+        max_aad=None,
+        max_body=None,
+        data_key_bytes=(1, 1024),
+        encrypt_qps=1000,
+    ),
+    features=frozenset({Feature.DRY_RUN, Feature.ROTATION, Feature.KEY_VERSIONS, Feature.ARN}),
+    errors=ERRORS,
+    situations=SITUATIONS,
+    decrypt_failure_codes=frozenset({"InvalidParameter"}),
+)
+
+_STATE_NAMES = {s.value: s for s in KeyState}
+
+
+def lower_context(context: Mapping[str, str] | None) -> dict[str, str] | None:
+    """The ``EncryptionContext`` parameter: a dict in sorted key order."""
+    return {k: context[k] for k in sorted(context)} if context else None
+
+
+def check_context_rules(context: Mapping[str, str]) -> None:
+    size = len(canonical_context_json(context))
+    if size > MAX_CONTEXT_CHARS:
+        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
+        raise LimitExceededError(
+            f"context is {size} characters as JSON; the alibaba-classic dialect accepts "
+            f"at most {MAX_CONTEXT_CHARS}",
+            field="context",
+            size=size,
+            limit=MAX_CONTEXT_CHARS,
+            dialect=Dialect.ALIBABA_CLASSIC,
+            code=spec.code,
+            http_status=spec.http_status,
+        )
+
+
+def decode_plaintext(text: str) -> bytes:
+    """Classic returns the exact ``Plaintext`` string given to Encrypt; unikms
+    always sends Base64, so it decodes (a non-Base64 native string comes back
+    as its UTF-8 bytes)."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return text.encode("utf-8")
+
+
+def key_usage_for(spec: KeySpec) -> str:
+    return KeyUsage.SIGN_VERIFY.value if spec is KeySpec.EC_P256 else "ENCRYPT/DECRYPT"
+
+
+def key_info_from_metadata(
+    meta: Mapping[str, Any],
+    versions: list[KeyVersionInfo],
+    aliases: tuple[str, ...],
+    request_id: str,
+    dialect: Dialect,
+) -> KeyInfo:
+    return KeyInfo(
+        key_id=meta["KeyId"],
+        arn=meta.get("Arn"),
+        state=_STATE_NAMES[meta["KeyState"]],
+        spec=SPECS_BY_NAME.get(meta.get("KeySpec", ""), KeySpec.AES_256),
+        usage=KeyUsage(meta.get("KeyUsage", KeyUsage.ENCRYPT_DECRYPT.value)),
+        origin=meta.get("Origin", ""),
+        description=meta.get("Description", ""),
+        created_at=parse_time(meta.get("CreationDate")),
+        deletion_date=parse_time(meta.get("DeleteDate")),
+        primary_version_id=meta.get("PrimaryKeyVersion") or None,
+        versions=tuple(versions),
+        aliases=aliases,
+        request_id=request_id,
+        dialect=dialect,
+        native=dict(meta),
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class AlibabaClassicOperations(DialectOperations):
+    """Neutral operations over the classic OpenAPI."""
+
+    rules = RULES
+
+    @staticmethod
+    def check_context_rules(context: Mapping[str, str]) -> None:
+        check_context_rules(context)
+
+    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
+        r = self.call(
+            "Encrypt",
+            {
+                "KeyId": key,
+                "Plaintext": _b64(plaintext),
+                "EncryptionContext": lower_context(opts.context),
+                "DryRun": "true" if opts.dry_run else None,
+            },
+        )
+        return EncryptResult(
+            ciphertext=base64.b64decode(r["CiphertextBlob"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or None,
+            algorithm=None,
+            iv=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt(
+        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
+    ) -> DecryptResult:
+        if key is not None:
+            self.rules.require(Feature.IV, "key= on decrypt")
+        if isinstance(ciphertext, bytes):
+            if ciphertext.startswith(CLASSIC_GCM_HEADER):
+                ciphertext = ciphertext[len(CLASSIC_GCM_HEADER) :]
+            elif ciphertext.startswith(ADVANCE_MAGIC):
+                raise UnsupportedByDialectError(
+                    "this ciphertext was made by the instance gateway with an algorithm other "
+                    "than AES_GCM; decrypt it on the alibaba-instance dialect",
+                    field="ciphertext",
+                    dialect=self.rules.dialect,
+                )
+            blob = _b64(ciphertext)
+        else:
+            blob = ciphertext
+        r = self.call(
+            "Decrypt",
+            {
+                "CiphertextBlob": blob,
+                "EncryptionContext": lower_context(opts.context),
+                "DryRun": "true" if opts.dry_run else None,
+            },
+        )
+        return DecryptResult(
+            plaintext=decode_plaintext(r["Plaintext"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or None,
+            algorithm=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
+        r = self.call(
+            "GenerateDataKey",
+            {
+                "KeyId": key,
+                "NumberOfBytes": number_of_bytes,
+                "EncryptionContext": lower_context(opts.context),
+                "DryRun": "true" if opts.dry_run else None,
+            },
+        )
+        return DataKey(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            ciphertext=base64.b64decode(r["CiphertextBlob"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or None,
+            algorithm=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    # -- key management -------------------------------------------------------
+    def key_id(self, key: str) -> str:
+        """Resolve an alias or ARN to the key id (management calls take ids only)."""
+        if parse_key_ref(key).kind == "id" and not key.startswith("acs:"):
+            return key
+        return str(self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["KeyId"])
+
+    def create_key(
+        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+    ) -> KeyInfo:
+        r = self.call(
+            "CreateKey",
+            {
+                "KeySpec": SPEC_NAMES[spec],
+                "KeyUsage": key_usage_for(spec),
+                "Origin": "EXTERNAL" if origin_external else None,
+                "Description": description or None,
+            },
+        )
+        key_id = r["KeyMetadata"]["KeyId"]
+        if alias:
+            self.call("CreateAlias", {"AliasName": alias, "KeyId": key_id})
+        return self.describe_key(key_id)
+
+    def describe_key(self, key: str) -> KeyInfo:
+        r = self.call("DescribeKey", {"KeyId": key})
+        meta = r["KeyMetadata"]
+        key_id = meta["KeyId"]
+        versions = [
+            KeyVersionInfo(v["KeyVersionId"], parse_time(v.get("CreationDate")))
+            for v in self._pages("ListKeyVersions", {"KeyId": key_id}, "KeyVersions", "KeyVersion")
+        ]
+        aliases = tuple(
+            a["AliasName"]
+            for a in self._pages("ListAliasesByKeyId", {"KeyId": key_id}, "Aliases", "Alias")
+        )
+        return key_info_from_metadata(meta, versions, aliases, r["RequestId"], self.rules.dialect)
+
+    def _pages(
+        self, action: str, params: Mapping[str, Any], outer: str, inner: str
+    ) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            r: NativeResponse = self.call(action, {**params, "PageNumber": page, "PageSize": 100})
+            batch = (r.get(outer) or {}).get(inner) or []
+            items.extend(batch)
+            if not batch or len(items) >= int(r.get("TotalCount", 0)):
+                return items
+            page += 1
+
+    def list_keys(self) -> list[str]:
+        return [k["KeyId"] for k in self._pages("ListKeys", {}, "Keys", "Key")]
+
+    def create_alias(self, alias: str, key: str) -> None:
+        self.call("CreateAlias", {"AliasName": alias, "KeyId": self.key_id(key)})
+
+    def list_aliases(self) -> dict[str, str]:
+        return {
+            a["AliasName"]: a["KeyId"] for a in self._pages("ListAliases", {}, "Aliases", "Alias")
+        }
+
+    def enable_key(self, key: str) -> None:
+        self.call("EnableKey", {"KeyId": self.key_id(key)})
+
+    def disable_key(self, key: str) -> None:
+        self.call("DisableKey", {"KeyId": self.key_id(key)})
+
+    def schedule_key_deletion(self, key: str, days: int) -> None:
+        self.call("ScheduleKeyDeletion", {"KeyId": self.key_id(key), "PendingWindowInDays": days})
+
+    def cancel_key_deletion(self, key: str) -> None:
+        self.call("CancelKeyDeletion", {"KeyId": self.key_id(key)})
+
+    def rotate_key(self, key: str) -> str | None:
+        r = self.call("CreateKeyVersion", {"KeyId": key})
+        return str(r["KeyVersion"]["KeyVersionId"])

@@ -1,0 +1,461 @@
+"""Alibaba Cloud KMS instance API (dedicated gateway, ``dkms-gcs-0.2``).
+
+Native parameters are the protobuf fields of the gateway (raw ``bytes`` for
+``Plaintext``, ``CiphertextBlob``, ``Iv``, ``Aad``). The gateway has no key
+management; keys of an instance are managed through the classic OpenAPI, so
+this dialect's management calls are the classic ones (a driver routes them).
+
+Neutral ciphertexts on this dialect:
+
+* ``AdvanceEncrypt`` (the neutral default, the key's primary version): the
+  gateway's own self-describing blob, unchanged.
+* ``Encrypt`` (``version=KeyVersion.INITIAL``): the gateway returns the IV
+  apart and needs the key id, algorithm and padding back, so unikms wraps them
+  in a *detached* blob (``docs/ciphertext.md``)::
+
+      b"UKD1" || u8 len || KeyId || u8 len || Algorithm || u8 len || PaddingMode
+             || u8 len || Iv || CiphertextBlob
+
+* a classic blob (from the ``alibaba-classic`` dialect) is decrypted through
+  ``AdvanceDecrypt`` behind the 3-byte AES_GCM header, as Alibaba's transfer
+  SDK does; its plaintext follows the classic convention (Base64 text).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from unikms.dialects import alibaba_classic as classic
+from unikms.dialects.alibaba import ADVANCE_MAGIC, CLASSIC_GCM_HEADER, ClassicBlob
+from unikms.dialects.base import (
+    DialectRules,
+    EncryptOptions,
+    ErrorSpec,
+    Feature,
+    Limits,
+    Situation,
+    canonical_context_json,
+)
+from unikms.errors import DecryptionFailedError, LimitExceededError
+from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyVersion
+
+__all__ = [
+    "DETACHED_MAGIC",
+    "MAX_AAD",
+    "MAX_BODY",
+    "RULES",
+    "AlibabaInstanceOperations",
+    "DetachedBlob",
+    "encoded_size",
+]
+
+_ERR = (
+    "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/"
+    "common-error-codes-1"
+)
+_ADV = (
+    "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/"
+    "advanceencrypt"
+)
+_INFER = "inference, see docs/dialects.md"
+
+MAX_BODY = 3 * 1024 * 1024
+MAX_AAD = 8192
+DETACHED_MAGIC = b"UKD1"
+
+ERRORS = {
+    **classic.ERRORS,
+    **classic.errors_table(
+        ErrorSpec(
+            "InvalidApiName",
+            400,
+            'The ApiName "{name}" is invalid.',
+            "invalid_request",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "InvalidApiVersion",
+            400,
+            'The ApiVersion "{name}" is invalid.',
+            "invalid_request",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "InvalidParam", 400, "The Param {name} is invalid.", "access_denied", source=_ERR
+        ),
+        ErrorSpec(
+            "MissingParameter",
+            400,
+            "Parameter x-kms-acccesskeyid does not exist in http header or body.",
+            "access_denied",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "RequestTimeTooSkewed",
+            400,
+            "Request time exceeds server time more than 15 minutes.",
+            "access_denied",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "InvalidParameter",
+            400,
+            "The specified parameter is not valid.",
+            "invalid_request",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "UnsupportedOperation",
+            400,
+            "Rejected.UnsupportedOperation",
+            "invalid_request",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "SignatureNotMatch", 401, "Signature is not matched.", "access_denied", source=_ERR
+        ),
+        ErrorSpec(
+            "Forbidden.NoPermission",
+            403,
+            'This operation for "{name}" is forbidden by permission system.',
+            "access_denied",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "Forbidden.KeyNotFound",
+            404,
+            "The specified key does not exist.",
+            "key_not_found",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "Unauthorized",
+            404,
+            'The AccessKey ID "{name}" does not exist in our records.',
+            "access_denied",
+            source=_ERR,
+        ),
+        ErrorSpec(
+            "Forbidden.OnlySymmetricKeySupported",
+            404,
+            "The key {key} is not a symmetric key. The API only supports symmetric keys.",
+            "wrong_key_type",
+            source=_ADV,
+        ),
+        ErrorSpec("None.", 413, "None.", "limit_exceeded", source=_ERR),
+        ErrorSpec(
+            "InvalidContentType",
+            415,
+            'Content-Type "{name}" is unsupported.',
+            "invalid_request",
+            source=_ERR,
+        ),
+        ErrorSpec("Rejected.Throttling", 429, "QPS Limit Exceeded", "throttled", source=_INFER),
+        ErrorSpec("InternalFailure", 500, "Internal Failure.", "service_error", source=_ERR),
+    ),
+}
+
+SITUATIONS = {
+    **classic.SITUATIONS,
+    Situation.MISSING_PARAMETER: "InvalidParameter",
+    Situation.INVALID_PARAMETER: "InvalidParameter",
+    Situation.INVALID_KEY_ID: "Forbidden.KeyNotFound",
+    Situation.KEY_NOT_FOUND: "Forbidden.KeyNotFound",
+    Situation.ALIAS_NOT_FOUND: "Forbidden.KeyNotFound",
+    Situation.WRONG_KEY_TYPE: "Forbidden.OnlySymmetricKeySupported",
+    Situation.PLAINTEXT_TOO_LARGE: "None.",
+    Situation.BODY_TOO_LARGE: "None.",
+    Situation.INVALID_PLAINTEXT: "InvalidParameter",
+    Situation.CONTEXT_INVALID: "InvalidParameter",
+    Situation.CONTEXT_TOO_LARGE: "InvalidParameter",
+    Situation.AAD_TOO_LARGE: "InvalidParameter",
+    Situation.INVALID_CIPHERTEXT: "InvalidParameter",
+    Situation.DECRYPT_FAILED: "InvalidParameter",
+    Situation.INVALID_ALGORITHM: "InvalidParameter",
+    Situation.INVALID_IV: "InvalidParameter",
+    Situation.INVALID_PADDING: "InvalidParameter",
+    Situation.THROTTLED: "Rejected.Throttling",
+    Situation.UNKNOWN_ACTION: "InvalidApiName",
+    Situation.UNSUPPORTED_OPERATION: "UnsupportedOperation",
+    Situation.INTERNAL: "InternalFailure",
+}
+
+RULES = DialectRules(
+    dialect=Dialect.ALIBABA_INSTANCE,
+    limits=Limits(
+        # the body limit; the exact plaintext room depends on the other fields
+        max_plaintext=MAX_BODY - 4,
+        max_context_chars=MAX_AAD,
+        max_aad=MAX_AAD,
+        max_body=MAX_BODY,
+        data_key_bytes=(1, 1024),
+        encrypt_qps=1000,
+    ),
+    features=frozenset(
+        {
+            Feature.AAD,
+            Feature.IV,
+            Feature.ALGORITHM,
+            Feature.PADDING,
+            Feature.INITIAL_VERSION,
+            Feature.ROTATION,
+            Feature.KEY_VERSIONS,
+        }
+    ),
+    errors=ERRORS,
+    situations=SITUATIONS,
+    decrypt_failure_codes=frozenset({"InvalidParameter"}),
+)
+
+
+def _varint_len(n: int) -> int:
+    size = 1
+    while n >= 0x80:
+        n >>= 7
+        size += 1
+    return size
+
+
+def encoded_size(params: Mapping[str, Any]) -> int:
+    """Exact protobuf size of a request whose fields all have numbers below 16."""
+    total = 0
+    for value in params.values():
+        if not value:  # proto3 leaves out empty and zero fields
+            continue
+        if isinstance(value, int):
+            total += 1 + _varint_len(value)
+        else:
+            n = len(value.encode("utf-8") if isinstance(value, str) else value)
+            total += 1 + _varint_len(n) + n
+    return total
+
+
+def context_aad(context: Mapping[str, str] | None) -> bytes | None:
+    """The ``Aad`` a neutral context lowers to: UTF-8 canonical JSON (lossless)."""
+    return canonical_context_json(context).encode("utf-8") if context else None
+
+
+def check_context_rules(context: Mapping[str, str]) -> None:
+    size = len(canonical_context_json(context).encode("utf-8"))
+    if size > MAX_AAD:
+        spec = RULES.situation(Situation.AAD_TOO_LARGE)
+        raise LimitExceededError(
+            f"context is {size} bytes as Aad; the alibaba-instance dialect accepts at most "
+            f"{MAX_AAD}",
+            field="context",
+            size=size,
+            limit=MAX_AAD,
+            dialect=Dialect.ALIBABA_INSTANCE,
+            code=spec.code,
+            http_status=spec.http_status,
+        )
+
+
+class DetachedBlob:
+    """The neutral form of a gateway ``Encrypt`` result (IV and key kept with it)."""
+
+    __slots__ = ("algorithm", "body", "iv", "key_id", "padding")
+
+    def __init__(self, key_id: str, algorithm: str, padding: str, iv: bytes, body: bytes) -> None:
+        self.key_id = key_id
+        self.algorithm = algorithm
+        self.padding = padding
+        self.iv = iv
+        self.body = body
+
+    def pack(self) -> bytes:
+        out = bytearray(DETACHED_MAGIC)
+        for part in (self.key_id.encode(), self.algorithm.encode(), self.padding.encode(), self.iv):
+            if len(part) > 255:
+                raise ValueError("field too long for a detached blob")
+            out.append(len(part))
+            out += part
+        return bytes(out + self.body)
+
+    @classmethod
+    def unpack(cls, blob: bytes) -> DetachedBlob | None:
+        if not blob.startswith(DETACHED_MAGIC):
+            return None
+        parts: list[bytes] = []
+        pos = len(DETACHED_MAGIC)
+        for _ in range(4):
+            if pos >= len(blob):
+                return None
+            n = blob[pos]
+            part = blob[pos + 1 : pos + 1 + n]
+            if len(part) != n:
+                return None
+            parts.append(part)
+            pos += 1 + n
+        try:
+            key_id, algorithm, padding = (p.decode("ascii") for p in parts[:3])
+        except UnicodeDecodeError:
+            return None
+        return cls(key_id, algorithm, padding, parts[3], blob[pos:])
+
+
+def _pad_or_none(value: str | None) -> str | None:
+    return value or None
+
+
+class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
+    """Neutral operations over the instance gateway (management: the classic API)."""
+
+    rules = RULES
+
+    @staticmethod
+    def check_context_rules(context: Mapping[str, str]) -> None:
+        check_context_rules(context)
+
+    def _aad(self, opts: EncryptOptions) -> bytes | None:
+        return opts.aad if opts.aad is not None else context_aad(opts.context)
+
+    def max_plaintext(self, key: str, opts: EncryptOptions) -> int:
+        """Room left for the plaintext in a 3 MB body with these other fields."""
+        others = {
+            "KeyId": key,
+            "Algorithm": opts.algorithm,
+            "Aad": self._aad(opts),
+            "Iv": opts.iv,
+            "PaddingMode": opts.padding,
+        }
+        room = MAX_BODY - encoded_size(others) - 1
+        return room - _varint_len(room)
+
+    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
+        limit = self.max_plaintext(key, opts)
+        if len(plaintext) > limit:
+            spec = RULES.situation(Situation.BODY_TOO_LARGE)
+            raise LimitExceededError(
+                f"plaintext is {len(plaintext)} bytes; with the other fields the "
+                f"alibaba-instance request body would exceed {MAX_BODY} bytes "
+                f"(room for {limit})",
+                field="plaintext",
+                size=len(plaintext),
+                limit=limit,
+                dialect=self.rules.dialect,
+                code=spec.code,
+                http_status=spec.http_status,
+            )
+        params = {
+            "KeyId": key,
+            "Plaintext": plaintext,
+            "Algorithm": opts.algorithm,
+            "Aad": self._aad(opts),
+            "Iv": opts.iv,
+            "PaddingMode": opts.padding,
+        }
+        if opts.version is KeyVersion.INITIAL:
+            r = self.call("Encrypt", params)
+            ciphertext = DetachedBlob(
+                r["KeyId"],
+                r["Algorithm"],
+                r.get("PaddingMode") or "",
+                r.get("Iv") or b"",
+                r["CiphertextBlob"],
+            ).pack()
+            version = None
+        else:
+            r = self.call("AdvanceEncrypt", params)
+            ciphertext = r["CiphertextBlob"]
+            version = r.get("KeyVersionId") or None
+        return EncryptResult(
+            ciphertext=ciphertext,
+            key_id=r["KeyId"],
+            key_version_id=version,
+            algorithm=r.get("Algorithm") or None,
+            iv=r.get("Iv") or None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt(
+        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
+    ) -> DecryptResult:
+        if isinstance(ciphertext, str):  # a classic blob kept as Base64 text
+            try:
+                ciphertext = base64.b64decode(ciphertext, validate=True)
+            except (binascii.Error, ValueError):
+                raise DecryptionFailedError(
+                    "a str ciphertext must be the Base64 of a blob", dialect=self.rules.dialect
+                ) from None
+        aad = self._aad(opts)
+        classic_origin = False
+        detached = DetachedBlob.unpack(ciphertext) if key is None else None
+        if key is not None or detached is not None:
+            if detached is not None:
+                key, algorithm, padding, iv, body = (
+                    detached.key_id,
+                    detached.algorithm,
+                    detached.padding,
+                    detached.iv,
+                    detached.body,
+                )
+            else:
+                algorithm, padding, iv, body = (
+                    opts.algorithm or "",
+                    opts.padding or "",
+                    opts.iv or b"",
+                    ciphertext,
+                )
+            r = self.call(
+                "Decrypt",
+                {
+                    "CiphertextBlob": body,
+                    "KeyId": key,
+                    "Algorithm": algorithm or None,
+                    "Aad": aad,
+                    "Iv": iv or None,
+                    "PaddingMode": _pad_or_none(padding),
+                },
+            )
+        else:
+            if not ciphertext.startswith(ADVANCE_MAGIC) and ClassicBlob.unpack(ciphertext):
+                ciphertext = CLASSIC_GCM_HEADER + ciphertext
+                classic_origin = True
+            r = self.call("AdvanceDecrypt", {"CiphertextBlob": ciphertext, "Aad": aad})
+        plaintext: bytes = r["Plaintext"]
+        if classic_origin:
+            plaintext = classic.decode_plaintext(plaintext.decode("utf-8", "replace"))
+        return DecryptResult(
+            plaintext=plaintext,
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or None,
+            algorithm=r.get("Algorithm") or None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
+        aad = self._aad(opts)
+        if opts.version is KeyVersion.INITIAL:
+            r = self.call(
+                "GenerateDataKey", {"KeyId": key, "NumberOfBytes": number_of_bytes, "Aad": aad}
+            )
+            ciphertext = DetachedBlob(
+                r["KeyId"],
+                r.get("Algorithm") or "AES_GCM",
+                "",
+                r.get("Iv") or b"",
+                r["CiphertextBlob"],
+            ).pack()
+            version = None
+        else:
+            r = self.call(
+                "AdvanceGenerateDataKey",
+                {"KeyId": key, "NumberOfBytes": number_of_bytes, "Aad": aad},
+            )
+            ciphertext = r["CiphertextBlob"]
+            version = r.get("KeyVersionId") or None
+        return DataKey(
+            plaintext=r["Plaintext"],
+            ciphertext=ciphertext,
+            key_id=r["KeyId"],
+            key_version_id=version,
+            algorithm=r.get("Algorithm") or None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )

@@ -1,0 +1,344 @@
+"""What every dialect module provides: rules as data, and the neutral operations.
+
+A dialect module holds, once, everything that is particular to one KMS API:
+
+* :class:`DialectRules`: limits, features and the error table (code, HTTP
+  status, message, neutral class), read by the fake, the emulator and the
+  adapters alike;
+* small pure functions: context lowering and ciphertext blob layouts;
+* a :class:`DialectOperations` subclass that turns neutral calls into native
+  requests for a :class:`~unikms.driver.Driver` and native responses back
+  into neutral results.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
+from unikms.errors import (
+    ERROR_KINDS,
+    InvalidRequestError,
+    KeyUnavailableError,
+    KmsError,
+    UnsupportedByDialectError,
+)
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeyInfo,
+    KeySpec,
+    KeyState,
+    KeyVersion,
+)
+
+__all__ = [
+    "DialectOperations",
+    "DialectRules",
+    "EncryptOptions",
+    "ErrorSpec",
+    "Feature",
+    "Limits",
+    "Situation",
+    "canonical_context_json",
+]
+
+
+class Feature:
+    """Names of optional capabilities, checked before any request."""
+
+    DRY_RUN = "dry_run"
+    AAD = "aad"
+    IV = "iv"
+    ALGORITHM = "algorithm"
+    PADDING = "padding"
+    INITIAL_VERSION = "initial_version"
+    ROTATION = "rotation"
+    KEY_VERSIONS = "key_versions"
+    ARCHIVE = "archive"
+    ARN = "arn"
+
+
+class Situation:
+    """Dialect-independent names for what went wrong.
+
+    The fake raises situations; each dialect's table turns one into that
+    dialect's own code, status and message (``DialectRules.situations``).
+    """
+
+    MISSING_PARAMETER = "missing_parameter"
+    INVALID_PARAMETER = "invalid_parameter"
+    INVALID_KEY_ID = "invalid_key_id"
+    KEY_NOT_FOUND = "key_not_found"
+    ALIAS_NOT_FOUND = "alias_not_found"
+    ALIAS_EXISTS = "alias_exists"
+    INVALID_ALIAS = "invalid_alias"
+    KEY_DISABLED = "key_disabled"
+    KEY_PENDING_DELETION = "key_pending_deletion"
+    KEY_PENDING_IMPORT = "key_pending_import"
+    KEY_ARCHIVED = "key_archived"
+    INVALID_STATE = "invalid_state"
+    WRONG_KEY_TYPE = "wrong_key_type"
+    PLAINTEXT_TOO_LARGE = "plaintext_too_large"
+    INVALID_PLAINTEXT = "invalid_plaintext"
+    CONTEXT_INVALID = "context_invalid"
+    CONTEXT_TOO_LARGE = "context_too_large"
+    INVALID_CIPHERTEXT = "invalid_ciphertext"
+    DECRYPT_FAILED = "decrypt_failed"
+    INVALID_ALGORITHM = "invalid_algorithm"
+    INVALID_IV = "invalid_iv"
+    INVALID_PADDING = "invalid_padding"
+    AAD_TOO_LARGE = "aad_too_large"
+    BODY_TOO_LARGE = "body_too_large"
+    DRY_RUN_PASSED = "dry_run_passed"
+    THROTTLED = "throttled"
+    UNKNOWN_ACTION = "unknown_action"
+    UNSUPPORTED_OPERATION = "unsupported_operation"
+    LIMIT_EXCEEDED = "limit_exceeded"
+    ROTATION_TOO_SOON = "rotation_too_soon"
+    INVALID_DELETION_WINDOW = "invalid_deletion_window"
+    NOT_PENDING_DELETION = "not_pending_deletion"
+    SHOULD_BE_DISABLED = "should_be_disabled"
+    INTERNAL = "internal"
+
+
+@attrs.frozen
+class ErrorSpec:
+    """One row of a dialect's error table.
+
+    ``message`` is a ``str.format`` template; ``kind`` names the neutral error
+    class (see :data:`unikms.errors.ERROR_KINDS`); ``state`` is set for
+    key-state errors; ``source`` cites where the row comes from.
+    """
+
+    code: str
+    http_status: int
+    message: str
+    kind: str
+    state: KeyState | None = None
+    source: str = ""
+
+    def native(self, request_id: str | None = None, **fmt: object) -> NativeError:
+        """The :class:`NativeError` a service answers with for this row.
+
+        Placeholders the caller did not fill stay as written (``{name}``).
+        """
+        message = self.message.format_map(_KeepMissing(fmt))
+        return NativeError(self.code, message, self.http_status, request_id)
+
+
+class _KeepMissing(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@attrs.frozen
+class Limits:
+    """Size and rate limits of one dialect (bytes unless said otherwise)."""
+
+    max_plaintext: int
+    max_context_chars: int | None
+    max_aad: int | None
+    max_body: int | None
+    data_key_bytes: tuple[int, int]
+    encrypt_qps: int
+
+
+@attrs.frozen
+class DialectRules:
+    """A dialect's rules as data."""
+
+    dialect: Dialect
+    limits: Limits
+    features: frozenset[str]
+    errors: Mapping[str, ErrorSpec]
+    situations: Mapping[str, str]
+    #: codes that, answered to a decrypt, mean "this ciphertext does not open"
+    decrypt_failure_codes: frozenset[str] = frozenset()
+
+    def spec(self, code: str) -> ErrorSpec:
+        return self.errors[code]
+
+    def situation(self, situation: str) -> ErrorSpec:
+        """The error row this dialect answers ``situation`` with."""
+        return self.errors[self.situations[situation]]
+
+    def fail(self, situation: str, **fmt: object) -> NativeError:
+        """The native error for a :class:`Situation` (what the fake raises)."""
+        return self.situation(situation).native(None, **fmt)
+
+    def error(self, code: str, **fmt: object) -> NativeError:
+        """Build the native error for ``code`` (the fake and the emulator raise these)."""
+        return self.errors[code].native(None, **fmt)
+
+    def neutral(
+        self, err: NativeError, *, field: str | None = None, decrypting: bool = False
+    ) -> KmsError:
+        """Map a native error onto the neutral hierarchy, keeping everything it said."""
+        spec = self.errors.get(err.code)
+        kind = spec.kind if spec else _fallback_kind(err.http_status)
+        if decrypting and err.code in self.decrypt_failure_codes:
+            kind = "decryption_failed"
+        cls = ERROR_KINDS[kind]
+        kw: dict[str, Any] = {
+            "dialect": self.dialect,
+            "code": err.code,
+            "http_status": err.http_status,
+            "request_id": err.request_id,
+        }
+        if kind == "limit_exceeded":  # a native error carries no sizes
+            cls = ERROR_KINDS["invalid_request"]
+        if cls is KeyUnavailableError:
+            kw["state"] = spec.state if spec else None
+        elif field is not None and issubclass(cls, InvalidRequestError):
+            kw["field"] = field
+        return cls(err.message, **kw)
+
+    def require(self, feature: str, what: str) -> None:
+        """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``."""
+        if feature not in self.features:
+            raise UnsupportedByDialectError(
+                f"{what} is not supported by the {self.dialect.value} dialect",
+                field=feature,
+                dialect=self.dialect,
+            )
+
+
+def _fallback_kind(status: int) -> str:
+    if status == 429:
+        return "throttled"
+    if status in (401, 403):
+        return "access_denied"
+    if status == 404:
+        return "key_not_found"
+    if status >= 500:
+        return "service_error"
+    return "invalid_request"
+
+
+def canonical_context_json(context: Mapping[str, str]) -> str:
+    """The one serialization of an encryption context used for AAD and JSON fields.
+
+    Keys sorted, compact separators, non-ASCII kept as is (so a character counts
+    once against Tencent's 1024-character limit)::
+
+        >>> canonical_context_json({"b": "2", "a": "é"})
+        '{"a":"é","b":"2"}'
+    """
+    return json.dumps(dict(context), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def parse_time(value: object) -> datetime | None:
+    """Parse the timestamps the dialects return (ISO 8601 or Unix seconds)."""
+    if value in (None, "", 0):
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    text = str(value)
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text), tz=timezone.utc)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@attrs.frozen
+class EncryptOptions:
+    """The neutral encrypt options after validation (context already checked)."""
+
+    context: Mapping[str, str] | None = None
+    version: KeyVersion = KeyVersion.PRIMARY
+    algorithm: str | None = None
+    iv: bytes | None = attrs.field(default=None, repr=False)
+    aad: bytes | None = attrs.field(default=None, repr=False)
+    padding: str | None = None
+    dry_run: bool = False
+
+
+class DialectOperations:
+    """Neutral operations of one dialect over a native :class:`Driver`.
+
+    Subclasses implement each method by building native requests and lifting
+    native responses. They raise :class:`NativeError` (from the driver) or
+    neutral errors; :class:`unikms.KmsClient` maps the former.
+    """
+
+    rules: DialectRules
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        return self.driver.call(action, {k: v for k, v in params.items() if v is not None})
+
+    # -- limits that depend on the lowered form -------------------------------
+    @staticmethod
+    def check_context_rules(context: Mapping[str, str]) -> None:
+        """Raise a neutral error if ``context`` cannot be carried by this dialect."""
+
+    def check_context(self, context: Mapping[str, str]) -> None:
+        self.check_context_rules(context)
+
+    # -- crypto ----------------------------------------------------------------
+    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
+        raise NotImplementedError
+
+    def decrypt(
+        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
+    ) -> DecryptResult:
+        raise NotImplementedError
+
+    def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
+        raise NotImplementedError
+
+    # -- key management -------------------------------------------------------
+    def create_key(
+        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+    ) -> KeyInfo:
+        raise NotImplementedError
+
+    def describe_key(self, key: str) -> KeyInfo:
+        raise NotImplementedError
+
+    def list_keys(self) -> list[str]:
+        raise NotImplementedError
+
+    def create_alias(self, alias: str, key: str) -> None:
+        raise NotImplementedError
+
+    def list_aliases(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def enable_key(self, key: str) -> None:
+        raise NotImplementedError
+
+    def disable_key(self, key: str) -> None:
+        raise NotImplementedError
+
+    def schedule_key_deletion(self, key: str, days: int) -> None:
+        raise NotImplementedError
+
+    def cancel_key_deletion(self, key: str) -> None:
+        raise NotImplementedError
+
+    def rotate_key(self, key: str) -> str | None:
+        self.rules.require(Feature.ROTATION, "rotate_key")
+        raise NotImplementedError
+
+    def archive_key(self, key: str) -> None:
+        self.rules.require(Feature.ARCHIVE, "archive_key")
+        raise NotImplementedError
+
+    def cancel_key_archive(self, key: str) -> None:
+        self.rules.require(Feature.ARCHIVE, "cancel_key_archive")
+        raise NotImplementedError

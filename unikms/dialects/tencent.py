@@ -1,0 +1,551 @@
+"""Tencent Cloud KMS 2019-01-18: rules and neutral operations.
+
+Native parameters are those of ``tencentcloud-sdk-python``'s kms models:
+Base64 strings for binary data, ``EncryptionContext`` a JSON *string*. Every
+error comes back inside an HTTP 200 answer, so ``http_status`` is 200 on all
+of them. Sources for every rule are in ``docs/dialects.md``.
+
+Tencent's ``Encrypt`` takes a KeyId only. The neutral client also accepts
+``alias/<name>``: it resolves the alias through ``ListKeyDetail`` and keeps the
+answer in a small cache (64 entries, 60 seconds).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from unikms.dialects.base import (
+    DialectOperations,
+    DialectRules,
+    EncryptOptions,
+    ErrorSpec,
+    Feature,
+    Limits,
+    Situation,
+    canonical_context_json,
+    parse_time,
+)
+from unikms.driver import Driver, NativeError
+from unikms.errors import KeyNotFoundError, LimitExceededError
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeyInfo,
+    KeySpec,
+    KeyState,
+    KeyUsage,
+)
+
+__all__ = ["ALIAS_PATTERN", "KEY_ID_PATTERN", "RULES", "STATE_NAMES", "TencentOperations"]
+
+_SDK = "TencentCloud/tencentcloud-sdk-python:tencentcloud/kms/v20190118/errorcodes.py"
+_GO = "TencentCloud/tencentcloud-sdk-go:tencentcloud/kms/v20190118/client.go"
+_COMMON = "https://cloud.tencent.com/document/product/1278/46710 (common error codes)"
+_INFER = "inference, see docs/dialects.md"
+
+MAX_CONTEXT_CHARS = 1024
+KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+ALIAS_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+DELETION_WINDOW = (7, 30)
+ROTATE_DAYS = (7, 365)
+
+
+def _row(
+    code: str, message: str, kind: str, state: KeyState | None = None, source: str = _SDK
+) -> ErrorSpec:
+    return ErrorSpec(code, 200, message, kind, state, source)
+
+
+ERRORS = {
+    row.code: row
+    for row in (
+        _row(
+            "MissingParameter",
+            "The parameter `{name}` is missing.",
+            "invalid_request",
+            source=_COMMON,
+        ),
+        _row(
+            "UnknownParameter",
+            "The parameter `{name}` is not recognized.",
+            "invalid_request",
+            source=_COMMON,
+        ),
+        _row("InvalidParameter", "Invalid parameter: {name}.", "invalid_request"),
+        _row("InvalidParameterValue", "Incorrect parameter value.", "invalid_request"),
+        _row("InvalidParameterValue.InvalidKeyId", "Invalid `KeyId`.", "key_not_found"),
+        _row("InvalidParameterValue.InvalidPlaintext", "Invalid `Plaintext`.", "invalid_request"),
+        _row(
+            "InvalidParameterValue.InvalidCiphertext",
+            "Incorrect ciphertext format",
+            "decryption_failed",
+        ),
+        _row("InvalidParameterValue.InvalidAlias", "Incorrect alias format", "invalid_request"),
+        _row(
+            "InvalidParameterValue.AliasAlreadyExists",
+            "The alias already exists.",
+            "already_exists",
+        ),
+        _row(
+            "InvalidParameterValue.InvalidKeyUsage",
+            "Incorrect `KeyUsage` parameter.",
+            "invalid_request",
+        ),
+        _row("InvalidParameterValue.InvalidType", "Incorrect `Type` parameter.", "invalid_request"),
+        _row(
+            "InvalidParameter.InvalidPendingWindowInDays",
+            "The schedule deletion time parameter is invalid.",
+            "invalid_request",
+        ),
+        _row("ResourceUnavailable.CmkNotFound", "The CMK does not exist.", "key_not_found"),
+        _row(
+            "ResourceUnavailable.CmkDisabled",
+            "The CMK has been disabled.",
+            "key_unavailable",
+            KeyState.DISABLED,
+        ),
+        _row(
+            "ResourceUnavailable.CmkArchived",
+            "The CMK has been archived.",
+            "key_unavailable",
+            KeyState.ARCHIVED,
+        ),
+        _row(
+            "ResourceUnavailable.KeyPendingDelete",
+            "The key is unavailable: it is pending deletion.",
+            "key_unavailable",
+            KeyState.PENDING_DELETION,
+            source=_GO,
+        ),
+        _row(
+            "ResourceUnavailable.CmkStateNotSupport",
+            "This operation cannot be performed under the current CMK status.",
+            "key_unavailable",
+        ),
+        _row(
+            "ResourceUnavailable.CmkShouldBeDisabled",
+            "An enabled CMK cannot be scheduled for deletion.",
+            "key_unavailable",
+            KeyState.ENABLED,
+        ),
+        _row(
+            "ResourceUnavailable.CmkNotPendingDelete",
+            "As the CMK is not scheduled for deletion, you cannot cancel the schedule deletion.",
+            "key_unavailable",
+        ),
+        _row("UnsupportedOperation", "The operation is not supported.", "invalid_request"),
+        _row(
+            "UnsupportedOperation.ExternalCmkCanNotRotate",
+            "External CMKs cannot be rotated.",
+            "invalid_request",
+        ),
+        _row(
+            "UnsupportedOperation.RotateNotSupported",
+            "The key cannot be rotated.",
+            "invalid_request",
+        ),
+        _row(
+            "UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion",
+            "The encryption method is not supported in the current region.",
+            "wrong_key_type",
+        ),
+        _row("FailedOperation.DecryptError", "Decryption failed.", "decryption_failed"),
+        _row("FailedOperation.EncryptionError", "Encryption failed.", "service_error"),
+        _row("FailedOperation", "Operation failed.", "service_error"),
+        _row(
+            "LimitExceeded.CmkLimitExceeded",
+            "The number of CMKs has reached the upper limit.",
+            "invalid_request",
+        ),
+        _row(
+            "RequestLimitExceeded",
+            "Your request rate exceeds the limit.",
+            "throttled",
+            source=_COMMON,
+        ),
+        _row(
+            "RequestLimitExceeded.RotateRateLimited",
+            "A key can be rotated once in 24 hours by default.",
+            "throttled",
+        ),
+        _row(
+            "AuthFailure.SignatureFailure",
+            "The provided credentials could not be validated. Please check your signature is "
+            "correct.",
+            "access_denied",
+            source=_COMMON,
+        ),
+        _row(
+            "AuthFailure.SignatureExpire",
+            "Signature expired. Timestamp and server time cannot differ by more than 5 minutes.",
+            "access_denied",
+            source=_COMMON,
+        ),
+        _row(
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not found.",
+            "access_denied",
+            source=_COMMON,
+        ),
+        _row("AuthFailure.TokenFailure", "Token error.", "access_denied", source=_COMMON),
+        _row(
+            "AuthFailure.InvalidAuthorization",
+            "The Authorization header does not conform to the standard.",
+            "access_denied",
+            source=_COMMON,
+        ),
+        _row(
+            "AuthFailure.UnauthorizedOperation", "The request is not authorized.", "access_denied"
+        ),
+        _row("UnauthorizedOperation", "Unauthorized operation.", "access_denied"),
+        _row(
+            "InvalidAction",
+            "The action `{name}` does not exist.",
+            "invalid_request",
+            source=_COMMON,
+        ),
+        _row("InternalError", "Internal error.", "service_error"),
+    )
+}
+
+SITUATIONS = {
+    Situation.MISSING_PARAMETER: "MissingParameter",
+    Situation.INVALID_PARAMETER: "InvalidParameter",
+    Situation.INVALID_KEY_ID: "InvalidParameterValue.InvalidKeyId",
+    Situation.KEY_NOT_FOUND: "ResourceUnavailable.CmkNotFound",
+    Situation.ALIAS_NOT_FOUND: "InvalidParameterValue.InvalidKeyId",
+    Situation.ALIAS_EXISTS: "InvalidParameterValue.AliasAlreadyExists",
+    Situation.INVALID_ALIAS: "InvalidParameterValue.InvalidAlias",
+    Situation.KEY_DISABLED: "ResourceUnavailable.CmkDisabled",
+    Situation.KEY_PENDING_DELETION: "ResourceUnavailable.KeyPendingDelete",
+    Situation.KEY_PENDING_IMPORT: "ResourceUnavailable.CmkStateNotSupport",
+    Situation.KEY_ARCHIVED: "ResourceUnavailable.CmkArchived",
+    Situation.INVALID_STATE: "ResourceUnavailable.CmkStateNotSupport",
+    Situation.WRONG_KEY_TYPE: "UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion",
+    Situation.PLAINTEXT_TOO_LARGE: "InvalidParameterValue.InvalidPlaintext",
+    Situation.INVALID_PLAINTEXT: "InvalidParameterValue.InvalidPlaintext",
+    Situation.CONTEXT_INVALID: "InvalidParameter",
+    Situation.CONTEXT_TOO_LARGE: "InvalidParameter",
+    Situation.INVALID_CIPHERTEXT: "InvalidParameterValue.InvalidCiphertext",
+    Situation.DECRYPT_FAILED: "InvalidParameterValue.InvalidCiphertext",
+    Situation.THROTTLED: "RequestLimitExceeded",
+    Situation.UNKNOWN_ACTION: "InvalidAction",
+    Situation.UNSUPPORTED_OPERATION: "UnsupportedOperation",
+    Situation.LIMIT_EXCEEDED: "LimitExceeded.CmkLimitExceeded",
+    Situation.ROTATION_TOO_SOON: "RequestLimitExceeded.RotateRateLimited",
+    Situation.INVALID_DELETION_WINDOW: "InvalidParameter.InvalidPendingWindowInDays",
+    Situation.NOT_PENDING_DELETION: "ResourceUnavailable.CmkNotPendingDelete",
+    Situation.SHOULD_BE_DISABLED: "ResourceUnavailable.CmkShouldBeDisabled",
+    Situation.INTERNAL: "InternalError",
+}
+
+RULES = DialectRules(
+    dialect=Dialect.TENCENT,
+    limits=Limits(
+        max_plaintext=4096,
+        max_context_chars=MAX_CONTEXT_CHARS,
+        max_aad=None,
+        max_body=None,
+        data_key_bytes=(1, 1024),
+        encrypt_qps=300,
+    ),
+    features=frozenset({Feature.ROTATION, Feature.ARCHIVE}),
+    errors=ERRORS,
+    situations=SITUATIONS,
+    decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
+)
+
+#: Tencent ``KeyState`` strings -> neutral states
+STATE_NAMES = {
+    "Enabled": KeyState.ENABLED,
+    "Disabled": KeyState.DISABLED,
+    "PendingDelete": KeyState.PENDING_DELETION,
+    "PendingImport": KeyState.PENDING_IMPORT,
+    "Archived": KeyState.ARCHIVED,
+}
+#: Tencent ``KeyUsage`` for the neutral specs it has
+USAGE_FOR_SPEC = {
+    KeySpec.AES_256: "ENCRYPT_DECRYPT",
+    KeySpec.SM4: "ENCRYPT_DECRYPT",
+    KeySpec.RSA_2048: "ASYMMETRIC_DECRYPT_RSA_2048",
+    KeySpec.EC_SM2: "ASYMMETRIC_DECRYPT_SM2",
+}
+SPEC_FOR_USAGE = {
+    "ENCRYPT_DECRYPT": KeySpec.AES_256,
+    "ASYMMETRIC_DECRYPT_RSA_2048": KeySpec.RSA_2048,
+    "ASYMMETRIC_DECRYPT_SM2": KeySpec.EC_SM2,
+    "ASYMMETRIC_SIGN_VERIFY_RSA_2048": KeySpec.RSA_2048,
+    "ASYMMETRIC_SIGN_VERIFY_SM2": KeySpec.EC_SM2,
+    "ASYMMETRIC_SIGN_VERIFY_ECC": KeySpec.EC_P256,
+}
+
+
+def lower_context(context: Mapping[str, str] | None) -> str | None:
+    """``EncryptionContext``: the canonical JSON string (sorted, compact)."""
+    return canonical_context_json(context) if context else None
+
+
+def check_context_rules(context: Mapping[str, str]) -> None:
+    size = len(canonical_context_json(context))
+    if size > MAX_CONTEXT_CHARS:
+        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
+        raise LimitExceededError(
+            f"context is {size} characters as JSON; the tencent dialect accepts at most "
+            f"{MAX_CONTEXT_CHARS}",
+            field="context",
+            size=size,
+            limit=MAX_CONTEXT_CHARS,
+            dialect=Dialect.TENCENT,
+            code=spec.code,
+            http_status=spec.http_status,
+        )
+
+
+def parse_context(text: str) -> dict[str, str] | None:
+    """Parse an ``EncryptionContext`` string; ``None`` when it is not a JSON object of strings."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        return None
+    return value
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class _AliasCache:
+    def __init__(self, size: int = 64, ttl: float = 60.0) -> None:
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._size, self._ttl = size, ttl
+        self._lock = threading.Lock()
+
+    def get(self, alias: str) -> str | None:
+        with self._lock:
+            hit = self._items.get(alias)
+            if hit is None or hit[0] < time.monotonic():
+                self._items.pop(alias, None)
+                return None
+            return hit[1]
+
+    def put(self, alias: str, key_id: str) -> None:
+        with self._lock:
+            self._items[alias] = (time.monotonic() + self._ttl, key_id)
+            self._items.move_to_end(alias)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class TencentOperations(DialectOperations):
+    """Neutral operations over Tencent KMS."""
+
+    rules = RULES
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(driver)
+        self._aliases = _AliasCache()
+
+    @staticmethod
+    def check_context_rules(context: Mapping[str, str]) -> None:
+        check_context_rules(context)
+
+    def key_id(self, key: str) -> str:
+        """``alias/<name>`` -> KeyId through ``ListKeyDetail`` (cached); ids pass through."""
+        if not key.startswith("alias/"):
+            return key
+        name = key[len("alias/") :]
+        cached = self._aliases.get(name)
+        if cached:
+            return cached
+        offset = 0
+        while True:
+            r = self.call(
+                "ListKeyDetail",
+                {"Offset": offset, "Limit": 200, "SearchKeyAlias": name, "KeyUsage": "ALL"},
+            )
+            metas = r.get("KeyMetadatas") or []
+            for meta in metas:
+                if meta.get("Alias") == name:
+                    self._aliases.put(name, meta["KeyId"])
+                    return str(meta["KeyId"])
+            offset += len(metas)
+            if not metas or offset >= int(r.get("TotalCount", 0)):
+                raise KeyNotFoundError(
+                    f"no Tencent key has the alias {name!r}",
+                    dialect=self.rules.dialect,
+                    code="ResourceUnavailable.CmkNotFound",
+                    http_status=200,
+                    request_id=r.get("RequestId"),
+                )
+
+    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
+        r = self.call(
+            "Encrypt",
+            {
+                "KeyId": self.key_id(key),
+                "Plaintext": _b64(plaintext),
+                "EncryptionContext": lower_context(opts.context),
+            },
+        )
+        return EncryptResult(
+            ciphertext=r["CiphertextBlob"].encode("ascii"),
+            key_id=r["KeyId"],
+            key_version_id=None,
+            algorithm=None,
+            iv=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt(
+        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
+    ) -> DecryptResult:
+        if key is not None:
+            self.rules.require(Feature.IV, "key= on decrypt")
+        if isinstance(ciphertext, bytes):
+            try:
+                blob = ciphertext.decode("ascii")
+            except UnicodeDecodeError:
+                raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
+        else:
+            blob = ciphertext
+        r = self.call(
+            "Decrypt",
+            {"CiphertextBlob": blob, "EncryptionContext": lower_context(opts.context)},
+        )
+        return DecryptResult(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            key_id=r["KeyId"],
+            key_version_id=None,
+            algorithm=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
+        r = self.call(
+            "GenerateDataKey",
+            {
+                "KeyId": self.key_id(key),
+                "NumberOfBytes": number_of_bytes,
+                "EncryptionContext": lower_context(opts.context),
+            },
+        )
+        return DataKey(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            ciphertext=r["CiphertextBlob"].encode("ascii"),
+            key_id=r["KeyId"],
+            key_version_id=None,
+            algorithm=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    # -- key management -------------------------------------------------------
+    def create_key(
+        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+    ) -> KeyInfo:
+        usage = USAGE_FOR_SPEC.get(spec)
+        if usage is None:
+            raise NativeError(
+                "InvalidParameterValue.InvalidKeyUsage",
+                f"key spec {spec.value} has no Tencent KeyUsage",
+                200,
+            )
+        name = alias[len("alias/") :] if alias and alias.startswith("alias/") else alias
+        r = self.call(
+            "CreateKey",
+            {
+                "Alias": name or f"unikms-{int(time.time() * 1000)}",
+                "Description": description or None,
+                "KeyUsage": usage,
+                "Type": 2 if origin_external else 1,
+            },
+        )
+        return self.describe_key(r["KeyId"])
+
+    def describe_key(self, key: str) -> KeyInfo:
+        r = self.call("DescribeKey", {"KeyId": self.key_id(key)})
+        meta: dict[str, Any] = r["KeyMetadata"]
+        return KeyInfo(
+            key_id=meta["KeyId"],
+            arn=None,
+            state=STATE_NAMES[meta["KeyState"]],
+            spec=SPEC_FOR_USAGE.get(meta.get("KeyUsage", ""), KeySpec.AES_256),
+            usage=KeyUsage.SIGN_VERIFY
+            if "SIGN" in meta.get("KeyUsage", "")
+            else KeyUsage.ENCRYPT_DECRYPT,
+            origin=meta.get("Origin", ""),
+            description=meta.get("Description") or "",
+            created_at=parse_time(meta.get("CreateTime")),
+            deletion_date=parse_time(meta.get("DeletionDate")),
+            primary_version_id=None,
+            versions=(),
+            aliases=(f"alias/{meta['Alias']}",) if meta.get("Alias") else (),
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+            native=meta,
+        )
+
+    def list_keys(self) -> list[str]:
+        ids: list[str] = []
+        while True:
+            r = self.call("ListKeys", {"Offset": len(ids), "Limit": 200})
+            batch = [k["KeyId"] for k in r.get("Keys") or []]
+            ids.extend(batch)
+            if not batch or len(ids) >= int(r.get("TotalCount", 0)):
+                return ids
+
+    def create_alias(self, alias: str, key: str) -> None:
+        name = alias[len("alias/") :] if alias.startswith("alias/") else alias
+        self.call("UpdateAlias", {"Alias": name, "KeyId": self.key_id(key)})
+        self._aliases.clear()
+
+    def list_aliases(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        offset = 0
+        while True:
+            r = self.call("ListKeyDetail", {"Offset": offset, "Limit": 200, "KeyUsage": "ALL"})
+            metas = r.get("KeyMetadatas") or []
+            out.update({f"alias/{m['Alias']}": m["KeyId"] for m in metas if m.get("Alias")})
+            offset += len(metas)
+            if not metas or offset >= int(r.get("TotalCount", 0)):
+                return out
+
+    def enable_key(self, key: str) -> None:
+        self.call("EnableKey", {"KeyId": self.key_id(key)})
+
+    def disable_key(self, key: str) -> None:
+        self.call("DisableKey", {"KeyId": self.key_id(key)})
+
+    def schedule_key_deletion(self, key: str, days: int) -> None:
+        self.call("ScheduleKeyDeletion", {"KeyId": self.key_id(key), "PendingWindowInDays": days})
+
+    def cancel_key_deletion(self, key: str) -> None:
+        self.call("CancelKeyDeletion", {"KeyId": self.key_id(key)})
+
+    def rotate_key(self, key: str) -> str | None:
+        """``RotateKey``: new key material; Tencent exposes no version id, so ``None``."""
+        self.call("RotateKey", {"KeyId": self.key_id(key)})
+        return None
+
+    def archive_key(self, key: str) -> None:
+        self.call("ArchiveKey", {"KeyId": self.key_id(key)})
+
+    def cancel_key_archive(self, key: str) -> None:
+        self.call("CancelKeyArchive", {"KeyId": self.key_id(key)})

@@ -1,0 +1,68 @@
+"""The driver interface: the one seam between the portable client and a provider.
+
+A driver speaks one dialect's *native* API: it takes the action name and the
+request parameters exactly as that dialect's official SDK models them
+(PascalCase names; base64 strings on Alibaba classic and Tencent, raw bytes on
+the Alibaba instance gateway) and returns the response fields the same way.
+Failures are raised as :class:`NativeError` with the provider's own code,
+message, HTTP status and request id.
+
+The in-memory fake and the SDK adapters both implement this, so everything
+above it (validation, lowering, result mapping, error mapping) is written once
+and every test can run against either::
+
+    >>> from unikms.fake import FakeCloud
+    >>> from unikms.types import Dialect
+    >>> driver = FakeCloud().service(Dialect.TENCENT)
+    >>> driver.call("DescribeKey", {"KeyId": "8b8a4a9c-0f1e-11ef-9f9a-02fc00000001"})
+    Traceback (most recent call last):
+    ...
+    unikms.driver.NativeError: ResourceUnavailable.CmkNotFound: The CMK does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from unikms.types import Dialect
+
+__all__ = ["Driver", "NativeError", "NativeParams", "NativeResponse"]
+
+NativeParams = Mapping[str, Any]
+NativeResponse = dict[str, Any]
+
+
+class NativeError(Exception):
+    """An error exactly as the provider reports it (before neutral mapping)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        http_status: int,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.request_id = request_id
+
+
+@runtime_checkable
+class Driver(Protocol):
+    """What a provider must implement: one dialect, one native call."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect this driver speaks."""
+        ...
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """Perform ``action`` with native ``params``; raise :class:`NativeError`."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; further calls are refused by the client."""
+        ...

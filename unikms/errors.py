@@ -1,0 +1,213 @@
+"""One error hierarchy for every dialect.
+
+Every error carries the dialect, the provider's own error ``code``, the HTTP
+status the provider answered with and the ``request_id``, so nothing the
+provider said is lost. Errors raised before any request (bad input, limits)
+carry the code and status the dialect itself would have answered with::
+
+    >>> import unikms
+    >>> kms = unikms.connect("fake://tencent")
+    >>> try:
+    ...     kms.encrypt("any-key", b"x" * 5000)
+    ... except unikms.LimitExceededError as e:
+    ...     print(e.field, e.size, e.limit, e.code)
+    plaintext 5000 4096 InvalidParameterValue.InvalidPlaintext
+
+Messages never contain plaintext, data keys or credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from unikms.types import Dialect, KeyState
+
+__all__ = [
+    "AccessDeniedError",
+    "AlreadyExistsError",
+    "DecryptionFailedError",
+    "DryRunPassed",
+    "InvalidRequestError",
+    "KeyNotFoundError",
+    "KeyUnavailableError",
+    "KmsError",
+    "LimitExceededError",
+    "PortabilityError",
+    "ServiceError",
+    "ThrottledError",
+    "TransportError",
+    "UnsupportedByDialectError",
+    "WrongKeyTypeError",
+]
+
+
+class KmsError(Exception):
+    """Base of every unikms error.
+
+    Attributes: ``dialect``, ``code`` (the provider's own error code),
+    ``http_status``, ``request_id``, ``message``.
+    """
+
+    kind: ClassVar[str] = "kms_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dialect: Dialect | None = None,
+        code: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.dialect = dialect
+        self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        details = []
+        if self.dialect is not None:
+            details.append(f"dialect={self.dialect.value}")
+        if self.code:
+            details.append(f"code={self.code}")
+        if self.http_status is not None:
+            details.append(f"http_status={self.http_status}")
+        if self.request_id:
+            details.append(f"request_id={self.request_id}")
+        if details:
+            parts.append("(" + ", ".join(details) + ")")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class InvalidRequestError(KmsError, ValueError):
+    """The request is malformed or breaks a documented rule.
+
+    ``field`` names the offending parameter where one is to blame.
+    """
+
+    kind = "invalid_request"
+
+    def __init__(self, message: str, *, field: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.field = field
+
+
+class LimitExceededError(InvalidRequestError):
+    """A size limit was exceeded; ``size`` and ``limit`` say by how much."""
+
+    kind = "limit_exceeded"
+
+    def __init__(self, message: str, *, field: str, size: int, limit: int, **kw: Any) -> None:
+        super().__init__(message, field=field, **kw)
+        self.size = size
+        self.limit = limit
+
+
+class UnsupportedByDialectError(InvalidRequestError):
+    """The dialect has no such feature (an IV on Tencent, rotation on Tencent, ...)."""
+
+    kind = "unsupported"
+
+
+class PortabilityError(InvalidRequestError):
+    """Strict portability mode: the request would fail on another dialect."""
+
+    kind = "portability"
+
+    def __init__(self, message: str, *, other: Dialect, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.other = other
+
+
+class KeyNotFoundError(KmsError, LookupError):
+    """No key (or alias) by that name."""
+
+    kind = "key_not_found"
+
+
+class KeyUnavailableError(KmsError):
+    """The key exists but its state forbids the operation; ``state`` says which."""
+
+    kind = "key_unavailable"
+
+    def __init__(self, message: str, *, state: KeyState | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.state = state
+
+
+class WrongKeyTypeError(KmsError):
+    """The key cannot do this (an asymmetric key asked to encrypt symmetrically)."""
+
+    kind = "wrong_key_type"
+
+
+class AccessDeniedError(KmsError, PermissionError):
+    """Credentials were refused or lack permission."""
+
+    kind = "access_denied"
+
+
+class DecryptionFailedError(KmsError):
+    """The ciphertext does not decrypt: tampered, truncated, not ours, or the
+    encryption context does not match the one used at encryption."""
+
+    kind = "decryption_failed"
+
+
+class AlreadyExistsError(KmsError):
+    """The alias (or other named resource) exists already."""
+
+    kind = "already_exists"
+
+
+class ThrottledError(KmsError):
+    """The request rate limit was hit; retry later."""
+
+    kind = "throttled"
+
+
+class ServiceError(KmsError):
+    """The service failed on its side (5xx, internal error)."""
+
+    kind = "service_error"
+
+
+class TransportError(KmsError, ConnectionError):
+    """The request did not reach the service or no answer came back."""
+
+    kind = "transport"
+
+
+class DryRunPassed(KmsError):
+    """A ``dry_run=True`` request would have succeeded (Alibaba's DryRunOperationError)."""
+
+    kind = "dry_run_passed"
+
+
+#: Neutral error classes by their ``kind``, used by the dialect error tables.
+ERROR_KINDS: dict[str, type[KmsError]] = {
+    cls.kind: cls
+    for cls in (
+        KmsError,
+        InvalidRequestError,
+        LimitExceededError,
+        UnsupportedByDialectError,
+        PortabilityError,
+        KeyNotFoundError,
+        KeyUnavailableError,
+        WrongKeyTypeError,
+        AccessDeniedError,
+        DecryptionFailedError,
+        AlreadyExistsError,
+        ThrottledError,
+        ServiceError,
+        TransportError,
+        DryRunPassed,
+    )
+}

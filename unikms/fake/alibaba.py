@@ -1,0 +1,628 @@
+"""The fake Alibaba Cloud KMS: the classic OpenAPI and the instance gateway.
+
+Both services share one :class:`~unikms.fake.keystore.KeyStore` per account
+and region, as Alibaba's two gateways reach the same keys. Management actions
+are the classic ones; the instance service answers them too (in Alibaba Cloud
+they go through the classic API), so a ``fake://alibaba-instance`` client can
+provision its own keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import string
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from unikms.dialects import alibaba_classic, alibaba_instance
+from unikms.dialects.alibaba import (
+    IV_LEN,
+    SPEC_NAMES,
+    SPECS_BY_NAME,
+    AdvanceBlob,
+    ClassicBlob,
+    parse_key_ref,
+    valid_alias,
+)
+from unikms.dialects.base import Situation, canonical_context_json
+from unikms.driver import NativeParams, NativeResponse
+from unikms.fake import cipher
+from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore, _iso
+from unikms.fake.service import FakeService, Throttle
+from unikms.types import KeySpec, KeyState, KeyUsage
+
+__all__ = [
+    "AlibabaClassicService",
+    "AlibabaInstanceService",
+    "new_alibaba_store",
+]
+
+_ALNUM = string.ascii_lowercase + string.digits
+_REGION_CODES = {"cn-hangzhou": "hzz", "cn-shanghai": "shh", "cn-beijing": "bjj"}
+
+
+def _random(n: int) -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(n))
+
+
+def new_alibaba_store(
+    account: str = "1234567890123456", region: str = "cn-hangzhou", **kw: Any
+) -> KeyStore:
+    """A store whose ids look like Alibaba's: ``key-`` + region code + 18 characters
+    (25 in all) and version ids of key id + ``-`` + 10 characters (36 in all)."""
+    code = _REGION_CODES.get(region) or (region.rsplit("-", maxsplit=1)[-1] + "xxx")[:3]
+    return KeyStore(
+        account=account,
+        region=region,
+        new_key_id=lambda: f"key-{code}{_random(18)}",
+        new_version_id=lambda key_id: f"{key_id}-{_random(10)}",
+        **kw,
+    )
+
+
+def _gcm_for(key: FakeKey) -> str:
+    return "SM4_GCM" if key.spec is KeySpec.SM4 else "AES_GCM"
+
+
+class AlibabaClassicService(FakeService):
+    """Native KMS OpenAPI 2016-01-20 actions over the fake store."""
+
+    rules = alibaba_classic.RULES
+
+    def __init__(
+        self,
+        store: KeyStore,
+        *,
+        throttle: Throttle | None = None,
+        min_rotation_days: int = alibaba_classic.MIN_ROTATION_DAYS,
+    ) -> None:
+        super().__init__(store, throttle=throttle)
+        self.min_rotation_days = min_rotation_days
+
+    # -- resolution -------------------------------------------------------------
+    def arn(self, key_id: str) -> str:
+        return f"acs:kms:{self.store.region}:{self.store.account}:key/{key_id}"
+
+    def resolve(
+        self, params: NativeParams, name: str = "KeyId", *, aliases: bool = True, arns: bool = True
+    ) -> FakeKey:
+        """Find the key a KeyId parameter names (id, ``alias/...`` or ARN)."""
+        ref_text = self.text(params, name)
+        assert ref_text is not None
+        ref = parse_key_ref(ref_text)
+        if ref.kind == "invalid" or (ref.region is not None and not arns):
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        if ref.region is not None and (
+            ref.region != self.store.region or ref.account != self.store.account
+        ):
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        if ref.kind == "alias":
+            if not aliases:
+                raise self.fail(Situation.KEY_NOT_FOUND)
+            key_id = self.store.alias_target(ref.value)
+            if key_id is None:
+                raise self.fail(Situation.ALIAS_NOT_FOUND)
+        else:
+            key_id = ref.value
+        key = self.store.get(key_id)
+        if key is None:
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        return key
+
+    def encryption_key(self, params: NativeParams, *, decrypting: bool = False) -> FakeKey:
+        key = self.resolve(params)
+        self.usable(key, decrypting=decrypting)
+        if not key.symmetric:
+            raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
+        return key
+
+    def context_aad(self, params: NativeParams) -> bytes | None:
+        """``EncryptionContext`` (a dict, or its JSON text) as canonical AAD bytes."""
+        raw = params.get("EncryptionContext")
+        if raw is None or raw in ("", {}):
+            return None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext") from None
+        if not isinstance(raw, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
+        text = canonical_context_json(raw)
+        if len(text) > alibaba_classic.MAX_CONTEXT_CHARS:
+            raise self.fail(Situation.CONTEXT_TOO_LARGE, name="EncryptionContext")
+        return text.encode("utf-8") if raw else None
+
+    def dry_run(self, params: NativeParams) -> None:
+        flag = params.get("DryRun")
+        if flag is not None and str(flag).lower() == "true":
+            raise self.fail(Situation.DRY_RUN_PASSED)
+
+    # -- crypto -----------------------------------------------------------------
+    def seal_classic(self, key: FakeKey, data: bytes, aad: bytes | None) -> str:
+        version = key.primary
+        iv = os.urandom(IV_LEN)
+        body = cipher.seal(_gcm_for(key), version.material, data, iv=iv, aad=aad)
+        return base64.b64encode(ClassicBlob(version.version_id, iv, body).pack()).decode()
+
+    def op_Encrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.encryption_key(params)
+        text, raw = self.b64(params, "Plaintext", Situation.INVALID_PLAINTEXT)
+        if len(raw) > self.rules.limits.max_plaintext:
+            raise self.fail(Situation.PLAINTEXT_TOO_LARGE, name="Plaintext")
+        aad = self.context_aad(params)
+        self.dry_run(params)
+        blob = self.seal_classic(key, text.encode("utf-8"), aad)
+        return {"CiphertextBlob": blob, "KeyId": key.key_id, "KeyVersionId": key.primary.version_id}
+
+    def op_Decrypt(self, params: NativeParams) -> NativeResponse:
+        _, raw = self.b64(params, "CiphertextBlob", Situation.INVALID_CIPHERTEXT)
+        parsed = ClassicBlob.unpack(raw)
+        if parsed is None:
+            raise self.fail(Situation.INVALID_CIPHERTEXT, name="CiphertextBlob")
+        hit = self.store.find_version(parsed.version_id)
+        if hit is None:
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        key, version = hit
+        self.usable(key, decrypting=True)
+        aad = self.context_aad(params)
+        self.dry_run(params)
+        try:
+            data = cipher.open_(_gcm_for(key), version.material, parsed.body, iv=parsed.iv, aad=aad)
+        except cipher.CipherFailure:
+            raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "Plaintext": data.decode("utf-8", "replace"),
+        }
+
+    def data_key_size(self, params: NativeParams) -> int:
+        n = self.integer(params, "NumberOfBytes", 1, 1024)
+        if n is not None:
+            return n
+        spec = params.get("KeySpec") or "AES_256"
+        if spec not in ("AES_256", "AES_128"):
+            raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
+        return 32 if spec == "AES_256" else 16
+
+    def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
+        key = self.encryption_key(params)
+        size = self.data_key_size(params)
+        aad = self.context_aad(params)
+        self.dry_run(params)
+        plain = base64.b64encode(os.urandom(size)).decode()
+        return {
+            "CiphertextBlob": self.seal_classic(key, plain.encode(), aad),
+            "KeyId": key.key_id,
+            "KeyVersionId": key.primary.version_id,
+            "Plaintext": plain,
+        }
+
+    def op_GenerateDataKeyWithoutPlaintext(self, params: NativeParams) -> NativeResponse:
+        r = self.op_GenerateDataKey(params)
+        del r["Plaintext"]
+        return r
+
+    # -- key management -----------------------------------------------------------
+    def metadata(self, key: FakeKey) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "KeyId": key.key_id,
+            "Arn": self.arn(key.key_id),
+            "KeyState": key.state.value,
+            "KeySpec": SPEC_NAMES[key.spec],
+            "KeyUsage": key.usage.value,
+            "Origin": key.origin,
+            "Description": key.description,
+            "CreationDate": _iso(key.created_at),
+            "Creator": self.store.account,
+            "ProtectionLevel": "SOFTWARE",
+            "AutomaticRotation": "Enabled" if key.rotation_enabled else "Disabled",
+            "MaterialExpireTime": "",
+            "DeleteDate": _iso(key.deletion_date) if key.state is KeyState.PENDING_DELETION else "",
+        }
+        if key.symmetric and key.versions:
+            meta["PrimaryKeyVersion"] = key.primary.version_id
+            meta["LastRotationDate"] = _iso(key.primary.created_at)
+        return meta
+
+    def op_CreateKey(self, params: NativeParams) -> NativeResponse:
+        spec_name = params.get("KeySpec") or "Aliyun_AES_256"
+        spec = SPECS_BY_NAME.get(spec_name)
+        if spec is None:
+            raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
+        usage_name = params.get("KeyUsage") or "ENCRYPT/DECRYPT"
+        try:
+            usage = KeyUsage(usage_name)
+        except ValueError:
+            raise self.fail(Situation.INVALID_PARAMETER, name="KeyUsage") from None
+        origin = params.get("Origin") or "Aliyun_KMS"
+        if origin not in ("Aliyun_KMS", "EXTERNAL") or (
+            origin == "EXTERNAL" and not spec.symmetric
+        ):
+            raise self.fail(Situation.INVALID_PARAMETER, name="Origin")
+        description = params.get("Description") or ""
+        if len(description) > 8192:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Description")
+        key = self.store.create_key(
+            spec=spec,
+            usage=usage,
+            origin=origin,
+            description=description,
+            state=KeyState.PENDING_IMPORT if origin == "EXTERNAL" else KeyState.ENABLED,
+        )
+        if params.get("EnableAutomaticRotation") in (True, "true"):
+            key.rotation_enabled = True
+        return {"KeyMetadata": self.metadata(key)}
+
+    def op_DescribeKey(self, params: NativeParams) -> NativeResponse:
+        return {"KeyMetadata": self.metadata(self.resolve(params))}
+
+    def page(
+        self, params: NativeParams, items: list[Any], outer: str, inner: str
+    ) -> NativeResponse:
+        number = self.integer(params, "PageNumber", 1, 10**9) or 1
+        size = self.integer(params, "PageSize", 1, 100) or 10
+        start = (number - 1) * size
+        return {
+            outer: {inner: items[start : start + size]},
+            "TotalCount": len(items),
+            "PageNumber": number,
+            "PageSize": size,
+        }
+
+    def op_ListKeys(self, params: NativeParams) -> NativeResponse:
+        keys = [{"KeyId": k.key_id, "KeyArn": self.arn(k.key_id)} for k in self.store.all_keys()]
+        return self.page(params, keys, "Keys", "Key")
+
+    def alias_entry(self, alias: str, key_id: str) -> dict[str, str]:
+        arn = f"acs:kms:{self.store.region}:{self.store.account}:{alias}"
+        return {"AliasName": alias, "AliasArn": arn, "KeyId": key_id}
+
+    def op_CreateAlias(self, params: NativeParams) -> NativeResponse:
+        alias = self.text(params, "AliasName")
+        assert alias is not None
+        if not valid_alias(alias):
+            raise self.fail(Situation.INVALID_ALIAS, name="AliasName")
+        key = self.resolve(params, aliases=False, arns=False)
+        if key.state is KeyState.PENDING_DELETION:
+            raise self.fail(Situation.INVALID_STATE)
+        if self.store.alias_target(alias) is not None:
+            raise self.fail(Situation.ALIAS_EXISTS)
+        self.store.set_alias(alias, key.key_id)
+        return {}
+
+    def op_UpdateAlias(self, params: NativeParams) -> NativeResponse:
+        alias = self.text(params, "AliasName")
+        assert alias is not None
+        if self.store.alias_target(alias) is None:
+            raise self.fail(Situation.ALIAS_NOT_FOUND)
+        key = self.resolve(params, aliases=False, arns=False)
+        if key.state is KeyState.PENDING_DELETION:
+            raise self.fail(Situation.KEY_PENDING_DELETION)
+        self.store.set_alias(alias, key.key_id)
+        return {}
+
+    def op_DeleteAlias(self, params: NativeParams) -> NativeResponse:
+        alias = self.text(params, "AliasName")
+        assert alias is not None
+        if self.store.alias_target(alias) is None:
+            raise self.fail(Situation.ALIAS_NOT_FOUND)
+        self.store.delete_alias(alias)
+        return {}
+
+    def op_ListAliases(self, params: NativeParams) -> NativeResponse:
+        items = [self.alias_entry(a, k) for a, k in sorted(self.store.aliases().items())]
+        return self.page(params, items, "Aliases", "Alias")
+
+    def op_ListAliasesByKeyId(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params, aliases=False, arns=False)
+        items = [self.alias_entry(a, key.key_id) for a in self.store.aliases_of(key.key_id)]
+        return self.page(params, items, "Aliases", "Alias")
+
+    def set_state(self, params: NativeParams, state: KeyState) -> NativeResponse:
+        key = self.resolve(params, aliases=False)
+        if key.state not in (KeyState.ENABLED, KeyState.DISABLED):
+            raise self.fail(Situation.INVALID_STATE)
+        key.state = state
+        return {}
+
+    def op_EnableKey(self, params: NativeParams) -> NativeResponse:
+        return self.set_state(params, KeyState.ENABLED)
+
+    def op_DisableKey(self, params: NativeParams) -> NativeResponse:
+        return self.set_state(params, KeyState.DISABLED)
+
+    def op_ScheduleKeyDeletion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params, aliases=False)
+        low, high = alibaba_classic.DELETION_WINDOW
+        if params.get("PendingWindowInDays") in (None, ""):
+            raise self.fail(Situation.MISSING_PARAMETER, name="PendingWindowInDays")
+        days = self.integer(
+            params, "PendingWindowInDays", low, high, situation=Situation.INVALID_DELETION_WINDOW
+        )
+        assert days is not None
+        if key.state is KeyState.PENDING_DELETION:
+            raise self.fail(Situation.INVALID_STATE)
+        self.store.schedule_deletion(key, days)
+        return {}
+
+    def op_CancelKeyDeletion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params, aliases=False)
+        if key.state is not KeyState.PENDING_DELETION:
+            raise self.fail(Situation.NOT_PENDING_DELETION)
+        key.state = KeyState.ENABLED
+        key.deletion_date = None
+        return {}
+
+    def version_entry(self, key: FakeKey, version: FakeKeyVersion) -> dict[str, str | None]:
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "CreationDate": _iso(version.created_at),
+        }
+
+    def op_CreateKeyVersion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params, arns=False)
+        if not key.symmetric:
+            raise self.fail(Situation.UNSUPPORTED_OPERATION)
+        self.usable(key)
+        last = key.versions[-1].created_at
+        if self.store.clock() < last + timedelta(days=self.min_rotation_days):
+            raise self.fail(Situation.ROTATION_TOO_SOON)
+        if len(key.versions) >= alibaba_classic.MAX_VERSIONS:
+            raise self.fail(Situation.LIMIT_EXCEEDED)
+        version = self.store.add_version(key)
+        return {"KeyVersion": self.version_entry(key, version)}
+
+    def op_ListKeyVersions(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        items = [self.version_entry(key, v) for v in key.versions]
+        return self.page(params, items, "KeyVersions", "KeyVersion")
+
+    def op_DescribeKeyVersion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        wanted = self.text(params, "KeyVersionId")
+        for v in key.versions:
+            if v.version_id == wanted:
+                return {"KeyVersion": self.version_entry(key, v)}
+        raise self.rules.error("Forbidden.KeyVersionNotFound")
+
+
+class AlibabaInstanceService(AlibabaClassicService):
+    """Native KMS instance gateway actions (``dkms-gcs-0.2``) over the same store."""
+
+    rules = alibaba_instance.RULES
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        if action in _GATEWAY_ACTIONS and alibaba_instance.encoded_size(params) > (
+            alibaba_instance.MAX_BODY
+        ):
+            raise self.fail(Situation.BODY_TOO_LARGE)
+        return super().call(action, params)
+
+    # -- parameter checks -------------------------------------------------------
+    def gateway_key(
+        self, params: NativeParams, *, advance: bool, decrypting: bool = False
+    ) -> FakeKey:
+        key = self.resolve(params, arns=False)
+        self.usable(key, decrypting=decrypting)
+        if not key.symmetric:
+            if advance:
+                raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
+            raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+        return key
+
+    def algorithm(self, params: NativeParams, key: FakeKey) -> str:
+        name = params.get("Algorithm") or _gcm_for(key)
+        family = "SM4" if key.spec is KeySpec.SM4 else "AES"
+        if name not in cipher.ALGORITHMS or not name.startswith(family):
+            raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+        return str(name)
+
+    def options(
+        self, params: NativeParams, algorithm: str, *, encrypting: bool
+    ) -> tuple[bytes | None, bytes | None, str]:
+        """Validated ``(iv, aad, padding)`` for ``algorithm``."""
+        gcm = algorithm.endswith("_GCM")
+        n = cipher.iv_length(algorithm)
+        iv = params.get("Iv") or None
+        if iv is None:
+            if n and not encrypting:
+                raise self.fail(Situation.INVALID_IV, name="Iv")
+            iv = os.urandom(n) if n else None
+        elif len(iv) != n:
+            raise self.fail(Situation.INVALID_IV, name="Iv")
+        aad = params.get("Aad") or None
+        if aad is not None:
+            if not gcm:
+                raise self.fail(Situation.INVALID_PARAMETER, name="Aad")
+            if len(aad) > alibaba_instance.MAX_AAD:
+                raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        padding = params.get("PaddingMode") or ""
+        if gcm:
+            if padding:
+                raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
+        elif padding not in ("", cipher.PKCS7_PADDING, cipher.NO_PADDING):
+            raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
+        else:
+            padding = padding or cipher.PKCS7_PADDING
+        return iv, aad, padding
+
+    def plaintext(self, params: NativeParams, padding: str) -> bytes:
+        data = params.get("Plaintext")
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Plaintext")
+        if padding == cipher.NO_PADDING and len(data) % cipher.BLOCK:
+            raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
+        return bytes(data)
+
+    def _seal(
+        self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
+    ) -> tuple[str, bytes | None, str, bytes]:
+        algorithm = self.algorithm(params, key)
+        iv, aad, padding = self.options(params, algorithm, encrypting=True)
+        data = self.plaintext(params, padding)
+        body = cipher.seal(
+            algorithm,
+            version.material,
+            data,
+            iv=iv,
+            aad=aad,
+            padding=padding or cipher.PKCS7_PADDING,
+        )
+        return algorithm, iv, padding, body
+
+    def _open(
+        self,
+        key: FakeKey,
+        version: FakeKeyVersion,
+        algorithm: str,
+        body: bytes,
+        iv: bytes | None,
+        aad: bytes | None,
+        padding: str,
+    ) -> bytes:
+        try:
+            return cipher.open_(
+                algorithm,
+                version.material,
+                body,
+                iv=iv,
+                aad=aad,
+                padding=padding or cipher.PKCS7_PADDING,
+            )
+        except cipher.CipherFailure:
+            raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+
+    # -- gateway actions ----------------------------------------------------------
+    def op_Encrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.gateway_key(params, advance=False)
+        algorithm, iv, padding, body = self._seal(params, key, key.initial)
+        return {
+            "KeyId": key.key_id,
+            "CiphertextBlob": body,
+            "Iv": iv or b"",
+            "Algorithm": algorithm,
+            "PaddingMode": padding,
+        }
+
+    def op_AdvanceEncrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.gateway_key(params, advance=True)
+        version = key.primary
+        algorithm, iv, padding, body = self._seal(params, key, version)
+        blob = AdvanceBlob(algorithm, padding, version.version_id, iv or b"", body).pack()
+        return {
+            "KeyId": key.key_id,
+            "CiphertextBlob": blob,
+            "Iv": iv or b"",
+            "Algorithm": algorithm,
+            "PaddingMode": padding,
+            "KeyVersionId": version.version_id,
+        }
+
+    def _decrypt_initial(self, params: NativeParams) -> NativeResponse:
+        key = self.gateway_key(params, advance=False, decrypting=True)
+        algorithm = self.algorithm(params, key)
+        iv, aad, padding = self.options(params, algorithm, encrypting=False)
+        body = params.get("CiphertextBlob") or b""
+        if not body:
+            raise self.fail(Situation.MISSING_PARAMETER, name="CiphertextBlob")
+        data = self._open(key, key.initial, algorithm, body, iv, aad, padding)
+        return {
+            "KeyId": key.key_id,
+            "Plaintext": data,
+            "Algorithm": algorithm,
+            "PaddingMode": padding,
+            "KeyVersionId": key.initial.version_id,
+        }
+
+    def op_Decrypt(self, params: NativeParams) -> NativeResponse:
+        r = self._decrypt_initial(params)
+        del r["KeyVersionId"]
+        return r
+
+    def op_AdvanceDecrypt(self, params: NativeParams) -> NativeResponse:
+        blob = params.get("CiphertextBlob") or b""
+        if not blob:
+            raise self.fail(Situation.MISSING_PARAMETER, name="CiphertextBlob")
+        parsed = AdvanceBlob.unpack(blob, {a: cipher.iv_length(a) for a in cipher.ALGORITHMS})
+        if parsed is None:
+            if params.get("KeyId"):  # an Encrypt blob with its KeyId, Algorithm and Iv
+                return self._decrypt_initial(params)
+            raise self.fail(Situation.INVALID_CIPHERTEXT, name="CiphertextBlob")
+        hit = self.store.find_version(parsed.version_id)
+        if hit is None:
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        key, version = hit
+        self.usable(key, decrypting=True)
+        aad = params.get("Aad") or None
+        if aad is not None and len(aad) > alibaba_instance.MAX_AAD:
+            raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        data = self._open(
+            key, version, parsed.algorithm, parsed.body, parsed.iv or None, aad, parsed.padding
+        )
+        return {
+            "KeyId": key.key_id,
+            "Plaintext": data,
+            "Algorithm": parsed.algorithm,
+            "PaddingMode": parsed.padding,
+            "KeyVersionId": version.version_id,
+        }
+
+    def _data_key(
+        self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
+    ) -> tuple[bytes, bytes, bytes]:
+        size = self.integer(params, "NumberOfBytes", 1, 1024) or 32
+        aad = params.get("Aad") or None
+        if aad is not None and len(aad) > alibaba_instance.MAX_AAD:
+            raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        plain = os.urandom(size)
+        iv = os.urandom(IV_LEN)
+        return plain, iv, cipher.seal(_gcm_for(key), version.material, plain, iv=iv, aad=aad)
+
+    def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
+        key = self.gateway_key(params, advance=False)
+        algorithm = params.get("Algorithm") or _gcm_for(key)
+        if algorithm != _gcm_for(key):
+            raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+        plain, iv, body = self._data_key(params, key, key.initial)
+        return {
+            "KeyId": key.key_id,
+            "Iv": iv,
+            "Plaintext": plain,
+            "CiphertextBlob": body,
+            "Algorithm": algorithm,
+        }
+
+    def op_AdvanceGenerateDataKey(self, params: NativeParams) -> NativeResponse:
+        key = self.gateway_key(params, advance=True)
+        version = key.primary
+        plain, iv, body = self._data_key(params, key, version)
+        blob = AdvanceBlob(_gcm_for(key), "", version.version_id, iv, body).pack()
+        return {
+            "KeyId": key.key_id,
+            "Iv": iv,
+            "Plaintext": plain,
+            "CiphertextBlob": blob,
+            "Algorithm": _gcm_for(key),
+            "KeyVersionId": version.version_id,
+        }
+
+
+_GATEWAY_ACTIONS = frozenset(
+    {
+        "Encrypt",
+        "Decrypt",
+        "GenerateDataKey",
+        "AdvanceEncrypt",
+        "AdvanceDecrypt",
+        "AdvanceGenerateDataKey",
+    }
+)

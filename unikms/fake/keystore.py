@@ -1,0 +1,284 @@
+"""The fake's key store: keys, versions with real material, aliases, states.
+
+One :class:`KeyStore` holds one account's keys in one region. Both Alibaba
+gateways of an account share one store (a key in a KMS instance is reachable
+through either), Tencent has its own. The store is thread-safe (one re-entrant
+lock), knows nothing of any dialect's error codes, and round-trips through a
+plain JSON-able dict, which is the seed-file format (see :mod:`unikms.fake.seed`).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from unikms.types import KeySpec, KeyState, KeyUsage, redacted
+
+__all__ = ["Clock", "FakeKey", "FakeKeyVersion", "KeyStore", "utcnow"]
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+_MATERIAL_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
+
+
+@attrs.define
+class FakeKeyVersion:
+    version_id: str
+    material: bytes = attrs.field(repr=redacted)
+    created_at: datetime
+
+
+@attrs.define
+class FakeKey:
+    key_id: str
+    spec: KeySpec
+    usage: KeyUsage
+    origin: str
+    state: KeyState
+    description: str
+    created_at: datetime
+    versions: list[FakeKeyVersion] = attrs.field(factory=list)
+    primary_index: int = 0
+    deletion_date: datetime | None = None
+    #: state to return to when an archive is cancelled or a deletion cancelled
+    rotation_enabled: bool = False
+    rotation_interval_days: int | None = None
+    #: Tencent keeps one alias per key as a display name
+    display_alias: str | None = None
+    last_rotation: datetime | None = None
+
+    @property
+    def primary(self) -> FakeKeyVersion:
+        return self.versions[self.primary_index]
+
+    @property
+    def initial(self) -> FakeKeyVersion:
+        return self.versions[0]
+
+    @property
+    def symmetric(self) -> bool:
+        return self.spec.symmetric
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+class KeyStore:
+    """Keys, versions and aliases of one account, guarded by one lock."""
+
+    def __init__(
+        self,
+        *,
+        account: str,
+        region: str,
+        new_key_id: Callable[[], str],
+        new_version_id: Callable[[str], str],
+        clock: Clock = utcnow,
+    ) -> None:
+        self.account = account
+        self.region = region
+        self.new_key_id = new_key_id
+        self.new_version_id = new_version_id
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._keys: dict[str, FakeKey] = {}
+        self._aliases: dict[str, str] = {}
+        self._versions: dict[str, tuple[str, int]] = {}
+
+    @contextmanager
+    def locked(self) -> Iterator[KeyStore]:
+        with self._lock:
+            self._expire()
+            yield self
+
+    # -- queries (call under ``locked``) ---------------------------------------
+    def get(self, key_id: str) -> FakeKey | None:
+        return self._keys.get(key_id)
+
+    def alias_target(self, alias: str) -> str | None:
+        return self._aliases.get(alias)
+
+    def aliases(self) -> dict[str, str]:
+        return dict(self._aliases)
+
+    def aliases_of(self, key_id: str) -> list[str]:
+        return sorted(a for a, k in self._aliases.items() if k == key_id)
+
+    def all_keys(self) -> list[FakeKey]:
+        return sorted(self._keys.values(), key=lambda k: (k.created_at, k.key_id))
+
+    def find_version(self, version_id: str) -> tuple[FakeKey, FakeKeyVersion] | None:
+        hit = self._versions.get(version_id)
+        if hit is None:
+            return None
+        key = self._keys[hit[0]]
+        return key, key.versions[hit[1]]
+
+    # -- changes ----------------------------------------------------------------
+    def create_key(
+        self,
+        *,
+        spec: KeySpec,
+        usage: KeyUsage,
+        origin: str,
+        description: str = "",
+        state: KeyState | None = None,
+        key_id: str | None = None,
+        display_alias: str | None = None,
+    ) -> FakeKey:
+        now = self.clock()
+        key = FakeKey(
+            key_id=key_id or self.new_key_id(),
+            spec=spec,
+            usage=usage,
+            origin=origin,
+            state=state or KeyState.ENABLED,
+            description=description,
+            created_at=now,
+            display_alias=display_alias,
+        )
+        self._keys[key.key_id] = key
+        if state is not KeyState.PENDING_IMPORT:
+            self.add_version(key)
+        return key
+
+    def add_version(
+        self,
+        key: FakeKey,
+        *,
+        material: bytes | None = None,
+        version_id: str | None = None,
+        created_at: datetime | None = None,
+        make_primary: bool = True,
+    ) -> FakeKeyVersion:
+        """Append a version with real key material (random unless given)."""
+        size = _MATERIAL_BYTES.get(key.spec, 32)
+        version = FakeKeyVersion(
+            version_id=version_id or self.new_version_id(key.key_id),
+            material=material if material is not None else os.urandom(size),
+            created_at=created_at or self.clock(),
+        )
+        key.versions.append(version)
+        self._versions[version.version_id] = (key.key_id, len(key.versions) - 1)
+        if make_primary:
+            key.primary_index = len(key.versions) - 1
+            key.last_rotation = version.created_at
+        return version
+
+    def set_alias(self, alias: str, key_id: str) -> None:
+        self._aliases[alias] = key_id
+
+    def delete_alias(self, alias: str) -> None:
+        self._aliases.pop(alias, None)
+
+    def schedule_deletion(self, key: FakeKey, days: int) -> datetime:
+        key.state = KeyState.PENDING_DELETION
+        key.deletion_date = self.clock() + timedelta(days=days)
+        return key.deletion_date
+
+    def _expire(self) -> None:
+        """Keys whose deletion date has passed are gone, with their aliases."""
+        now = self.clock()
+        for key in [k for k in self._keys.values() if k.deletion_date and k.deletion_date <= now]:
+            del self._keys[key.key_id]
+            for v in key.versions:
+                self._versions.pop(v.version_id, None)
+            for alias in self.aliases_of(key.key_id):
+                del self._aliases[alias]
+
+    # -- seed format ----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The store as a seed-file section (includes key material: keep it safe)."""
+        with self.locked():
+            return {
+                "account": self.account,
+                "region": self.region,
+                "keys": [
+                    {
+                        "id": k.key_id,
+                        "spec": k.spec.value,
+                        "usage": k.usage.value,
+                        "origin": k.origin,
+                        "state": k.state.value,
+                        "description": k.description,
+                        "created": _iso(k.created_at),
+                        "deletion_date": _iso(k.deletion_date),
+                        "rotation_enabled": k.rotation_enabled,
+                        "rotation_interval_days": k.rotation_interval_days,
+                        "display_alias": k.display_alias,
+                        "primary": k.primary.version_id if k.versions else None,
+                        "versions": [
+                            {
+                                "id": v.version_id,
+                                "material": _b64(v.material),
+                                "created": _iso(v.created_at),
+                            }
+                            for v in k.versions
+                        ],
+                        "aliases": self.aliases_of(k.key_id),
+                    }
+                    for k in self.all_keys()
+                ],
+            }
+
+    def load_dict(self, data: dict[str, Any]) -> None:
+        """Add the keys of a seed-file section (see :mod:`unikms.fake.seed`)."""
+        with self.locked():
+            for entry in data.get("keys", []):
+                self._load_key(entry)
+
+    def _load_key(self, entry: dict[str, Any]) -> None:
+        spec = KeySpec(entry.get("spec", "AES_256"))
+        key = FakeKey(
+            key_id=entry["id"],
+            spec=spec,
+            usage=KeyUsage(entry.get("usage", KeyUsage.ENCRYPT_DECRYPT.value)),
+            origin=entry.get("origin", ""),
+            state=KeyState(entry.get("state", "Enabled")),
+            description=entry.get("description", ""),
+            created_at=_time(entry.get("created")) or self.clock(),
+            deletion_date=_time(entry.get("deletion_date")),
+            rotation_enabled=bool(entry.get("rotation_enabled", False)),
+            rotation_interval_days=entry.get("rotation_interval_days"),
+            display_alias=entry.get("display_alias"),
+        )
+        self._keys[key.key_id] = key
+        versions = entry.get("versions") or []
+        if not versions and key.state is not KeyState.PENDING_IMPORT:
+            versions = [{}]
+        for v in versions:
+            material = base64.b64decode(v["material"]) if v.get("material") else None
+            self.add_version(
+                key,
+                material=material,
+                version_id=v.get("id"),
+                created_at=_time(v.get("created")) or key.created_at,
+            )
+        primary = entry.get("primary")
+        if primary:
+            key.primary_index = next(
+                i for i, v in enumerate(key.versions) if v.version_id == primary
+            )
+        for alias in entry.get("aliases", []):
+            self._aliases[alias] = key.key_id

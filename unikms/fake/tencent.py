@@ -1,0 +1,368 @@
+"""The fake Tencent Cloud KMS (2019-01-18).
+
+Ciphertext: Tencent publishes only its shape, three Base64 segments joined by
+``-k-`` (64 bytes, 16 bytes, body). The fake keeps that shape with contents of
+its own::
+
+    segment 1 (64 bytes): KeyId (36 ASCII) || version index (uint32 BE)
+                          || HMAC-SHA256(version key, KeyId || index)[:24]
+    segment 2 (16 bytes): AES-GCM nonce
+    segment 3:            AES-GCM ciphertext || tag, AAD = segment 1 || context JSON
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import struct
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from unikms.dialects import tencent
+from unikms.dialects.base import Situation, canonical_context_json
+from unikms.driver import NativeParams, NativeResponse
+from unikms.fake.keystore import FakeKey, KeyStore
+from unikms.fake.service import FakeService, Throttle, seconds
+from unikms.types import KeyState, KeyUsage
+
+__all__ = ["TencentService", "new_tencent_store"]
+
+SEPARATOR = "-k-"
+_HEADER = struct.Struct(">36sI")
+_SPEC_FOR_USAGE = tencent.SPEC_FOR_USAGE
+
+
+def new_tencent_store(
+    account: str = "100000000001", region: str = "ap-guangzhou", **kw: Any
+) -> KeyStore:
+    """A store with Tencent-style ids: time-based UUIDs (``uuid1``)."""
+    return KeyStore(
+        account=account,
+        region=region,
+        new_key_id=lambda: str(uuid.uuid1()),
+        new_version_id=lambda key_id: f"{key_id}#{uuid.uuid4().hex[:8]}",
+        **kw,
+    )
+
+
+def _segment1(key: FakeKey, index: int) -> bytes:
+    head = _HEADER.pack(key.key_id.encode("ascii"), index)
+    check = hmac.new(key.versions[index].material, head, hashlib.sha256).digest()[:24]
+    return head + check
+
+
+class TencentService(FakeService):
+    """Native Tencent KMS actions over the fake store."""
+
+    rules = tencent.RULES
+
+    def __init__(
+        self, store: KeyStore, *, throttle: Throttle | None = None, min_rotation_hours: int = 24
+    ) -> None:
+        super().__init__(store, throttle=throttle)
+        self.min_rotation_hours = min_rotation_hours
+
+    # -- helpers ----------------------------------------------------------------
+    def resolve(self, params: NativeParams) -> FakeKey:
+        key_id = self.text(params, "KeyId")
+        assert key_id is not None
+        if not tencent.KEY_ID_PATTERN.match(key_id):
+            raise self.fail(Situation.INVALID_KEY_ID)
+        key = self.store.get(key_id)
+        if key is None:
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        return key
+
+    def encryption_key(self, params: NativeParams) -> FakeKey:
+        key = self.resolve(params)
+        self.usable(key)
+        if not key.symmetric:
+            raise self.fail(Situation.WRONG_KEY_TYPE)
+        return key
+
+    def context_aad(self, params: NativeParams) -> bytes:
+        raw = params.get("EncryptionContext")
+        if raw in (None, ""):
+            return b""
+        if not isinstance(raw, str) or len(raw) > tencent.MAX_CONTEXT_CHARS:
+            raise self.fail(Situation.CONTEXT_TOO_LARGE, name="EncryptionContext")
+        parsed = tencent.parse_context(raw)
+        if parsed is None:
+            raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
+        return canonical_context_json(parsed).encode("utf-8") if parsed else b""
+
+    def seal(self, key: FakeKey, data: bytes, context: bytes) -> str:
+        head = _segment1(key, key.primary_index)
+        nonce = os.urandom(16)
+        body = AESGCM(key.primary.material).encrypt(nonce, data, head + context)
+        return SEPARATOR.join(base64.b64encode(p).decode() for p in (head, nonce, body))
+
+    def unseal(self, blob: str, context: bytes) -> tuple[FakeKey, bytes]:
+        parts = blob.split(SEPARATOR)
+        try:
+            head, nonce, body = (base64.b64decode(p, validate=True) for p in parts)
+        except (ValueError, binascii.Error):
+            raise self.fail(Situation.INVALID_CIPHERTEXT) from None
+        if len(head) != 64 or len(nonce) != 16:
+            raise self.fail(Situation.INVALID_CIPHERTEXT)
+        key_id_raw, index = _HEADER.unpack(head[: _HEADER.size])
+        key = self.store.get(key_id_raw.decode("ascii", "replace"))
+        if key is None:
+            raise self.fail(Situation.INVALID_CIPHERTEXT)
+        if index >= len(key.versions) or not hmac.compare_digest(head, _segment1(key, index)):
+            raise self.fail(Situation.INVALID_CIPHERTEXT)
+        self.usable(key, decrypting=True)
+        try:
+            return key, AESGCM(key.versions[index].material).decrypt(nonce, body, head + context)
+        except InvalidTag:
+            raise self.fail(Situation.DECRYPT_FAILED) from None
+
+    # -- crypto -----------------------------------------------------------------
+    def op_Encrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.encryption_key(params)
+        _, data = self.b64(params, "Plaintext", Situation.INVALID_PLAINTEXT)
+        if not data or len(data) > self.rules.limits.max_plaintext:
+            raise self.fail(Situation.PLAINTEXT_TOO_LARGE)
+        blob = self.seal(key, data, self.context_aad(params))
+        return {"CiphertextBlob": blob, "KeyId": key.key_id}
+
+    def op_Decrypt(self, params: NativeParams) -> NativeResponse:
+        blob = self.text(params, "CiphertextBlob")
+        assert blob is not None
+        key, data = self.unseal(blob, self.context_aad(params))
+        return {"KeyId": key.key_id, "Plaintext": base64.b64encode(data).decode()}
+
+    def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.state is KeyState.ARCHIVED:
+            raise self.fail(Situation.KEY_ARCHIVED)
+        self.usable(key)
+        if not key.symmetric:
+            raise self.fail(Situation.WRONG_KEY_TYPE)
+        size = self.integer(params, "NumberOfBytes", 1, 1024)
+        if size is None:
+            spec = params.get("KeySpec")
+            if spec not in ("AES_128", "AES_256"):
+                raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
+            size = 16 if spec == "AES_128" else 32
+        data = os.urandom(size)
+        return {
+            "KeyId": key.key_id,
+            "Plaintext": base64.b64encode(data).decode(),
+            "CiphertextBlob": self.seal(key, data, self.context_aad(params)),
+        }
+
+    # -- key management -----------------------------------------------------------
+    def metadata(self, key: FakeKey) -> dict[str, Any]:
+        created = seconds(key.created_at)
+        usage = next(
+            (u for u, s in _SPEC_FOR_USAGE.items() if s is key.spec and "DECRYPT" in u),
+            "ENCRYPT_DECRYPT",
+        )
+        return {
+            "KeyId": key.key_id,
+            "Alias": key.display_alias or "",
+            "CreateTime": created,
+            "Description": key.description,
+            "KeyState": _STATE_STRINGS[key.state],
+            "KeyUsage": usage,
+            "Type": 1,
+            "CreatorUin": int(self.store.account) if self.store.account.isdigit() else 0,
+            "KeyRotationEnabled": key.rotation_enabled,
+            "Owner": "user",
+            "NextRotateTime": created + 365 * 86400,
+            "DeletionDate": seconds(key.deletion_date),
+            "Origin": key.origin,
+            "ValidTo": 0,
+            "ResourceId": f"creatorUin/{self.store.account}/{key.key_id}",
+            "RotateDays": key.rotation_interval_days or 365,
+            "LastRotateTime": seconds(key.last_rotation),
+        }
+
+    def check_alias(self, alias: str | None) -> str:
+        if (
+            alias is None
+            or not tencent.ALIAS_PATTERN.match(alias)
+            or alias.lower().startswith("kms-")
+        ):
+            raise self.fail(Situation.INVALID_ALIAS)
+        if any(k.display_alias == alias for k in self.store.all_keys()):
+            raise self.fail(Situation.ALIAS_EXISTS)
+        return alias
+
+    def op_CreateKey(self, params: NativeParams) -> NativeResponse:
+        alias = self.check_alias(self.text(params, "Alias"))
+        usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        spec = _SPEC_FOR_USAGE.get(usage)
+        if spec is None:
+            raise self.rules.error("InvalidParameterValue.InvalidKeyUsage")
+        key_type = self.integer(params, "Type", 1, 2) or 1
+        if key_type == 2 and not spec.symmetric:
+            raise self.rules.error("InvalidParameterValue.InvalidType")
+        description = params.get("Description") or ""
+        if len(description.encode()) > 1024:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Description")
+        key = self.store.create_key(
+            spec=spec,
+            usage=KeyUsage.SIGN_VERIFY if "SIGN" in usage else KeyUsage.ENCRYPT_DECRYPT,
+            origin="EXTERNAL" if key_type == 2 else "TENCENT_KMS",
+            description=description,
+            state=KeyState.PENDING_IMPORT if key_type == 2 else KeyState.ENABLED,
+            display_alias=alias,
+        )
+        meta = self.metadata(key)
+        return {
+            k: meta[k]
+            for k in ("KeyId", "Alias", "CreateTime", "Description", "KeyState", "KeyUsage")
+        } | {"TagCode": 0, "TagMsg": "ok"}
+
+    def op_DescribeKey(self, params: NativeParams) -> NativeResponse:
+        return {"KeyMetadata": self.metadata(self.resolve(params))}
+
+    def op_DescribeKeys(self, params: NativeParams) -> NativeResponse:
+        ids = params.get("KeyIds")
+        if not isinstance(ids, list) or not ids or len(ids) > 100:
+            raise self.fail(Situation.INVALID_PARAMETER, name="KeyIds")
+        if len(set(ids)) != len(ids):
+            raise self.rules.error("InvalidParameterValue.InvalidKeyId")
+        return {"KeyMetadatas": [self.metadata(self.resolve({"KeyId": i})) for i in ids]}
+
+    def _window(self, params: NativeParams) -> tuple[int, int]:
+        offset = self.integer(params, "Offset", 0, 10**9) or 0
+        limit = self.integer(params, "Limit", 1, 200) or 10
+        return offset, limit
+
+    def op_ListKeys(self, params: NativeParams) -> NativeResponse:
+        listed = [
+            k
+            for k in self.store.all_keys()
+            if k.state in (KeyState.ENABLED, KeyState.DISABLED, KeyState.PENDING_IMPORT)
+        ]
+        offset, limit = self._window(params)
+        return {
+            "Keys": [{"KeyId": k.key_id} for k in listed[offset : offset + limit]],
+            "TotalCount": len(listed),
+        }
+
+    def op_ListKeyDetail(self, params: NativeParams) -> NativeResponse:
+        keys = list(reversed(self.store.all_keys()))  # CreateTime descending by default
+        if params.get("OrderType") in (1, "1"):
+            keys.reverse()
+        search = params.get("SearchKeyAlias")
+        if search:
+            keys = [k for k in keys if search in k.key_id or search in (k.display_alias or "")]
+        state = self.integer(params, "KeyState", 0, 5) or 0
+        if state:
+            keys = [k for k in keys if _STATE_FILTER[state] is k.state]
+        offset, limit = self._window(params)
+        return {
+            "TotalCount": len(keys),
+            "KeyMetadatas": [self.metadata(k) for k in keys[offset : offset + limit]],
+        }
+
+    def op_UpdateAlias(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.state is KeyState.PENDING_DELETION:
+            raise self.fail(Situation.INVALID_STATE)
+        alias = self.text(params, "Alias")
+        if alias != key.display_alias:
+            key.display_alias = self.check_alias(alias)
+        return {}
+
+    def _transition(
+        self, params: NativeParams, allowed: tuple[KeyState, ...], target: KeyState
+    ) -> FakeKey:
+        key = self.resolve(params)
+        if key.state not in allowed:
+            raise self.fail(Situation.INVALID_STATE)
+        key.state = target
+        return key
+
+    def op_EnableKey(self, params: NativeParams) -> NativeResponse:
+        self._transition(params, (KeyState.ENABLED, KeyState.DISABLED), KeyState.ENABLED)
+        return {}
+
+    def op_DisableKey(self, params: NativeParams) -> NativeResponse:
+        self._transition(params, (KeyState.ENABLED, KeyState.DISABLED), KeyState.DISABLED)
+        return {}
+
+    def op_ArchiveKey(self, params: NativeParams) -> NativeResponse:
+        self._transition(params, (KeyState.ENABLED,), KeyState.ARCHIVED)
+        return {}
+
+    def op_CancelKeyArchive(self, params: NativeParams) -> NativeResponse:
+        self._transition(params, (KeyState.ARCHIVED,), KeyState.ENABLED)
+        return {}
+
+    def op_ScheduleKeyDeletion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        low, high = tencent.DELETION_WINDOW
+        if params.get("PendingWindowInDays") in (None, ""):
+            raise self.fail(Situation.MISSING_PARAMETER, name="PendingWindowInDays")
+        days = self.integer(
+            params, "PendingWindowInDays", low, high, situation=Situation.INVALID_DELETION_WINDOW
+        )
+        assert days is not None
+        if key.state is KeyState.ENABLED:
+            raise self.fail(Situation.SHOULD_BE_DISABLED)
+        if key.state not in (KeyState.DISABLED, KeyState.PENDING_IMPORT):
+            raise self.fail(Situation.INVALID_STATE)
+        date = self.store.schedule_deletion(key, days)
+        return {"DeletionDate": seconds(date), "KeyId": key.key_id}
+
+    def op_CancelKeyDeletion(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.state is not KeyState.PENDING_DELETION:
+            raise self.fail(Situation.NOT_PENDING_DELETION)
+        key.state = KeyState.DISABLED
+        key.deletion_date = None
+        return {"KeyId": key.key_id}
+
+    def op_EnableKeyRotation(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.origin == "EXTERNAL":
+            raise self.rules.error("UnsupportedOperation.ExternalCmkCanNotRotate")
+        if key.state is not KeyState.ENABLED:
+            raise self.fail(Situation.INVALID_STATE)
+        low, high = tencent.ROTATE_DAYS
+        key.rotation_interval_days = self.integer(params, "RotateDays", low, high) or 365
+        key.rotation_enabled = True
+        return {}
+
+    def op_DisableKeyRotation(self, params: NativeParams) -> NativeResponse:
+        self.resolve(params).rotation_enabled = False
+        return {}
+
+    def op_GetKeyRotationStatus(self, params: NativeParams) -> NativeResponse:
+        return {"KeyRotationEnabled": self.resolve(params).rotation_enabled}
+
+    def op_RotateKey(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.origin == "EXTERNAL" or not key.symmetric:
+            raise self.rules.error("UnsupportedOperation.RotateNotSupported")
+        if key.state is not KeyState.ENABLED:
+            raise self.fail(Situation.INVALID_STATE)
+        last = key.last_rotation or key.created_at
+        if len(key.versions) > 1 and self.store.clock() < last + timedelta(
+            hours=self.min_rotation_hours
+        ):
+            raise self.fail(Situation.ROTATION_TOO_SOON)
+        self.store.add_version(key)
+        return {"TaskId": uuid.uuid4().hex}
+
+
+_STATE_STRINGS = {v: k for k, v in tencent.STATE_NAMES.items()}
+_STATE_FILTER = {
+    1: KeyState.ENABLED,
+    2: KeyState.DISABLED,
+    3: KeyState.PENDING_DELETION,
+    4: KeyState.PENDING_IMPORT,
+    5: KeyState.ARCHIVED,
+}
