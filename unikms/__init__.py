@@ -13,6 +13,7 @@ from unikms.driver import Driver, NativeError
 from unikms.errors import (
     AccessDeniedError,
     AlreadyExistsError,
+    CiphertextKeyNotFoundError,
     DecryptionFailedError,
     DryRunPassed,
     InvalidRequestError,
@@ -46,6 +47,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
+    "CiphertextKeyNotFoundError",
     "DataKey",
     "DecryptResult",
     "DecryptionFailedError",

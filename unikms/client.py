@@ -134,8 +134,8 @@ class KmsClient:
         self._check_open()
         key = self._check_key(key)
         data = self._check_bytes("plaintext", plaintext)
-        self._check_plaintext(data)
         opts = self._options(context, version, algorithm, iv, aad, padding, dry_run)
+        self._check_plaintext(data, self._ops.max_plaintext(key, opts))
         log.debug("encrypt dialect=%s key=%s bytes=%d", self.dialect.value, key, len(data))
         with self._native():
             return self._ops.encrypt(key, data, opts)
@@ -290,17 +290,19 @@ class KmsClient:
             self._ops.cancel_key_deletion(self._check_key(key))
 
     def rotate_key(self, key: str) -> str | None:
-        """Make a new primary version; returns its id. Old ciphertexts still decrypt.
+        """Make new key material the primary version; old ciphertexts still decrypt.
 
-        Raises :class:`~unikms.errors.UnsupportedByDialectError` where the
-        dialect has no on-demand rotation (Tencent).
+        Returns the new version id where the dialect reports one (Alibaba's
+        ``CreateKeyVersion``), ``None`` on Tencent (``RotateKey`` exposes no
+        versions). Each dialect limits how often: Alibaba 7 days between
+        versions, Tencent once in 24 hours (:class:`InvalidRequestError`).
         """
         self._check_open()
         with self._native():
             return self._ops.rotate_key(self._check_key(key))
 
     def archive_key(self, key: str) -> None:
-        """Tencent only: archive a key (it stops encrypting and decrypting)."""
+        """Tencent only: archive a key (it stops encrypting; it still decrypts)."""
         self._check_open()
         with self._native():
             self._ops.archive_key(self._check_key(key))
@@ -339,8 +341,32 @@ class KmsClient:
             return bytes(value)
         raise self._invalid(field, f"{field} must be bytes, got {type(value).__name__}")
 
-    def _check_plaintext(self, data: bytes) -> None:
-        limit = self._rules.limits.max_plaintext
+    def max_plaintext(
+        self,
+        key: str = "",
+        *,
+        context: Mapping[str, str] | None = None,
+        algorithm: str | None = None,
+        iv: bytes | None = None,
+        aad: bytes | None = None,
+        padding: str | None = None,
+    ) -> int:
+        """The most plaintext bytes :meth:`encrypt` accepts with these arguments.
+
+        A fixed number on Alibaba classic (6144) and Tencent (4096); on the
+        Alibaba instance gateway what fits in the 3 MB request body beside the
+        other fields.
+
+        >>> import unikms
+        >>> unikms.connect("fake://tencent").max_plaintext()
+        4096
+        """
+        opts = self._options(context, KeyVersion.PRIMARY, algorithm, iv, aad, padding, False)
+        return self._ops.max_plaintext(key, opts)
+
+    def _check_plaintext(self, data: bytes, limit: int) -> None:
+        if not data:
+            raise self._invalid("plaintext", "plaintext must not be empty")
         if len(data) > limit:
             spec = self._rules.situation(Situation.PLAINTEXT_TOO_LARGE)
             raise LimitExceededError(

@@ -25,6 +25,7 @@ from unikms.types import Dialect, KeyState
 __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
+    "CiphertextKeyNotFoundError",
     "DecryptionFailedError",
     "DryRunPassed",
     "InvalidRequestError",
@@ -160,6 +161,14 @@ class DecryptionFailedError(KmsError):
     kind = "decryption_failed"
 
 
+class CiphertextKeyNotFoundError(DecryptionFailedError, KeyNotFoundError):
+    """Decrypt could not find the key the ciphertext names (deleted, another
+    region or account, or the ciphertext was altered). Both a
+    :class:`DecryptionFailedError` and a :class:`KeyNotFoundError`."""
+
+    kind = "ciphertext_key_not_found"
+
+
 class AlreadyExistsError(KmsError):
     """The alias (or other named resource) exists already."""
 
@@ -204,6 +213,7 @@ ERROR_KINDS: dict[str, type[KmsError]] = {
         WrongKeyTypeError,
         AccessDeniedError,
         DecryptionFailedError,
+        CiphertextKeyNotFoundError,
         AlreadyExistsError,
         ThrottledError,
         ServiceError,

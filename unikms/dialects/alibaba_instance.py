@@ -233,6 +233,12 @@ def encoded_size(params: Mapping[str, Any]) -> int:
     return total
 
 
+def _room(free: int) -> int:
+    """Largest length of one more bytes field that fits in ``free`` bytes."""
+    room = free - 1
+    return room - _varint_len(room)
+
+
 def context_aad(context: Mapping[str, str] | None) -> bytes | None:
     """The ``Aad`` a neutral context lowers to: UTF-8 canonical JSON (lossless)."""
     return canonical_context_json(context).encode("utf-8") if context else None
@@ -314,32 +320,35 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         return opts.aad if opts.aad is not None else context_aad(opts.context)
 
     def max_plaintext(self, key: str, opts: EncryptOptions) -> int:
-        """Room left for the plaintext in a 3 MB body with these other fields."""
-        others = {
+        """Room for the plaintext so that both requests fit in the 3 MB body.
+
+        The encrypt request carries the plaintext; the decrypt request carries
+        the ciphertext, which is longer (header, version id, IV, tag or
+        padding), so the decrypt side decides.
+        """
+        aad = self._aad(opts)
+        encrypt_fields = {
             "KeyId": key,
             "Algorithm": opts.algorithm,
-            "Aad": self._aad(opts),
+            "Aad": aad,
             "Iv": opts.iv,
             "PaddingMode": opts.padding,
         }
-        room = MAX_BODY - encoded_size(others) - 1
-        return room - _varint_len(room)
+        worst_decrypt_fields = {
+            "KeyId": key,
+            "Algorithm": "AES_GCM",
+            "Aad": aad,
+            "Iv": b"\0" * 16,
+            "PaddingMode": "PKCS7_PADDING",
+        }
+        blob_overhead = len(DETACHED_MAGIC) + 4 + len(key) + 7 + 13 + 16 + 16
+        blob_overhead = max(blob_overhead, 3 + 36 + 16 + 16)
+        return min(
+            _room(MAX_BODY - encoded_size(encrypt_fields)),
+            _room(MAX_BODY - encoded_size(worst_decrypt_fields)) - blob_overhead,
+        )
 
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        limit = self.max_plaintext(key, opts)
-        if len(plaintext) > limit:
-            spec = RULES.situation(Situation.BODY_TOO_LARGE)
-            raise LimitExceededError(
-                f"plaintext is {len(plaintext)} bytes; with the other fields the "
-                f"alibaba-instance request body would exceed {MAX_BODY} bytes "
-                f"(room for {limit})",
-                field="plaintext",
-                size=len(plaintext),
-                limit=limit,
-                dialect=self.rules.dialect,
-                code=spec.code,
-                http_status=spec.http_status,
-            )
         params = {
             "KeyId": key,
             "Plaintext": plaintext,

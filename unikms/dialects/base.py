@@ -187,6 +187,8 @@ class DialectRules:
         kind = spec.kind if spec else _fallback_kind(err.http_status)
         if decrypting and err.code in self.decrypt_failure_codes:
             kind = "decryption_failed"
+        elif decrypting and kind == "key_not_found":
+            kind = "ciphertext_key_not_found"
         cls = ERROR_KINDS[kind]
         kw: dict[str, Any] = {
             "dialect": self.dialect,
@@ -288,6 +290,10 @@ class DialectOperations:
 
     def check_context(self, context: Mapping[str, str]) -> None:
         self.check_context_rules(context)
+
+    def max_plaintext(self, key: str, opts: EncryptOptions) -> int:
+        """Most plaintext bytes one encrypt call may carry with these options."""
+        return self.rules.limits.max_plaintext
 
     # -- crypto ----------------------------------------------------------------
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:

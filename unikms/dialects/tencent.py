@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -175,7 +176,7 @@ ERRORS = {
         _row(
             "RequestLimitExceeded.RotateRateLimited",
             "A key can be rotated once in 24 hours by default.",
-            "throttled",
+            "invalid_request",
         ),
         _row(
             "AuthFailure.SignatureFailure",
@@ -471,7 +472,7 @@ class TencentOperations(DialectOperations):
         r = self.call(
             "CreateKey",
             {
-                "Alias": name or f"unikms-{int(time.time() * 1000)}",
+                "Alias": name or f"unikms-{uuid.uuid4().hex[:16]}",
                 "Description": description or None,
                 "KeyUsage": usage,
                 "Type": 2 if origin_external else 1,

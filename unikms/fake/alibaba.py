@@ -565,13 +565,17 @@ class AlibabaInstanceService(AlibabaClassicService):
         aad = params.get("Aad") or None
         if aad is not None and len(aad) > alibaba_instance.MAX_AAD:
             raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
+        algorithm = parsed.algorithm
+        if key.spec is KeySpec.SM4 and algorithm.startswith("AES_"):
+            algorithm = "SM4_" + algorithm[4:]
         data = self._open(
-            key, version, parsed.algorithm, parsed.body, parsed.iv or None, aad, parsed.padding
+            key, version, algorithm, parsed.body, parsed.iv or None, aad, parsed.padding
         )
         return {
             "KeyId": key.key_id,
             "Plaintext": data,
-            "Algorithm": parsed.algorithm,
+            "Algorithm": algorithm,
             "PaddingMode": parsed.padding,
             "KeyVersionId": version.version_id,
         }

@@ -1,0 +1,469 @@
+"""One conformance suite, written against the neutral API, run on every driver.
+
+In the spirit of go-cloud's ``drivertest``: whatever provider sits behind the
+client, these behaviours must hold. Where dialects differ by design (Tencent
+reports no key versions, returns a cancelled deletion to Disabled, ...), the
+difference is spelled out here once, in ``EXPECT``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import unikms
+from tests.drivers import DRIVERS, Harness
+from unikms import (
+    DecryptionFailedError,
+    Dialect,
+    InvalidRequestError,
+    KeyNotFoundError,
+    KeyState,
+    KeyUnavailableError,
+    KmsError,
+    LimitExceededError,
+    UnsupportedByDialectError,
+)
+
+#: how the dialects differ by design
+EXPECT = {
+    Dialect.ALIBABA_CLASSIC: {"versions": True, "after_cancel": KeyState.ENABLED, "rotate_wait": 7},
+    Dialect.ALIBABA_INSTANCE: {
+        "versions": True,
+        "after_cancel": KeyState.ENABLED,
+        "rotate_wait": 7,
+    },
+    Dialect.TENCENT: {"versions": False, "after_cancel": KeyState.DISABLED, "rotate_wait": 0},
+}
+
+
+def new_key(h: Harness, alias: str | None = None) -> str:
+    return h.client.create_key(alias=alias).key_id
+
+
+# -- round trips ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 2, 100, 4096])
+def test_round_trip(harness: Harness, size: int) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    plaintext = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    sealed = kms.encrypt(key, plaintext)
+    assert sealed.key_id == key
+    assert sealed.dialect is harness.dialect
+    assert sealed.request_id
+    if size >= 16:
+        assert plaintext not in sealed.ciphertext
+    opened = kms.decrypt(sealed.ciphertext)
+    assert opened.plaintext == plaintext
+    assert opened.key_id == key
+
+
+def test_round_trip_at_the_limit_and_one_past(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    limit = kms.max_plaintext(key)
+    assert kms.decrypt(kms.encrypt(key, b"\x01" * limit).ciphertext).plaintext == b"\x01" * limit
+    with pytest.raises(LimitExceededError) as err:
+        kms.encrypt(key, b"\x01" * (limit + 1))
+    assert err.value.field == "plaintext"
+    assert err.value.size == limit + 1
+    assert err.value.limit == limit
+    assert err.value.dialect is harness.dialect
+    assert str(limit) in str(err.value)
+
+
+def test_two_encryptions_differ(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    assert kms.encrypt(key, b"same").ciphertext != kms.encrypt(key, b"same").ciphertext
+
+
+def test_keys_are_separate(harness: Harness) -> None:
+    kms = harness.client
+    a, b = new_key(harness), new_key(harness)
+    assert kms.decrypt(kms.encrypt(a, b"x").ciphertext).key_id == a
+    assert kms.decrypt(kms.encrypt(b, b"x").ciphertext).key_id == b
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    plaintext=st.binary(min_size=1, max_size=4096),
+    context=st.dictionaries(st.text(min_size=1, max_size=12), st.text(max_size=20), max_size=4),
+)
+def test_round_trip_property(harness: Harness, plaintext: bytes, context: dict[str, str]) -> None:
+    kms = harness.client
+    key = kms.list_keys()[0] if kms.list_keys() else new_key(harness)
+    sealed = kms.encrypt(key, plaintext, context=context)
+    assert kms.decrypt(sealed.ciphertext, context=context).plaintext == plaintext
+
+
+# -- encryption context -----------------------------------------------------------------
+
+
+def test_context_must_match(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    ctx = {"tenant": "42", "purpose": "orders"}
+    sealed = kms.encrypt(key, b"secret", context=ctx)
+    reordered = dict(reversed(list(ctx.items())))
+    assert kms.decrypt(sealed.ciphertext, context=reordered).plaintext == b"secret"
+    for wrong in ({"tenant": "43", "purpose": "orders"}, {"tenant": "42"}, None):
+        with pytest.raises(DecryptionFailedError) as err:
+            kms.decrypt(sealed.ciphertext, context=wrong)
+        assert err.value.dialect is harness.dialect
+        assert err.value.code
+        assert err.value.request_id
+    plain = kms.encrypt(key, b"secret")
+    with pytest.raises(DecryptionFailedError):
+        kms.decrypt(plain.ciphertext, context={"tenant": "42"})
+
+
+def test_unicode_context(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    ctx = {"客户": "张三", "emoji": "🔐", "quote": 'a"b'}
+    sealed = kms.encrypt(key, b"x", context=ctx)
+    assert kms.decrypt(sealed.ciphertext, context=ctx).plaintext == b"x"
+
+
+def test_context_too_large_for_the_dialect(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    limit = (
+        harness.client.driver.dialect
+        and unikms.dialects.rules_for(harness.dialect).limits.max_context_chars
+    )
+    assert limit is not None
+    with pytest.raises(LimitExceededError) as err:
+        kms.encrypt(key, b"x", context={"k": "v" * limit})
+    assert err.value.field == "context"
+    assert err.value.limit == limit
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"k": 1}, {1: "v"}, {"": "v"}, ["k", "v"]],
+    ids=["int-value", "int-key", "empty", "list"],
+)
+def test_context_must_be_str_to_str(harness: Harness, bad: object) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        harness.client.encrypt(new_key(harness), b"x", context=bad)  # type: ignore[arg-type]
+    assert err.value.field == "context"
+
+
+# -- key states -----------------------------------------------------------------------
+
+
+def test_disabled_key(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    sealed = kms.encrypt(key, b"x")
+    kms.disable_key(key)
+    assert kms.describe_key(key).state is KeyState.DISABLED
+    with pytest.raises(KeyUnavailableError) as err:
+        kms.encrypt(key, b"x")
+    assert err.value.state is KeyState.DISABLED
+    with pytest.raises(KeyUnavailableError):
+        kms.decrypt(sealed.ciphertext)
+    with pytest.raises(KeyUnavailableError):
+        kms.generate_data_key(key)
+    kms.enable_key(key)
+    assert kms.decrypt(sealed.ciphertext).plaintext == b"x"
+
+
+def test_pending_deletion_and_cancel(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    sealed = kms.encrypt(key, b"x")
+    kms.disable_key(key)  # Tencent requires it; Alibaba allows it
+    kms.schedule_key_deletion(key, 7)
+    info = kms.describe_key(key)
+    assert info.state is KeyState.PENDING_DELETION
+    with pytest.raises(KeyUnavailableError) as err:
+        kms.encrypt(key, b"x")
+    assert err.value.state is KeyState.PENDING_DELETION
+    with pytest.raises(KeyUnavailableError):
+        kms.decrypt(sealed.ciphertext)
+    kms.cancel_key_deletion(key)
+    state = kms.describe_key(key).state
+    assert state is EXPECT[harness.dialect]["after_cancel"]
+    kms.enable_key(key)
+    assert kms.decrypt(sealed.ciphertext).plaintext == b"x"
+
+
+def test_deleted_after_the_window(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness, alias="alias/doomed")
+    sealed = kms.encrypt(key, b"x")
+    kms.disable_key(key)
+    kms.schedule_key_deletion(key, 7)
+    harness.advance_clock(8)
+    with pytest.raises(KeyNotFoundError):
+        kms.describe_key(key)
+    with pytest.raises(DecryptionFailedError):
+        kms.decrypt(sealed.ciphertext)
+    assert key not in kms.list_keys()
+    assert "alias/doomed" not in kms.list_aliases()
+
+
+@pytest.mark.parametrize("days", [0, 6, 367])
+def test_deletion_window_out_of_range(harness: Harness, days: int) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.disable_key(key)
+    with pytest.raises(InvalidRequestError):
+        kms.schedule_key_deletion(key, days)
+    assert kms.describe_key(key).state is KeyState.DISABLED
+
+
+def test_pending_import_key(harness: Harness) -> None:
+    kms = harness.client
+    info = kms.create_key(external=True)
+    assert info.state is KeyState.PENDING_IMPORT
+    with pytest.raises(KeyUnavailableError):
+        kms.encrypt(info.key_id, b"x")
+
+
+def test_enable_refused_while_pending_deletion(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.disable_key(key)
+    kms.schedule_key_deletion(key, 10)
+    with pytest.raises(KeyUnavailableError):
+        kms.enable_key(key)
+
+
+def test_archive(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    sealed = kms.encrypt(key, b"x")
+    if harness.dialect is not Dialect.TENCENT:
+        with pytest.raises(UnsupportedByDialectError):
+            kms.archive_key(key)
+        return
+    kms.archive_key(key)
+    assert kms.describe_key(key).state is KeyState.ARCHIVED
+    with pytest.raises(KeyUnavailableError) as err:
+        kms.encrypt(key, b"x")
+    assert err.value.state is KeyState.ARCHIVED
+    assert kms.decrypt(sealed.ciphertext).plaintext == b"x"  # archived keys still decrypt
+    assert key not in kms.list_keys()
+    kms.cancel_key_archive(key)
+    assert kms.describe_key(key).state is KeyState.ENABLED
+
+
+# -- rotation -------------------------------------------------------------------------
+
+
+def test_rotation(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    before = kms.encrypt(key, b"old", context={"c": "1"})
+    harness.advance_clock(EXPECT[harness.dialect]["rotate_wait"])
+    new_version = kms.rotate_key(key)
+    after = kms.encrypt(key, b"new", context={"c": "1"})
+    assert kms.decrypt(before.ciphertext, context={"c": "1"}).plaintext == b"old"
+    assert kms.decrypt(after.ciphertext, context={"c": "1"}).plaintext == b"new"
+    info = kms.describe_key(key)
+    if EXPECT[harness.dialect]["versions"]:
+        assert new_version is not None
+        assert before.key_version_id != after.key_version_id
+        assert after.key_version_id == new_version == info.primary_version_id
+        assert [v.version_id for v in info.versions] == [before.key_version_id, new_version]
+        assert kms.decrypt(before.ciphertext, context={"c": "1"}).key_version_id == (
+            before.key_version_id
+        )
+    else:
+        assert new_version is None
+        assert before.key_version_id is None and after.key_version_id is None
+
+
+def test_rotation_too_soon(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    harness.advance_clock(EXPECT[harness.dialect]["rotate_wait"])
+    kms.rotate_key(key)
+    with pytest.raises(InvalidRequestError):
+        kms.rotate_key(key)
+
+
+# -- names ----------------------------------------------------------------------------
+
+
+def test_alias_resolution(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness, alias="alias/orders")
+    sealed = kms.encrypt("alias/orders", b"x")
+    assert sealed.key_id == key
+    assert kms.describe_key("alias/orders").key_id == key
+    assert kms.list_aliases()["alias/orders"] == key
+    assert "alias/orders" in kms.describe_key(key).aliases
+    assert kms.generate_data_key("alias/orders").key_id == key
+    with pytest.raises(KeyNotFoundError):
+        kms.encrypt("alias/nothing-here", b"x")
+
+
+def test_duplicate_alias(harness: Harness) -> None:
+    kms = harness.client
+    new_key(harness, alias="alias/taken")
+    other = new_key(harness)
+    with pytest.raises(unikms.AlreadyExistsError):
+        kms.create_alias("alias/taken", other)
+
+
+def test_arn_resolution(harness: Harness) -> None:
+    kms = harness.client
+    info = kms.create_key()
+    if harness.dialect is not Dialect.ALIBABA_CLASSIC:
+        assert info.arn is None or harness.dialect is Dialect.ALIBABA_INSTANCE
+        return
+    assert info.arn and info.arn.endswith(info.key_id)
+    assert kms.encrypt(info.arn, b"x").key_id == info.key_id
+    foreign = info.arn.replace(":1234567890123456:", ":999:")
+    with pytest.raises(KeyNotFoundError):
+        kms.encrypt(foreign, b"x")
+
+
+def test_unknown_key(harness: Harness) -> None:
+    kms = harness.client
+    with pytest.raises(KeyNotFoundError) as err:
+        kms.encrypt("00000000-0000-1000-8000-000000000000", b"x")
+    assert err.value.dialect is harness.dialect
+    assert err.value.code
+    assert err.value.http_status is not None
+    assert err.value.request_id
+
+
+def test_list_keys(harness: Harness) -> None:
+    kms = harness.client
+    keys = {new_key(harness) for _ in range(3)}
+    assert keys <= set(kms.list_keys())
+
+
+# -- tampering ------------------------------------------------------------------------
+
+
+def _flip_first(b: bytes) -> bytes:
+    return bytes([b[0] ^ 0x01]) + b[1:]
+
+
+def _drop_second(b: bytes) -> bytes:
+    return b[:1] + b[2:]
+
+
+def _change_last(b: bytes) -> bytes:
+    return b[:-1] + bytes([b[-1] ^ 0x01])
+
+
+@pytest.mark.parametrize("tamper", [_flip_first, _drop_second, _change_last])
+def test_tampered_ciphertext(harness: Harness, tamper: object) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    sealed = kms.encrypt(key, b"attack at dawn")
+    bad = tamper(sealed.ciphertext)  # type: ignore[operator]
+    with pytest.raises(DecryptionFailedError) as err:
+        kms.decrypt(bad)
+    assert err.value.dialect is harness.dialect
+    assert "attack" not in str(err.value)
+
+
+def test_garbage_and_empty_ciphertext(harness: Harness) -> None:
+    kms = harness.client
+    with pytest.raises(DecryptionFailedError):
+        kms.decrypt(b"\x00" * 80)
+    with pytest.raises(InvalidRequestError) as err:
+        kms.decrypt(b"")
+    assert err.value.field == "ciphertext"
+
+
+# -- data keys ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 16, 32, 1024])
+def test_generate_data_key(harness: Harness, n: int) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    dk = kms.generate_data_key(key, number_of_bytes=n, context={"f": "x"})
+    assert len(dk.plaintext) == n
+    assert dk.key_id == key
+    assert kms.decrypt(dk.ciphertext, context={"f": "x"}).plaintext == dk.plaintext
+    assert repr(dk.plaintext) not in repr(dk)
+
+
+@pytest.mark.parametrize("n", [0, 1025, -1])
+def test_generate_data_key_size_out_of_range(harness: Harness, n: int) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        harness.client.generate_data_key(new_key(harness), number_of_bytes=n)
+    assert err.value.field == "number_of_bytes"
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+def test_bad_input_is_typed_and_named(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    with pytest.raises(InvalidRequestError) as err:
+        kms.encrypt(key, "text")  # type: ignore[arg-type]
+    assert err.value.field == "plaintext"
+    with pytest.raises(InvalidRequestError) as err:
+        kms.encrypt(key, b"")
+    assert err.value.field == "plaintext"
+    with pytest.raises(InvalidRequestError) as err:
+        kms.encrypt("", b"x")
+    assert err.value.field == "key"
+    with pytest.raises(InvalidRequestError) as err:
+        kms.decrypt(123)  # type: ignore[arg-type]
+    assert err.value.field == "ciphertext"
+
+
+def test_errors_keep_what_the_provider_said(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.disable_key(key)
+    with pytest.raises(KmsError) as err:
+        kms.encrypt(key, b"x")
+    e = err.value
+    assert (e.dialect, bool(e.code), bool(e.request_id)) == (harness.dialect, True, True)
+    assert isinstance(e.http_status, int)
+    assert e.code in str(e)
+
+
+def test_closed_client(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.close()
+    with pytest.raises(InvalidRequestError):
+        kms.encrypt(key, b"x")
+
+
+def test_concurrent_use(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    failures: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(20):
+                data = f"{i}-{j}".encode()
+                assert kms.decrypt(kms.encrypt(key, data).ciphertext).plaintext == data
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+
+
+def test_every_driver_is_listed() -> None:
+    assert {f"fake-{d.value}" for d in Dialect} <= set(DRIVERS)
