@@ -1,0 +1,420 @@
+"""Each fake dialect answers with that dialect's exact codes, statuses and shapes.
+
+These talk to the fake services directly, at the native level (what the
+emulator will serve over the wire), so they pin the error tables down.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from unikms.dialects import alibaba_classic, alibaba_instance, tencent
+from unikms.dialects.alibaba import CLASSIC_GCM_HEADER, ClassicBlob
+from unikms.driver import NativeError
+from unikms.fake import FakeCloud
+from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService
+from unikms.fake.tencent import TencentService
+from unikms.types import Dialect
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def native_error(fn: object, *args: object) -> NativeError:
+    with pytest.raises(NativeError) as err:
+        fn(*args)  # type: ignore[operator]
+    return err.value
+
+
+@pytest.fixture
+def cloud() -> FakeCloud:
+    return FakeCloud()
+
+
+@pytest.fixture
+def classic(cloud: FakeCloud) -> AlibabaClassicService:
+    svc = cloud.service(Dialect.ALIBABA_CLASSIC)
+    assert isinstance(svc, AlibabaClassicService)
+    return svc
+
+
+@pytest.fixture
+def instance(cloud: FakeCloud) -> AlibabaInstanceService:
+    svc = cloud.service(Dialect.ALIBABA_INSTANCE)
+    assert isinstance(svc, AlibabaInstanceService)
+    return svc
+
+
+@pytest.fixture
+def tc(cloud: FakeCloud) -> TencentService:
+    svc = cloud.service(Dialect.TENCENT)
+    assert isinstance(svc, TencentService)
+    return svc
+
+
+def classic_key(svc: AlibabaClassicService, **params: object) -> str:
+    return str(svc.call("CreateKey", params)["KeyMetadata"]["KeyId"])
+
+
+# -- Alibaba classic ------------------------------------------------------------------
+
+
+def test_classic_ids_and_blob_layout(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    assert re.fullmatch(r"key-hzz[a-z0-9]{18}", key)
+    r = classic.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"hello")})
+    assert set(r) == {"CiphertextBlob", "KeyId", "KeyVersionId", "RequestId"}
+    assert len(r["KeyVersionId"]) == 36 and r["KeyVersionId"].startswith(key + "-")
+    blob = ClassicBlob.unpack(base64.b64decode(r["CiphertextBlob"]))
+    assert blob is not None and blob.version_id == r["KeyVersionId"] and len(blob.iv) == 12
+    # Decrypt returns exactly the Plaintext string that went in
+    d = classic.call("Decrypt", {"CiphertextBlob": r["CiphertextBlob"]})
+    assert d["Plaintext"] == b64(b"hello") and d["KeyVersionId"] == r["KeyVersionId"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "status"),
+    [
+        ({"KeyId": "key-hzznothere00000000000", "Plaintext": "aGk="}, "Forbidden.KeyNotFound", 404),
+        ({"KeyId": "alias/none", "Plaintext": "aGk="}, "Forbidden.AliasNotFound", 404),
+        ({"Plaintext": "aGk="}, "MissingParameter", 400),
+    ],
+)
+def test_classic_lookup_errors(
+    classic: AlibabaClassicService, params: dict[str, str], code: str, status: int
+) -> None:
+    err = native_error(classic.call, "Encrypt", params)
+    assert (err.code, err.http_status) == (code, status)
+    assert err.request_id
+
+
+def test_classic_limits(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    classic.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 6144)})
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 6145)})
+    assert (err.code, err.http_status) == ("InvalidParameter", 400)
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "not base64!"})
+    assert err.code == "InvalidParameter"
+    big = {"k": "v" * 8200}
+    err = native_error(
+        classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": big}
+    )
+    assert err.code == "InvalidParameter"
+
+
+def test_classic_states_and_transitions(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    ct = classic.call("Encrypt", {"KeyId": key, "Plaintext": "aGk="})["CiphertextBlob"]
+    classic.call("DisableKey", {"KeyId": key})
+    err = native_error(classic.call, "Decrypt", {"CiphertextBlob": ct})
+    assert (err.code, err.http_status) == ("Rejected.Disabled", 409)
+    classic.call("ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7})
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk="})
+    assert (err.code, err.http_status) == ("Rejected.PendingDeletion", 409)
+    err = native_error(classic.call, "EnableKey", {"KeyId": key})
+    assert (err.code, err.http_status) == ("Rejected.StateModifiedFailed", 409)
+    classic.call("CancelKeyDeletion", {"KeyId": key})
+    meta = classic.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
+    assert meta["KeyState"] == "Enabled"  # classic returns a cancelled key to Enabled
+    err = native_error(
+        classic.call, "ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 367}
+    )
+    assert err.code == "InvalidParameter"
+    ext = classic_key(classic, Origin="EXTERNAL")
+    err = native_error(classic.call, "Encrypt", {"KeyId": ext, "Plaintext": "aGk="})
+    assert (err.code, err.http_status) == ("Rejected.PendingImport", 409)
+
+
+def test_classic_dry_run(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    err = native_error(
+        classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk=", "DryRun": "true"}
+    )
+    assert err.code == "DryRunOperationError"
+    # a dry run still reports the real problem first
+    err = native_error(
+        classic.call, "Encrypt", {"KeyId": "alias/x", "Plaintext": "aGk=", "DryRun": "true"}
+    )
+    assert err.code == "Forbidden.AliasNotFound"
+
+
+def test_classic_aliases_and_arns(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    for bad in ("noprefix", "alias/", "alias/acs-reserved", "alias/" + "a" * 256, "alias/sp ace"):
+        err = native_error(classic.call, "CreateAlias", {"AliasName": bad, "KeyId": key})
+        assert err.code == "InvalidParameter", bad
+    classic.call("CreateAlias", {"AliasName": "alias/a_b-c/d", "KeyId": key})
+    err = native_error(classic.call, "CreateAlias", {"AliasName": "alias/a_b-c/d", "KeyId": key})
+    assert (err.code, err.http_status) == ("AliasAlreadyExists", 400)
+    arn = "acs:kms:cn-hangzhou:1234567890123456:alias/a_b-c/d"
+    assert classic.call("Encrypt", {"KeyId": arn, "Plaintext": "aGk="})["KeyId"] == key
+    err = native_error(
+        classic.call,
+        "Encrypt",
+        {"KeyId": arn.replace("cn-hangzhou", "cn-beijing"), "Plaintext": "aGk="},
+    )
+    assert err.code == "Forbidden.KeyNotFound"
+
+
+def test_classic_rotation_rules(cloud: FakeCloud, classic: AlibabaClassicService) -> None:
+    key = classic_key(classic)
+    err = native_error(classic.call, "CreateKeyVersion", {"KeyId": key})
+    assert (err.code, err.http_status) == ("Rejected.UnsupportedOperation", 400)
+    for _ in range(alibaba_classic.MAX_VERSIONS - 1):
+        cloud.clock.advance(days=7)
+        classic.call("CreateKeyVersion", {"KeyId": key})
+    cloud.clock.advance(days=7)
+    err = native_error(classic.call, "CreateKeyVersion", {"KeyId": key})
+    assert err.code == "Rejected.LimitExceeded"
+    versions = classic.call("ListKeyVersions", {"KeyId": key, "PageSize": 100})
+    assert versions["TotalCount"] == alibaba_classic.MAX_VERSIONS
+
+
+def test_classic_asymmetric_key(classic: AlibabaClassicService) -> None:
+    key = classic_key(classic, KeySpec="RSA_2048")
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk="})
+    assert err.code == "UnsupportedOperation"
+
+
+def test_unknown_action(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, tc: TencentService
+) -> None:
+    assert native_error(classic.call, "Nope", {}).code == "InvalidAction.NotFound"
+    assert native_error(instance.call, "Nope", {}).code == "InvalidApiName"
+    assert native_error(tc.call, "Nope", {}).code == "InvalidAction"
+
+
+# -- Alibaba instance -----------------------------------------------------------------
+
+
+def test_instance_initial_vs_primary(
+    cloud: FakeCloud, classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    key = classic_key(classic)
+    initial = classic.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["PrimaryKeyVersion"]
+    cloud.clock.advance(days=7)
+    primary = classic.call("CreateKeyVersion", {"KeyId": key})["KeyVersion"]["KeyVersionId"]
+    enc = instance.call("Encrypt", {"KeyId": key, "Plaintext": b"data"})
+    assert set(enc) == {"KeyId", "CiphertextBlob", "Iv", "Algorithm", "PaddingMode", "RequestId"}
+    assert len(enc["Iv"]) == 12 and enc["Algorithm"] == "AES_GCM"
+    dec = instance.call(
+        "Decrypt", {"KeyId": key, "CiphertextBlob": enc["CiphertextBlob"], "Iv": enc["Iv"]}
+    )
+    assert dec["Plaintext"] == b"data"
+    # AdvanceDecrypt takes an Encrypt blob together with its KeyId and Iv
+    adv = instance.call(
+        "AdvanceDecrypt", {"KeyId": key, "CiphertextBlob": enc["CiphertextBlob"], "Iv": enc["Iv"]}
+    )
+    assert adv["KeyVersionId"] == initial
+    aenc = instance.call("AdvanceEncrypt", {"KeyId": key, "Plaintext": b"data"})
+    assert aenc["KeyVersionId"] == primary
+    assert aenc["CiphertextBlob"][:3] == CLASSIC_GCM_HEADER
+    assert aenc["CiphertextBlob"][3:39].decode() == primary
+    # Decrypt (initial version) cannot open an Advance blob
+    err = native_error(
+        instance.call,
+        "Decrypt",
+        {"KeyId": key, "CiphertextBlob": aenc["CiphertextBlob"], "Iv": aenc["Iv"]},
+    )
+    assert (err.code, err.http_status) == ("InvalidParameter", 400)
+
+
+def test_instance_algorithms(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    aes = classic_key(classic)
+    sm4 = classic_key(classic, KeySpec="Aliyun_SM4")
+    cases = [
+        (aes, "AES_GCM", "", b"x" * 5),
+        (aes, "AES_CBC", "PKCS7_PADDING", b"x" * 5),
+        (aes, "AES_CBC", "NO_PADDING", b"x" * 32),
+        (aes, "AES_ECB", "PKCS7_PADDING", b"x" * 17),
+        (sm4, "SM4_GCM", "", b"x" * 5),
+        (sm4, "SM4_CBC", "", b"x" * 5),
+        (sm4, "SM4_ECB", "", b"y"),
+    ]
+    for key, algorithm, padding, data in cases:
+        for action, back in (("Encrypt", "Decrypt"), ("AdvanceEncrypt", "AdvanceDecrypt")):
+            r = instance.call(
+                action,
+                {"KeyId": key, "Plaintext": data, "Algorithm": algorithm, "PaddingMode": padding},
+            )
+            params = {"CiphertextBlob": r["CiphertextBlob"]}
+            if back == "Decrypt":
+                params |= {
+                    "KeyId": key,
+                    "Algorithm": algorithm,
+                    "Iv": r["Iv"],
+                    "PaddingMode": padding,
+                }
+            assert instance.call(back, params)["Plaintext"] == data, (algorithm, action)
+    bad = [
+        {"Algorithm": "SM4_GCM"},  # wrong family for an AES key
+        {"Algorithm": "AES_CTR"},
+        {"Algorithm": "AES_GCM", "Iv": b"\0" * 16},
+        {"Algorithm": "AES_CBC", "Iv": b"\0" * 12},
+        {"Algorithm": "AES_CBC", "PaddingMode": "NO_PADDING"},  # 5 bytes is not a block
+        {"Algorithm": "AES_CBC", "Aad": b"aad"},
+        {"Aad": b"a" * 8193},
+    ]
+    for extra in bad:
+        err = native_error(instance.call, "Encrypt", {"KeyId": aes, "Plaintext": b"x" * 5, **extra})
+        assert (err.code, err.http_status) == ("InvalidParameter", 400), extra
+
+
+def test_instance_symmetric_only(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    rsa = classic_key(classic, KeySpec="RSA_2048")
+    err = native_error(instance.call, "AdvanceEncrypt", {"KeyId": rsa, "Plaintext": b"x"})
+    assert (err.code, err.http_status) == ("Forbidden.OnlySymmetricKeySupported", 404)
+    assert rsa in err.message
+
+
+def test_instance_body_limit(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    key = classic_key(classic)
+    room = alibaba_instance.MAX_BODY - alibaba_instance.encoded_size({"KeyId": key}) - 1 - 4
+    instance.call("AdvanceEncrypt", {"KeyId": key, "Plaintext": b"x" * room})
+    err = native_error(
+        instance.call, "AdvanceEncrypt", {"KeyId": key, "Plaintext": b"x" * (room + 1)}
+    )
+    assert err.http_status == 413
+
+
+def test_instance_states(classic: AlibabaClassicService, instance: AlibabaInstanceService) -> None:
+    key = classic_key(classic)
+    classic.call("DisableKey", {"KeyId": key})
+    err = native_error(instance.call, "AdvanceEncrypt", {"KeyId": key, "Plaintext": b"x"})
+    assert (err.code, err.http_status) == ("Rejected.Disabled", 409)
+    err = native_error(
+        instance.call, "Encrypt", {"KeyId": "key-hzzmissing00000000000", "Plaintext": b"x"}
+    )
+    assert (err.code, err.http_status) == ("Forbidden.KeyNotFound", 404)
+
+
+def test_classic_blob_opens_on_the_gateway(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    """The transfer SDK's move: an AES_GCM Advance blob is '$\\x00\\x02' + the classic blob."""
+    key = classic_key(classic)
+    r = classic.call(
+        "Encrypt",
+        {"KeyId": key, "Plaintext": b64(b"moved"), "EncryptionContext": {"b": "2", "a": "1"}},
+    )
+    blob = CLASSIC_GCM_HEADER + base64.b64decode(r["CiphertextBlob"])
+    d = instance.call("AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": b'{"a":"1","b":"2"}'})
+    assert d["Plaintext"] == b64(b"moved").encode()
+
+
+# -- Tencent --------------------------------------------------------------------------
+
+
+def test_tencent_shapes(tc: TencentService) -> None:
+    created = tc.call("CreateKey", {"Alias": "orders"})
+    key = created["KeyId"]
+    assert tencent.KEY_ID_PATTERN.match(key) and created["KeyState"] == "Enabled"
+    r = tc.call(
+        "Encrypt",
+        {"KeyId": key, "Plaintext": b64(b"test\n"), "EncryptionContext": '{"key1":"value1"}'},
+    )
+    parts = r["CiphertextBlob"].split("-k-")
+    assert [len(base64.b64decode(p)) for p in parts[:2]] == [64, 16]
+    d = tc.call(
+        "Decrypt",
+        {"CiphertextBlob": r["CiphertextBlob"], "EncryptionContext": '{ "key1" : "value1" }'},
+    )
+    assert d == {"KeyId": key, "Plaintext": b64(b"test\n"), "RequestId": d["RequestId"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"KeyId": "not-a-uuid", "Plaintext": "aGk="}, "InvalidParameterValue.InvalidKeyId"),
+        (
+            {"KeyId": "00000000-0000-1000-8000-000000000000", "Plaintext": "aGk="},
+            "ResourceUnavailable.CmkNotFound",
+        ),
+        ({"Plaintext": "aGk="}, "MissingParameter"),
+    ],
+)
+def test_tencent_lookup_errors(tc: TencentService, params: dict[str, str], code: str) -> None:
+    err = native_error(tc.call, "Encrypt", params)
+    assert (err.code, err.http_status) == (code, 200)
+
+
+def test_tencent_limits(tc: TencentService) -> None:
+    key = tc.call("CreateKey", {"Alias": "lim"})["KeyId"]
+    tc.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 4096)})
+    for plaintext in (b64(b"x" * 4097), "%%%"):
+        err = native_error(tc.call, "Encrypt", {"KeyId": key, "Plaintext": plaintext})
+        assert err.code == "InvalidParameterValue.InvalidPlaintext"
+    ok = '{"k":"' + "v" * 1016 + '"}'
+    assert len(ok) == 1024
+    tc.call("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": ok})
+    for ctx in ('{"k":"' + "v" * 1017 + '"}', "not json", '{"k": 1}', "[1]"):
+        err = native_error(
+            tc.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": ctx}
+        )
+        assert err.code == "InvalidParameter", ctx
+
+
+def test_tencent_state_machine(tc: TencentService) -> None:
+    key = tc.call("CreateKey", {"Alias": "life"})["KeyId"]
+    err = native_error(tc.call, "ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7})
+    assert err.code == "ResourceUnavailable.CmkShouldBeDisabled"
+    tc.call("DisableKey", {"KeyId": key})
+    err = native_error(tc.call, "ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 31})
+    assert err.code == "InvalidParameter.InvalidPendingWindowInDays"
+    r = tc.call("ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7})
+    assert r["DeletionDate"] > 0
+    err = native_error(tc.call, "GenerateDataKey", {"KeyId": key, "NumberOfBytes": 32})
+    assert err.code == "ResourceUnavailable.KeyPendingDelete"
+    tc.call("CancelKeyDeletion", {"KeyId": key})
+    err = native_error(tc.call, "CancelKeyDeletion", {"KeyId": key})
+    assert err.code == "ResourceUnavailable.CmkNotPendingDelete"
+    tc.call("EnableKey", {"KeyId": key})
+    tc.call("ArchiveKey", {"KeyId": key})
+    err = native_error(tc.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk="})
+    assert err.code == "ResourceUnavailable.CmkArchived"
+    err = native_error(tc.call, "EnableKey", {"KeyId": key})
+    assert err.code == "ResourceUnavailable.CmkStateNotSupport"
+    assert key not in [k["KeyId"] for k in tc.call("ListKeys", {"Limit": 200})["Keys"]]
+
+
+def test_tencent_aliases(tc: TencentService) -> None:
+    tc.call("CreateKey", {"Alias": "dup"})
+    assert native_error(tc.call, "CreateKey", {"Alias": "dup"}).code == (
+        "InvalidParameterValue.AliasAlreadyExists"
+    )
+    for bad in ("", "-lead", "a" * 61, "kms-reserved", "sp ace"):
+        err = native_error(tc.call, "CreateKey", {"Alias": bad})
+        assert err.code in ("InvalidParameterValue.InvalidAlias", "MissingParameter"), bad
+
+
+def test_tencent_rotation_once_a_day(cloud: FakeCloud, tc: TencentService) -> None:
+    key = tc.call("CreateKey", {"Alias": "rot"})["KeyId"]
+    old = tc.call("Encrypt", {"KeyId": key, "Plaintext": "aGk="})["CiphertextBlob"]
+    tc.call("RotateKey", {"KeyId": key})
+    err = native_error(tc.call, "RotateKey", {"KeyId": key})
+    assert err.code == "RequestLimitExceeded.RotateRateLimited"
+    cloud.clock.advance(hours=24)
+    tc.call("RotateKey", {"KeyId": key})
+    new = tc.call("Encrypt", {"KeyId": key, "Plaintext": "aGk="})["CiphertextBlob"]
+    assert old.split("-k-")[0] != new.split("-k-")[0]  # a new version is named in the blob
+    assert tc.call("Decrypt", {"CiphertextBlob": old})["Plaintext"] == "aGk="
+
+
+def test_throttle(cloud: FakeCloud) -> None:
+    svc = cloud.service(Dialect.TENCENT, throttle=3)
+    key = svc.call("CreateKey", {"Alias": "hot"})["KeyId"]
+    for _ in range(3):
+        svc.call("Encrypt", {"KeyId": key, "Plaintext": "aGk="})
+    err = native_error(svc.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk="})
+    assert err.code == "RequestLimitExceeded"
+    svc.call("DescribeKey", {"KeyId": key})  # management calls are not throttled here
