@@ -220,12 +220,52 @@ def _parser() -> argparse.ArgumentParser:
     ks.add_parser("list", parents=[common])
     ks.add_parser("aliases", parents=[common])
     key.set_defaults(run=_cmd_key)
+
+    serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--seed", help="seed file to load into an empty state")
+    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
+    serve.add_argument("--credentials", help="JSON file of accepted credentials")
+    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
+    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
+    serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
+    serve.set_defaults(run=None)
     return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from unikms.emulator.credentials import EmulatorCredentials
+        from unikms.emulator.server import Emulator, describe
+    except ImportError as err:
+        print(
+            f"unikms: the emulator needs its extra: pip install 'unikms[emulator]' ({err})",
+            file=sys.stderr,
+        )
+        return 2
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        state=args.state,
+        credentials=EmulatorCredentials.load(args.credentials) if args.credentials else None,
+        client_key_dir=args.client_key_dir,
+        throttle=args.throttle,
+    )
+    if args.json:
+        print(json.dumps(describe(emulator)), flush=True)
+    else:
+        print(emulator.banner(), flush=True)
+    emulator.serve_forever()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     try:
         kms = unikms.connect(args.url or default_url(), strict="true" if args.strict else "false")
         with kms:

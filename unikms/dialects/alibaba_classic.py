@@ -234,6 +234,20 @@ ERRORS = errors_table(
         source="shared/docs/wire-protocols.md 1.5.1",
     ),
     ErrorSpec(
+        "InvalidVersion",
+        400,
+        "Specified parameter Version is not valid.",
+        "invalid_request",
+        source=_INFER,
+    ),
+    ErrorSpec(
+        "InvalidSecurityToken.Mismatch",
+        400,
+        "Specified SecurityToken is mismatch with the AccessKeyId.",
+        "access_denied",
+        source=_INFER,
+    ),
+    ErrorSpec(
         "InvalidAction.NotFound",
         404,
         "Specified api is not found, please check your url and method.",
@@ -296,7 +310,12 @@ RULES = DialectRules(
         max_aad=None,
         max_body=None,
         data_key_bytes=(1, 1024),
-        encrypt_qps=1000,
+        action_qps={
+            "Encrypt": 1000,
+            "Decrypt": 1000,
+            "GenerateDataKey": 1000,
+            "GenerateDataKeyWithoutPlaintext": 1000,
+        },
     ),
     features=frozenset({Feature.DRY_RUN, Feature.ROTATION, Feature.KEY_VERSIONS, Feature.ARN}),
     errors=ERRORS,
@@ -531,5 +550,5 @@ class AlibabaClassicOperations(DialectOperations):
         self.call("CancelKeyDeletion", {"KeyId": self.key_id(key)})
 
     def rotate_key(self, key: str) -> str | None:
-        r = self.call("CreateKeyVersion", {"KeyId": key})
+        r = self.call("CreateKeyVersion", {"KeyId": self.key_id(key)})
         return str(r["KeyVersion"]["KeyVersionId"])

@@ -149,7 +149,8 @@ class Limits:
     max_aad: int | None
     max_body: int | None
     data_key_bytes: tuple[int, int]
-    encrypt_qps: int
+    #: documented requests per second of the crypto actions (the opt-in throttle)
+    action_qps: Mapping[str, int]
 
 
 @attrs.frozen

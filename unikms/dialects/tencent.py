@@ -214,6 +214,7 @@ ERRORS = {
             "invalid_request",
             source=_COMMON,
         ),
+        _row("NoSuchVersion", "The API version does not exist.", "invalid_request", source=_COMMON),
         _row("InternalError", "Internal error.", "service_error"),
     )
 }
@@ -257,7 +258,7 @@ RULES = DialectRules(
         max_aad=None,
         max_body=None,
         data_key_bytes=(1, 1024),
-        encrypt_qps=300,
+        action_qps={"Encrypt": 300, "Decrypt": 300, "GenerateDataKey": 100},
     ),
     features=frozenset({Feature.ROTATION, Feature.ARCHIVE}),
     errors=ERRORS,

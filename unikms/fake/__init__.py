@@ -82,9 +82,9 @@ class FakeCloud:
         dialect = Dialect(dialect)
         bucket = None
         if throttle:
-            rate = rules_for(dialect).limits.encrypt_qps if throttle is True else float(throttle)
+            rates = rules_for(dialect).limits.action_qps
             bucket = Throttle(
-                {a: rate for a in _CRYPTO_ACTIONS},
+                {a: float(r) if throttle is True else float(throttle) for a, r in rates.items()}
             )
         if dialect is Dialect.ALIBABA_CLASSIC:
             return AlibabaClassicService(self.alibaba, throttle=bucket)
@@ -106,15 +106,6 @@ class FakeCloud:
         return {"alibaba": self.alibaba.to_dict(), "tencent": self.tencent.to_dict()}
 
 
-_CRYPTO_ACTIONS = (
-    "Encrypt",
-    "Decrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "AdvanceEncrypt",
-    "AdvanceDecrypt",
-    "AdvanceGenerateDataKey",
-)
 _SHARED: dict[str, FakeCloud] = {}
 _SHARED_LOCK = threading.Lock()
 

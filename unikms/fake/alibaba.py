@@ -565,6 +565,8 @@ class AlibabaInstanceService(AlibabaClassicService):
         aad = params.get("Aad") or None
         if aad is not None and len(aad) > alibaba_instance.MAX_AAD:
             raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        if aad is not None and not parsed.algorithm.endswith("_GCM"):
+            raise self.fail(Situation.INVALID_PARAMETER, name="Aad")
         # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
         algorithm = parsed.algorithm
         if key.spec is KeySpec.SM4 and algorithm.startswith("AES_"):

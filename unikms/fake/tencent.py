@@ -115,7 +115,7 @@ class TencentService(FakeService):
         key_id_raw, index = _HEADER.unpack(head[: _HEADER.size])
         key = self.store.get(key_id_raw.decode("ascii", "replace"))
         if key is None:
-            raise self.fail(Situation.INVALID_CIPHERTEXT)
+            raise self.fail(Situation.KEY_NOT_FOUND)
         if index >= len(key.versions) or not hmac.compare_digest(head, _segment1(key, index)):
             raise self.fail(Situation.INVALID_CIPHERTEXT)
         self.usable(key, decrypting=True)

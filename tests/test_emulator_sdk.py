@@ -1,0 +1,267 @@
+"""The official Alibaba classic and Tencent SDKs, unmodified, against ``unikms serve``.
+
+Each SDK is configured only with an endpoint and credentials, and goes through
+the key lifecycle and every encrypt/decrypt path, in every signature mode it has.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from alibabacloud_kms20160120 import models as ali
+from alibabacloud_kms20160120.client import Client as AlibabaClient
+from alibabacloud_tea_openapi.models import Config
+from Tea.exceptions import TeaException
+from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.kms.v20190118 import kms_client
+from tencentcloud.kms.v20190118 import models as tc
+
+from unikms.emulator import Emulator
+from unikms.emulator.credentials import (
+    DEFAULT_ALIBABA_ACCESS_KEY_ID,
+    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+    DEFAULT_TENCENT_SECRET_ID,
+    DEFAULT_TENCENT_SECRET_KEY,
+)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+def advance_days(emu: Emulator, days: float) -> None:
+    req = urllib.request.Request(
+        f"http://{emu.endpoint}/_unikms/clock",
+        data=json.dumps({"advance_days": days}).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(req) as r:
+        assert r.status == 200
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+# -- Tencent ----------------------------------------------------------------------------
+
+TENCENT_MODES = [
+    ("TC3-HMAC-SHA256", "POST"),
+    ("TC3-HMAC-SHA256", "GET"),
+    ("HmacSHA1", "POST"),
+    ("HmacSHA256", "GET"),
+]
+
+
+def tencent(
+    emu: Emulator,
+    sign: str = "TC3-HMAC-SHA256",
+    method: str = "POST",
+    secret_key: str = DEFAULT_TENCENT_SECRET_KEY,
+    secret_id: str = DEFAULT_TENCENT_SECRET_ID,
+) -> kms_client.KmsClient:
+    http = HttpProfile(protocol="http", endpoint=emu.endpoint, reqMethod=method, reqTimeout=10)
+    profile = ClientProfile(httpProfile=http, signMethod=sign)
+    return kms_client.KmsClient(
+        credential.Credential(secret_id, secret_key), "ap-guangzhou", profile
+    )
+
+
+def tcall(client: kms_client.KmsClient, action: str, **params: Any) -> Any:
+    req = getattr(tc, f"{action}Request")()
+    req._deserialize(params)
+    return getattr(client, action)(req)
+
+
+@pytest.mark.parametrize(("sign", "method"), TENCENT_MODES)
+def test_tencent_lifecycle(emulator: Emulator, sign: str, method: str) -> None:
+    c = tencent(emulator, sign, method)
+    alias = f"life-{sign}-{method}".replace("_", "-")
+    key = tcall(c, "CreateKey", Alias=alias, Description="made by the SDK").KeyId
+    ctx = json.dumps({"a": "b c", "k": "v"})
+    enc = tcall(c, "Encrypt", KeyId=key, Plaintext=b64(b"x" * 4096), EncryptionContext=ctx)
+    assert enc.KeyId == key and "-k-" in enc.CiphertextBlob
+    dec = tcall(c, "Decrypt", CiphertextBlob=enc.CiphertextBlob, EncryptionContext=ctx)
+    assert base64.b64decode(dec.Plaintext) == b"x" * 4096
+    dk = tcall(c, "GenerateDataKey", KeyId=key, NumberOfBytes=32, EncryptionContext=ctx)
+    assert len(base64.b64decode(dk.Plaintext)) == 32
+    assert (
+        tcall(c, "Decrypt", CiphertextBlob=dk.CiphertextBlob, EncryptionContext=ctx).Plaintext
+        == dk.Plaintext
+    )
+    meta = tcall(c, "DescribeKey", KeyId=key).KeyMetadata
+    assert (meta.KeyState, meta.Alias, meta.Description) == ("Enabled", alias, "made by the SDK")
+    assert key in [k.KeyId for k in tcall(c, "ListKeys", Limit=200).Keys]
+    assert [m.KeyId for m in tcall(c, "DescribeKeys", KeyIds=[key]).KeyMetadatas] == [key]
+    tcall(c, "UpdateAlias", KeyId=key, Alias=alias + "-2")
+    tcall(c, "DisableKey", KeyId=key)
+    with pytest.raises(TencentCloudSDKException) as err:
+        tcall(c, "Encrypt", KeyId=key, Plaintext=b64(b"x"))
+    assert err.value.code == "ResourceUnavailable.CmkDisabled" and err.value.requestId
+    tcall(c, "ScheduleKeyDeletion", KeyId=key, PendingWindowInDays=7)
+    assert tcall(c, "DescribeKey", KeyId=key).KeyMetadata.KeyState == "PendingDelete"
+    tcall(c, "CancelKeyDeletion", KeyId=key)
+    tcall(c, "EnableKey", KeyId=key)
+    tcall(c, "EnableKeyRotation", KeyId=key, RotateDays=30)
+    assert tcall(c, "GetKeyRotationStatus", KeyId=key).KeyRotationEnabled is True
+    tcall(c, "RotateKey", KeyId=key)
+    assert (
+        base64.b64decode(
+            tcall(c, "Decrypt", CiphertextBlob=enc.CiphertextBlob, EncryptionContext=ctx).Plaintext
+        )
+        == b"x" * 4096
+    )  # old ciphertext after rotation
+    tcall(c, "ArchiveKey", KeyId=key)
+    with pytest.raises(TencentCloudSDKException) as err:
+        tcall(c, "Encrypt", KeyId=key, Plaintext=b64(b"x"))
+    assert err.value.code == "ResourceUnavailable.CmkArchived"
+    tcall(c, "CancelKeyArchive", KeyId=key)
+    tcall(c, "DisableKeyRotation", KeyId=key)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"secret_key": "wrong"}, "AuthFailure.SignatureFailure"),
+        ({"secret_id": "nobody"}, "AuthFailure.SecretIdNotFound"),
+    ],
+)
+@pytest.mark.parametrize(("sign", "method"), TENCENT_MODES)
+def test_tencent_bad_credentials(
+    emulator: Emulator, sign: str, method: str, kwargs: dict[str, str], code: str
+) -> None:
+    c = tencent(emulator, sign, method, **kwargs)
+    with pytest.raises(TencentCloudSDKException) as err:
+        tcall(c, "ListKeys")
+    assert err.value.code == code
+
+
+def test_tencent_errors_and_unknown_action(emulator: Emulator) -> None:
+    c = tencent(emulator)
+    with pytest.raises(TencentCloudSDKException) as err:
+        tcall(c, "Encrypt", KeyId="00000000-0000-1000-8000-000000000000", Plaintext="aGk=")
+    assert err.value.code == "ResourceUnavailable.CmkNotFound"
+    with pytest.raises(TencentCloudSDKException) as err:
+        c.call_json("NoSuchThing", {})
+    assert err.value.code == "InvalidAction"
+    with pytest.raises(TencentCloudSDKException) as err:
+        tcall(c, "Decrypt", CiphertextBlob="garbage")
+    assert err.value.code == "InvalidParameterValue.InvalidCiphertext"
+
+
+# -- Alibaba classic ----------------------------------------------------------------------
+
+ALIBABA_MODES = {
+    "ACS3": {},
+    "v1": {"signature_algorithm": "v2"},
+    "ACS4": {"signature_version": "v4", "region_id": "cn-hangzhou"},
+}
+
+
+def alibaba(emu: Emulator, mode: str = "ACS3", **overrides: str) -> AlibabaClient:
+    cfg = {
+        "endpoint": emu.endpoint,
+        "protocol": "http",
+        "access_key_id": DEFAULT_ALIBABA_ACCESS_KEY_ID,
+        "access_key_secret": DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+        **ALIBABA_MODES[mode],
+        **overrides,
+    }
+    return AlibabaClient(Config(**cfg))
+
+
+def acall(client: AlibabaClient, action: str, **params: Any) -> Any:
+    snake = "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in action).lstrip("_")
+    req = getattr(ali, f"{action}Request")().from_map(params)
+    return getattr(client, snake)(req).body
+
+
+@pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))
+def test_alibaba_lifecycle(emulator: Emulator, mode: str) -> None:
+    c = alibaba(emulator, mode)
+    key = acall(c, "CreateKey", Description="made by the SDK").key_metadata.key_id
+    alias = f"alias/life-{mode}"
+    acall(c, "CreateAlias", AliasName=alias, KeyId=key)
+    ctx = {"a": "b c", "k": "v"}
+    big = b64(b"\xfe" * 6144)  # a ~9 KB request line
+    enc = acall(c, "Encrypt", KeyId=alias, Plaintext=big, EncryptionContext=ctx)
+    assert enc.key_id == key and enc.key_version_id
+    dec = acall(c, "Decrypt", CiphertextBlob=enc.ciphertext_blob, EncryptionContext=ctx)
+    assert dec.plaintext == big and dec.key_version_id == enc.key_version_id
+    dk = acall(c, "GenerateDataKey", KeyId=key, NumberOfBytes=32, EncryptionContext=ctx)
+    assert len(base64.b64decode(dk.plaintext)) == 32
+    assert (
+        acall(c, "Decrypt", CiphertextBlob=dk.ciphertext_blob, EncryptionContext=ctx).plaintext
+        == dk.plaintext
+    )
+    meta = acall(c, "DescribeKey", KeyId=alias).key_metadata
+    assert (meta.key_state, meta.key_spec) == ("Enabled", "Aliyun_AES_256")
+    assert key in [k.key_id for k in acall(c, "ListKeys", PageSize=100).keys.key]
+    assert alias in [a.alias_name for a in acall(c, "ListAliases", PageSize=100).aliases.alias]
+    advance_days(emulator, 7)
+    version = acall(c, "CreateKeyVersion", KeyId=key).key_version.key_version_id
+    versions = acall(c, "ListKeyVersions", KeyId=key).key_versions.key_version
+    assert [v.key_version_id for v in versions][-1] == version
+    assert (
+        acall(c, "Decrypt", CiphertextBlob=enc.ciphertext_blob, EncryptionContext=ctx).plaintext
+        == big
+    )
+    assert acall(c, "Encrypt", KeyId=key, Plaintext="aGk=").key_version_id == version
+    acall(c, "DisableKey", KeyId=key)
+    with pytest.raises(TeaException) as err:
+        acall(c, "Encrypt", KeyId=key, Plaintext="aGk=")
+    assert err.value.code == "Rejected.Disabled"
+    acall(c, "EnableKey", KeyId=key)
+    acall(c, "ScheduleKeyDeletion", KeyId=key, PendingWindowInDays=7)
+    assert acall(c, "DescribeKey", KeyId=key).key_metadata.key_state == "PendingDeletion"
+    acall(c, "CancelKeyDeletion", KeyId=key)
+    assert acall(c, "DescribeKey", KeyId=key).key_metadata.key_state == "Enabled"
+    with pytest.raises(TeaException) as err:
+        acall(c, "Encrypt", KeyId=key, Plaintext="aGk=", DryRun="true")
+    assert err.value.code == "DryRunOperationError"
+
+
+@pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))
+def test_alibaba_errors(emulator: Emulator, mode: str) -> None:
+    c = alibaba(emulator, mode)
+    with pytest.raises(TeaException) as err:
+        acall(c, "Encrypt", KeyId="key-hzznothere00000000000", Plaintext="aGk=")
+    assert err.value.code == "Forbidden.KeyNotFound"
+    assert err.value.data["statusCode"] == 404
+    with pytest.raises(TeaException) as err:
+        acall(alibaba(emulator, mode, access_key_secret="wrong"), "ListKeys")
+    assert err.value.code == "SignatureDoesNotMatch"
+    with pytest.raises(TeaException) as err:
+        acall(alibaba(emulator, mode, access_key_id="nobody"), "ListKeys")
+    assert err.value.code == "InvalidAccessKeyId.NotFound"
+
+
+def test_alibaba_unknown_action(emulator: Emulator) -> None:
+    from alibabacloud_tea_openapi import utils_models as open_api_models
+    from darabonba.runtime import RuntimeOptions
+
+    c = alibaba(emulator)
+    params = open_api_models.Params(
+        action="NoSuchThing",
+        version="2016-01-20",
+        protocol="HTTP",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
+    with pytest.raises(TeaException) as err:
+        c.call_api(params, open_api_models.OpenApiRequest(), RuntimeOptions())
+    assert err.value.code == "InvalidAction.NotFound"

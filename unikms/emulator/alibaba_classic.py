@@ -1,0 +1,236 @@
+"""Alibaba KMS OpenAPI 2016-01-20 over the wire, as ``alibabacloud-kms20160120`` speaks it.
+
+Parameters arrive in the query string even on POST (a few in a form body).
+Signatures: ACS3-HMAC-SHA256 (the SDK's default; ACS3-HMAC-SM3 too where the
+local OpenSSL has SM3), the old v1 RPC HMAC-SHA1 and ACS4-HMAC-SHA256, each
+checked against the emulator's access keys, with a 15-minute timestamp window
+and reused nonces refused. Errors: 4xx/5xx with a JSON body.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from unikms.dialects import alibaba_classic as rules_module
+from unikms.driver import NativeError
+from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials
+from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
+from unikms.fake.service import FakeService
+
+__all__ = ["AlibabaClassicProtocol", "percent_encode"]
+
+RULES = rules_module.RULES
+VERSION = "2016-01-20"
+SKEW_SECONDS = 15 * 60
+_V1_COMMON = {
+    "Action", "Format", "Version", "Timestamp", "SignatureNonce", "SignatureMethod",
+    "SignatureVersion", "AccessKeyId", "SecurityToken", "Signature", "SignatureType",
+    "RegionId",
+}  # fmt: skip
+_AUTH = re.compile(
+    r"^(?P<alg>ACS[34]-[A-Z0-9-]+) Credential=(?P<cred>[^,]+),\s*SignedHeaders=(?P<headers>[^,]+),"
+    r"\s*Signature=(?P<sig>[0-9a-fA-F]+)$"
+)
+_HASHES: dict[str, str] = {"ACS3-HMAC-SHA256": "sha256", "ACS3-HMAC-SM3": "sm3"}
+
+
+def percent_encode(text: str) -> str:
+    """RFC 3986: everything but ``A-Z a-z 0-9 - . _ ~`` as ``%XX``."""
+    return quote(text, safe="-._~")
+
+
+def _digest(name: str, data: bytes) -> str:
+    return hashlib.new(name, data).hexdigest()
+
+
+class _AuthError(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+class AlibabaClassicProtocol:
+    """Serves an :class:`~unikms.fake.alibaba.AlibabaClassicService` over HTTP."""
+
+    name = "alibaba-classic"
+
+    def __init__(
+        self,
+        service: FakeService,
+        credentials: EmulatorCredentials,
+        on_change: Callable[[str], None] | None = None,
+        host_id: str = "kms.emulator.unikms",
+    ) -> None:
+        self.service = service
+        self.credentials = credentials
+        self.on_change = on_change
+        self.host_id = host_id
+        self.nonces = ReplayGuard(SKEW_SECONDS * 2)
+
+    def matches(self, request: Request) -> bool:
+        if "x-acs-action" in request.headers or request.header("authorization").startswith("ACS"):
+            return True
+        return any(k == "AccessKeyId" for k, _ in request.query_params())
+
+    # -- answers ------------------------------------------------------------------
+    def error(
+        self,
+        code: str,
+        request_id: str | None = None,
+        message: str | None = None,
+        status: int | None = None,
+        **fmt: object,
+    ) -> Response:
+        spec = RULES.errors.get(code)
+        rid = request_id or new_request_id()
+        doc = {
+            "RequestId": rid,
+            "HostId": self.host_id,
+            "Code": code,
+            "Message": message or (spec.native(None, **fmt).message if spec else code),
+        }
+        return Response(
+            status or (spec.http_status if spec else 400),
+            json.dumps(doc).encode(),
+            "application/json;charset=utf-8",
+            (("x-acs-request-id", rid),),
+        )
+
+    def internal_error(self, request: Request) -> Response:
+        return self.error("InternalFailure")
+
+    def too_large(self, request: Request) -> Response:
+        return self.error("InvalidParameter", status=413, name="body")
+
+    # -- the request --------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        query = request.query_params()
+        form = request.form_params()
+        try:
+            self._authenticate(request, query, form)
+        except _AuthError as err:
+            return self.error(err.code)
+        fields = dict(query + form)
+        action = request.header("x-acs-action") or fields.get("Action", "")
+        version = request.header("x-acs-version") or fields.get("Version", "")
+        if version != VERSION:
+            return self.error("InvalidVersion")
+        if not action:
+            return self.error("MissingParameter", name="Action")
+        params = {k: v for k, v in fields.items() if k not in _V1_COMMON}
+        try:
+            result = self.service.call(action, params)
+        except NativeError as err:
+            return self.error(err.code, err.request_id, err.message, err.http_status)
+        if self.on_change is not None:
+            self.on_change(action)
+        rid = str(result["RequestId"])
+        return Response(
+            200,
+            json.dumps(result, ensure_ascii=False).encode("utf-8"),
+            "application/json;charset=utf-8",
+            (("x-acs-request-id", rid),),
+        )
+
+    def _key(self, access_key_id: str, token: str) -> AlibabaAccessKey:
+        key = self.credentials.alibaba.get(access_key_id)
+        if key is None:
+            raise _AuthError("InvalidAccessKeyId.NotFound")
+        if (key.security_token or "") != token:
+            raise _AuthError("InvalidSecurityToken.Mismatch")
+        return key
+
+    def _check_time(self, stamp: str) -> None:
+        if not stamp:
+            raise _AuthError("IllegalTimestamp")
+        try:
+            when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            raise _AuthError("IllegalTimestamp") from None
+        if abs(time.time() - when.timestamp()) > SKEW_SECONDS:
+            raise _AuthError("InvalidTimeStamp.Expired")
+
+    def _nonce(self, access_key_id: str, nonce: str) -> None:
+        if not nonce or not self.nonces.fresh(f"{access_key_id}:{nonce}"):
+            raise _AuthError("SignatureNonceUsed")
+
+    def _authenticate(
+        self, request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]]
+    ) -> None:
+        auth = request.header("authorization")
+        if auth:
+            self._acs(request, auth, query)
+        elif any(k == "Signature" for k, _ in query):
+            self._v1(request, query + form)
+        else:
+            raise _AuthError("IncompleteSignature")
+
+    def _acs(self, request: Request, auth: str, query: list[tuple[str, str]]) -> None:
+        m = _AUTH.match(auth)
+        if m is None:
+            raise _AuthError("IncompleteSignature")
+        algorithm = m["alg"]
+        v4 = algorithm == "ACS4-HMAC-SHA256"
+        digest = "sha256" if v4 else _HASHES.get(algorithm)
+        if digest is None:
+            raise _AuthError("IncompleteSignature")
+        parts = m["cred"].split("/")
+        key = self._key(parts[0], request.header("x-acs-security-token"))
+        self._check_time(request.header("x-acs-date"))
+        try:
+            body_hash = _digest(digest, request.body)
+        except ValueError:  # no SM3 in this OpenSSL
+            raise _AuthError("IncompleteSignature") from None
+        if request.header("x-acs-content-sha256") != body_hash:
+            raise _AuthError("SignatureDoesNotMatch")
+        signed = m["headers"].split(";")
+        if v4:
+            cq = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(query))
+        else:
+            cq = "&".join(f"{k}={percent_encode(v)}" for k, v in sorted(query))
+        ch = "".join(f"{h}:{request.header(h).strip()}\n" for h in signed)
+        canonical = f"{request.method}\n/\n{cq}\n{ch}\n{m['headers']}\n{body_hash}"
+        to_sign = f"{algorithm}\n{_digest(digest, canonical.encode('utf-8'))}"
+        if v4:
+            if len(parts) != 5:
+                raise _AuthError("IncompleteSignature")
+            _, day, region, product, terminal = parts
+            k = hmac.new(
+                ("aliyun_v4" + key.access_key_secret).encode(), day.encode(), hashlib.sha256
+            ).digest()
+            for item in (region, product, terminal):
+                k = hmac.new(k, item.encode(), hashlib.sha256).digest()
+            expected = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+        else:
+            expected = hmac.new(
+                key.access_key_secret.encode(), to_sign.encode(), digest
+            ).hexdigest()
+        if not hmac.compare_digest(expected.lower(), m["sig"].lower()):
+            raise _AuthError("SignatureDoesNotMatch")
+        self._nonce(key.access_key_id, request.header("x-acs-signature-nonce"))
+
+    def _v1(self, request: Request, pairs: list[tuple[str, str]]) -> None:
+        fields = dict(pairs)
+        key = self._key(fields.get("AccessKeyId", ""), fields.get("SecurityToken", ""))
+        self._check_time(fields.get("Timestamp", ""))
+        if fields.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
+            raise _AuthError("IncompleteSignature")
+        signed = "&".join(
+            f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(pairs) if k != "Signature"
+        )
+        to_sign = f"{request.method}&%2F&{percent_encode(signed)}"
+        expected = base64.b64encode(
+            hmac.new(
+                (key.access_key_secret + "&").encode(), to_sign.encode(), hashlib.sha1
+            ).digest()
+        ).decode()
+        if not hmac.compare_digest(expected, fields.get("Signature", "")):
+            raise _AuthError("SignatureDoesNotMatch")
+        self._nonce(key.access_key_id, fields.get("SignatureNonce", ""))

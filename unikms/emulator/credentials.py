@@ -1,0 +1,157 @@
+"""Credentials the emulator knows, and the client keys it issues.
+
+Every request's signature is checked against these. The defaults are for local
+use and are documented (``docs/emulator.md``); a JSON file replaces them::
+
+    {"alibaba": [{"access_key_id": "...", "access_key_secret": "...",
+                  "security_token": null}],
+     "tencent": [{"secret_id": "...", "secret_key": "...", "token": null}]}
+
+For the Alibaba instance gateway the emulator issues client keys as KMS does
+through ``CreateClientKey``: a JSON file ``{"KeyId": "KAAP.<uuid>",
+"PrivateKeyData": "<base64 PKCS#12>"}`` and a password; it keeps the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from unikms.types import redacted
+
+__all__ = [
+    "DEFAULT_ALIBABA_ACCESS_KEY_ID",
+    "DEFAULT_ALIBABA_ACCESS_KEY_SECRET",
+    "DEFAULT_TENCENT_SECRET_ID",
+    "DEFAULT_TENCENT_SECRET_KEY",
+    "AlibabaAccessKey",
+    "EmulatorCredentials",
+    "IssuedClientKey",
+    "TencentSecret",
+]
+
+DEFAULT_ALIBABA_ACCESS_KEY_ID = "unikms-emulator-access-key-id"
+DEFAULT_ALIBABA_ACCESS_KEY_SECRET = "unikms-emulator-access-key-secret"  # noqa: S105 -- documented local default
+DEFAULT_TENCENT_SECRET_ID = "unikms-emulator-secret-id"  # noqa: S105 -- an id, not a secret
+DEFAULT_TENCENT_SECRET_KEY = "unikms-emulator-secret-key"  # noqa: S105 -- documented local default
+
+
+@attrs.frozen
+class AlibabaAccessKey:
+    access_key_id: str
+    access_key_secret: str = attrs.field(repr=redacted)
+    security_token: str | None = attrs.field(default=None, repr=redacted)
+
+
+@attrs.frozen
+class TencentSecret:
+    secret_id: str
+    secret_key: str = attrs.field(repr=redacted)
+    token: str | None = attrs.field(default=None, repr=redacted)
+
+
+@attrs.frozen
+class IssuedClientKey:
+    """A client key file written for the gateway SDK, and its password."""
+
+    key_id: str
+    path: Path
+    password: str = attrs.field(repr=redacted)
+
+
+class EmulatorCredentials:
+    """Access keys (Alibaba), secrets (Tencent) and client keys (gateway)."""
+
+    def __init__(
+        self,
+        alibaba: list[AlibabaAccessKey] | None = None,
+        tencent: list[TencentSecret] | None = None,
+    ) -> None:
+        self.alibaba = {
+            k.access_key_id: k
+            for k in alibaba
+            or [AlibabaAccessKey(DEFAULT_ALIBABA_ACCESS_KEY_ID, DEFAULT_ALIBABA_ACCESS_KEY_SECRET)]
+        }
+        self.tencent = {
+            s.secret_id: s
+            for s in tencent
+            or [TencentSecret(DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY)]
+        }
+        self.client_keys: dict[str, rsa.RSAPublicKey] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"EmulatorCredentials(alibaba={sorted(self.alibaba)}, tencent={sorted(self.tencent)}, "
+            f"client_keys={sorted(self.client_keys)})"
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> EmulatorCredentials:
+        """Read a credentials JSON file (format in the module docstring)."""
+        data: dict[str, Any] = json.loads(Path(path).read_text("utf-8"))
+        return cls(
+            alibaba=[AlibabaAccessKey(**entry) for entry in data.get("alibaba", [])],
+            tencent=[TencentSecret(**entry) for entry in data.get("tencent", [])],
+        )
+
+    def add_client_key(self, key_id: str, public_key_pem: bytes) -> None:
+        key = serialization.load_pem_public_key(public_key_pem)
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError("client keys are RSA keys")
+        self.client_keys[key_id] = key
+
+    def public_key_pem(self, key_id: str) -> bytes:
+        return self.client_keys[key_id].public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def issue_client_key(self, directory: str | Path) -> IssuedClientKey:
+        """Make a client key as ``CreateClientKey`` does; write its file and password."""
+        key_id = f"KAAP.{uuid.uuid4()}"
+        password = secrets.token_urlsafe(18)
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, key_id)])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(private.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .sign(private, hashes.SHA256())
+        )
+        p12 = pkcs12.serialize_key_and_certificates(
+            key_id.encode(),
+            private,
+            cert,
+            None,
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"clientKey_{key_id}.json"
+        doc = {"KeyId": key_id, "PrivateKeyData": base64.b64encode(p12).decode()}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh)
+        password_path = directory / f"clientKey_{key_id}_Password.txt"
+        fd = os.open(password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password)
+        self.client_keys[key_id] = private.public_key()
+        return IssuedClientKey(key_id, path, password)

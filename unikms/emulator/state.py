@@ -1,0 +1,77 @@
+"""``--state FILE``: the emulator's keys, aliases and versions in SQLite (WAL).
+
+Every request that changes a store (key management, rotation, aliases) is
+committed before its answer is sent, so an acknowledged change survives a
+restart and a ``kill -9``. Crypto calls change nothing and write nothing.
+The document stored per provider is the seed-file format of
+:meth:`unikms.fake.FakeCloud.to_seed`, key material included: protect the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from unikms.emulator.credentials import EmulatorCredentials
+from unikms.fake import FakeCloud
+
+__all__ = ["StateFile"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stores (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS client_keys (key_id TEXT PRIMARY KEY, public_key_pem TEXT NOT NULL);
+"""
+
+
+class StateFile:
+    """One SQLite database holding a :class:`FakeCloud` and the issued client keys."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def load(self, cloud: FakeCloud, credentials: EmulatorCredentials) -> bool:
+        """Fill ``cloud`` and ``credentials`` from the file; False when it was empty."""
+        with self._lock:
+            rows = dict(self._db.execute("SELECT name, doc FROM stores").fetchall())
+            keys = self._db.execute("SELECT key_id, public_key_pem FROM client_keys").fetchall()
+        if rows:
+            cloud.load_seed({name: json.loads(doc) for name, doc in rows.items()})
+        for key_id, pem in keys:
+            credentials.add_client_key(key_id, pem.encode())
+        return bool(rows)
+
+    def save(self, cloud: FakeCloud, *, alibaba: bool = True, tencent: bool = True) -> None:
+        """Write the named providers' stores in one transaction (durable on return)."""
+        seed = cloud.to_seed()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for name, wanted in (("alibaba", alibaba), ("tencent", tencent)):
+                    if wanted:
+                        self._db.execute(
+                            "INSERT INTO stores(name, doc) VALUES(?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET doc = excluded.doc",
+                            (name, json.dumps(seed[name])),
+                        )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def save_client_key(self, key_id: str, public_key_pem: bytes) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO client_keys(key_id, public_key_pem) VALUES(?, ?)",
+                (key_id, public_key_pem.decode()),
+            )
