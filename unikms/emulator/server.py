@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import signal
 import socket
 import tempfile
 import threading
@@ -184,7 +185,14 @@ class Emulator:
         return self
 
     def serve_forever(self) -> None:
-        """Serve in this thread until SIGINT or SIGTERM (uvicorn stops cleanly on both)."""
+        """Serve in this thread until SIGINT or SIGTERM, then stop cleanly (exit status 0).
+
+        uvicorn shuts down gracefully on both and then re-raises the signal to
+        the handler that was there before; ours takes it quietly.
+        """
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda _sig, _frame: None)
         self._server = uvicorn.Server(self._config())
         self._server.run(sockets=[self._sock])
         self.close()
