@@ -42,8 +42,18 @@ _AUTH = re.compile(
 _HASHES: dict[str, str] = {"ACS3-HMAC-SHA256": "sha256", "ACS3-HMAC-SM3": "sm3"}
 
 
+_RESERVED_ASCII = re.compile(r"[^A-Za-z0-9\-._~]")
+_ESCAPES = {chr(c): f"%{c:02X}" for c in range(128)}
+
+
 def percent_encode(text: str) -> str:
-    """RFC 3986: everything but ``A-Z a-z 0-9 - . _ ~`` as ``%XX``."""
+    """RFC 3986: everything but ``A-Z a-z 0-9 - . _ ~`` as ``%XX`` (UTF-8 bytes).
+
+    >>> percent_encode("a b/c+é")
+    'a%20b%2Fc%2B%C3%A9'
+    """
+    if text.isascii():  # the common case: only the few reserved characters cost a call
+        return _RESERVED_ASCII.sub(lambda m: _ESCAPES[m.group()], text)
     return quote(text, safe="-._~")
 
 
