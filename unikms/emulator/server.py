@@ -12,7 +12,6 @@ least server CPU per signed 4 KB Encrypt (``docs/emulator.md``).
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import signal
 import socket
@@ -34,6 +33,7 @@ from unikms.emulator.credentials import (
     EmulatorCredentials,
     IssuedClientKey,
 )
+from unikms.emulator.gateway import GatewayProtocol
 from unikms.emulator.state import StateFile
 from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import ProtocolHandler
@@ -114,16 +114,14 @@ class Emulator:
                 self._saver(tencent=True),
             ),
         ]
-        if importlib.util.find_spec("unikms.emulator.gateway") is not None:
-            gateway = importlib.import_module("unikms.emulator.gateway")
-            protocols.insert(
-                1,
-                gateway.GatewayProtocol(
-                    cloud.service(Dialect.ALIBABA_INSTANCE, throttle=throttle),
-                    self.credentials,
-                    self._saver(alibaba=True),
-                ),
-            )
+        protocols.insert(
+            1,
+            GatewayProtocol(
+                cloud.service(Dialect.ALIBABA_INSTANCE, throttle=throttle),
+                self.credentials,
+                self._saver(alibaba=True),
+            ),
+        )
         return protocols
 
     def _saver(self, *, alibaba: bool = False, tencent: bool = False) -> Callable[[str], None]:

@@ -1,0 +1,355 @@
+"""The official ``alibabacloud-dkms-gcs`` 1.0.2 SDK, unmodified, against the emulator's gateway.
+
+The SDK cannot live in the project's environment: it pins ``pyopenssl<23.3``
+(so ``cryptography<42``) and ``protobuf<4``, and installs top-level packages
+named ``sdk``, ``openapi`` and ``openapi_util``. So this module builds an
+isolated virtualenv for it (once; cached under
+``~/.cache/unikms/dkms-gcs-venv-<hash>``, keyed by the requirement list and the
+Python version; ``UNIKMS_DKMS_GCS_VENV`` names another directory), lets pip
+resolve the SDK's own pins there, and runs ``tests/gateway_sdk/driver.py`` with
+that venv's Python against a real emulator server on 127.0.0.1. The driver
+performs every case once and prints JSON; the tests below assert on it.
+
+Building the venv needs the package index (pip's configured one). When it
+cannot be built the tests FAIL with pip's output: they are not skipped. Leave
+them out explicitly with ``-m "not sdk_venv"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gateway_sdk.serve import serve
+from unikms.emulator.app import EmulatorApp
+from unikms.emulator.credentials import EmulatorCredentials
+from unikms.emulator.gateway import GatewayProtocol
+from unikms.fake import FakeCloud
+from unikms.types import Dialect
+
+pytestmark = pytest.mark.sdk_venv
+
+REQUIREMENTS = ("alibabacloud-dkms-gcs==1.0.2",)
+DRIVER = Path(__file__).parent / "gateway_sdk" / "driver.py"
+_PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+#: the environment as it was at import, before conftest drops the proxies: pip may need them
+_PIP_ENV = dict(os.environ)
+_READY = ".unikms-ready"
+
+
+# -- the SDK's virtualenv ---------------------------------------------------------------
+def venv_dir() -> Path:
+    override = os.environ.get("UNIKMS_DKMS_GCS_VENV")
+    if override:
+        return Path(override)
+    key = hashlib.sha256(
+        json.dumps([REQUIREMENTS, list(sys.version_info[:2])]).encode()
+    ).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "unikms" / f"dkms-gcs-venv-{key}"
+
+
+def _python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """One builder at a time (parallel test runs share the cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        try:
+            import fcntl
+        except ImportError:  # no flock here: build without the lock
+            yield
+            return
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _run(cmd: list[str], step: str, timeout: float) -> str:
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, env=_PIP_ENV, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.fail(f"building the dkms-gcs SDK venv: {step} failed: {exc}", pytrace=False)
+    if done.returncode != 0:
+        pytest.fail(
+            f"building the dkms-gcs SDK venv: {step} failed (exit {done.returncode}).\n"
+            f"command: {' '.join(cmd)}\n--- stdout ---\n{done.stdout[-3000:]}\n"
+            f"--- stderr ---\n{done.stderr[-3000:]}",
+            pytrace=False,
+        )
+    return done.stdout
+
+
+def ensure_venv() -> Path:
+    """The SDK's venv, built (pip resolving the SDK's own pins) if not cached."""
+    venv = venv_dir()
+    with _lock(venv.with_name(venv.name + ".lock")):
+        if (venv / _READY).exists() and _python(venv).exists():
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        _run([sys.executable, "-m", "venv", str(venv)], "python -m venv", 300)
+        python = str(_python(venv))
+        _run(
+            [python, "-m", "pip", "install", "--disable-pip-version-check", *REQUIREMENTS],
+            "pip install " + " ".join(REQUIREMENTS),
+            900,
+        )
+        _run(
+            [python, "-c", "import sdk.client, openapi.models; from OpenSSL.crypto import *"],
+            "importing the SDK",
+            120,
+        )
+        freeze = _run([python, "-m", "pip", "freeze"], "pip freeze", 120)
+        (venv / _READY).write_text(freeze, "utf-8")
+    return venv
+
+
+def installed(venv: Path) -> dict[str, str]:
+    pins = {}
+    for line in (venv / _READY).read_text("utf-8").splitlines():
+        name, sep, version = line.partition("==")
+        if sep:
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+# -- one emulator, one driver run -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def sdk_venv() -> Path:
+    return ensure_venv()
+
+
+@pytest.fixture(scope="module")
+def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Keys in a fake cloud, a real server, and the driver's results."""
+    cloud = FakeCloud()
+    service = cloud.service(Dialect.ALIBABA_INSTANCE)
+    key_id = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    cloud.clock.advance(days=8)
+    service.call("CreateKeyVersion", {"KeyId": key_id})  # primary != initial from here on
+    disabled = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    service.call("DisableKey", {"KeyId": disabled})
+    service.call("CreateAlias", {"KeyId": key_id, "AliasName": "alias/gateway-sdk"})
+    directory = tmp_path_factory.mktemp("client-keys")
+    credentials = EmulatorCredentials()
+    issued = credentials.issue_client_key(directory / "known")
+    stranger = EmulatorCredentials().issue_client_key(directory / "stranger")
+    app = EmulatorApp([GatewayProtocol(service, credentials)])
+    key = service.store.get(key_id)
+    assert key is not None
+    with serve(app) as endpoint:
+        cfg = {
+            "endpoint": endpoint,
+            "client_key_file": str(issued.path),
+            "password": issued.password,
+            "stranger_key_file": str(stranger.path),
+            "stranger_password": stranger.password,
+            "key_id": key_id,
+            "disabled_key_id": disabled,
+            "alias": "alias/gateway-sdk",
+            "missing_key_id": "key-hzz" + "0" * 18,
+        }
+        env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARS}
+        env.pop("PYTHONPATH", None)
+        env["PYTHONNOUSERSITE"] = "1"
+        done = subprocess.run(
+            [str(_python(sdk_venv)), str(DRIVER), json.dumps(cfg)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, f"driver failed:\n{done.stderr[-5000:]}"
+        results = json.loads(done.stdout)
+        with urllib.request.urlopen(f"http://{endpoint}/health", timeout=10) as answer:
+            healthy = json.load(answer)["status"] == "ok"
+        yield {
+            "results": results,
+            "key_id": key_id,
+            "initial": key.initial.version_id,
+            "primary": key.primary.version_id,
+            "healthy_after": healthy,
+        }
+
+
+def ok(world: dict[str, Any], case: str) -> dict[str, Any]:
+    result: dict[str, Any] = world["results"][case]
+    assert result["ok"], f"{case}: {result.get('error')}\n{result.get('traceback', '')}"
+    return result
+
+
+def failure(world: dict[str, Any], case: str) -> dict[str, Any]:
+    result: dict[str, Any] = world["results"][case]
+    assert not result["ok"], f"{case} should have failed: {result}"
+    error: dict[str, Any] = result["error"]
+    return error
+
+
+# -- the environment ------------------------------------------------------------------------
+def test_the_sdk_runs_with_its_own_pins(sdk_venv: Path) -> None:
+    pins = installed(sdk_venv)
+    assert pins["alibabacloud-dkms-gcs"] == "1.0.2"
+    assert _major_minor(pins["pyopenssl"]) < (23, 3)
+    assert _major_minor(pins["cryptography"]) < (42, 0)
+    assert _major_minor(pins["protobuf"]) < (4, 0)
+
+
+def test_the_server_keeps_serving(world: dict[str, Any]) -> None:
+    assert world["healthy_after"]
+
+
+# -- success paths --------------------------------------------------------------------------
+ENCRYPT_CASES = {
+    "encrypt_default": ("AES_GCM", "", 12),
+    "encrypt_gcm_aad": ("AES_GCM", "", 12),
+    "encrypt_gcm_own_iv": ("AES_GCM", "", 12),
+    "encrypt_by_alias": ("AES_GCM", "", 12),
+    "encrypt_cbc_pkcs7": ("AES_CBC", "PKCS7_PADDING", 16),
+    "encrypt_cbc_default_padding": ("AES_CBC", "PKCS7_PADDING", 16),
+    "encrypt_cbc_no_padding": ("AES_CBC", "NO_PADDING", 16),
+    "encrypt_cbc_own_iv": ("AES_CBC", "PKCS7_PADDING", 16),
+    "encrypt_ecb_pkcs7": ("AES_ECB", "PKCS7_PADDING", 0),
+    "encrypt_ecb_no_padding": ("AES_ECB", "NO_PADDING", 0),
+    "encrypt_6k": ("AES_GCM", "", 12),
+    "encrypt_1m": ("AES_GCM", "", 12),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENCRYPT_CASES))
+def test_encrypt_then_decrypt(world: dict[str, Any], case: str) -> None:
+    algorithm, padding, iv_len = ENCRYPT_CASES[case]
+    r = ok(world, case)
+    assert r["round_trip"]
+    assert r["key_id"] == r["decrypt_key_id"] == world["key_id"]
+    assert r["algorithm"] == r["decrypt_algorithm"] == algorithm
+    assert r["padding_mode"] == r["decrypt_padding_mode"] == padding
+    assert len(bytes.fromhex(r["iv"])) == iv_len
+    assert r["request_id"]
+    assert r["request_id"] != r["decrypt_request_id"]
+    # Encrypt and Decrypt use the initial version, and say so in the migration header
+    assert r["encrypt_migration"] == r["decrypt_migration"] == world["initial"]
+
+
+def test_encrypt_keeps_a_caller_iv(world: dict[str, Any]) -> None:
+    assert ok(world, "encrypt_gcm_own_iv")["iv"] == bytes(range(12)).hex()
+    assert ok(world, "encrypt_cbc_own_iv")["iv"] == bytes(range(16)).hex()
+
+
+ADVANCE_CASES = {
+    "advance_default": ("AES_GCM", ""),
+    "advance_gcm_aad": ("AES_GCM", ""),
+    "advance_cbc_pkcs7": ("AES_CBC", "PKCS7_PADDING"),
+    "advance_cbc_no_padding": ("AES_CBC", "NO_PADDING"),
+    "advance_ecb_pkcs7": ("AES_ECB", "PKCS7_PADDING"),
+    "advance_ecb_no_padding": ("AES_ECB", "NO_PADDING"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ADVANCE_CASES))
+def test_advance_encrypt_then_advance_decrypt(world: dict[str, Any], case: str) -> None:
+    algorithm, padding = ADVANCE_CASES[case]
+    r = ok(world, case)
+    assert r["round_trip"]
+    assert r["key_id"] == r["decrypt_key_id"] == world["key_id"]
+    assert r["algorithm"] == r["decrypt_algorithm"] == algorithm
+    assert r["padding_mode"] == padding
+    # AdvanceEncrypt uses the primary version; the blob carries it back
+    assert r["key_version_id"] == r["decrypt_key_version_id"] == world["primary"]
+
+
+def test_advance_decrypt_opens_an_encrypt_blob(world: dict[str, Any]) -> None:
+    r = ok(world, "advance_decrypt_of_encrypt")
+    assert r["round_trip"]
+    assert r["key_version_id"] == world["initial"]
+
+
+@pytest.mark.parametrize(
+    ("case", "size"), [("generate_data_key", 32), ("generate_data_key_16", 16)]
+)
+def test_generate_data_key(world: dict[str, Any], case: str, size: int) -> None:
+    r = ok(world, case)
+    assert r["round_trip"]
+    assert r["key_id"] == world["key_id"]
+    assert r["algorithm"] == "AES_GCM"
+    assert r["plaintext_len"] == size
+    assert r["iv_len"] == 12
+    assert r["migration"] == world["initial"]
+
+
+@pytest.mark.parametrize(
+    ("case", "size"), [("advance_generate_data_key", 32), ("advance_generate_data_key_64", 64)]
+)
+def test_advance_generate_data_key(world: dict[str, Any], case: str, size: int) -> None:
+    r = ok(world, case)
+    assert r["round_trip"]
+    assert r["key_id"] == world["key_id"]
+    assert r["plaintext_len"] == size
+    assert r["key_version_id"] == r["decrypt_key_version_id"] == world["primary"]
+
+
+def test_the_async_client_works(world: dict[str, Any]) -> None:
+    assert ok(world, "async_advance")["round_trip"]
+
+
+def test_extra_x_kms_request_headers_are_signed_and_accepted(world: dict[str, Any]) -> None:
+    assert ok(world, "extra_signed_header")["key_id"] == world["key_id"]
+
+
+@pytest.mark.parametrize("case", ["client_key_content", "pkcs1_private_key"])
+def test_every_credential_form(world: dict[str, Any], case: str) -> None:
+    assert ok(world, case)["key_id"] == world["key_id"]
+
+
+# -- error paths ----------------------------------------------------------------------------
+ERROR_CASES = {
+    "unknown_key": ("Forbidden.KeyNotFound", 404),
+    "disabled_key": ("Rejected.Disabled", 409),
+    "bad_padding": ("InvalidParameter", 400),
+    "wrong_aad": ("InvalidParameter", 400),
+    "garbage_blob": ("InvalidParameter", 400),
+    "body_too_large": ("None.", 413),
+    "unserved_operation": ("UnsupportedOperation", 400),
+    "unknown_client_key": ("Unauthorized", 404),
+    "wrong_private_key": ("SignatureNotMatch", 401),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_errors_reach_the_sdk_as_tea_exceptions(world: dict[str, Any], case: str) -> None:
+    code, status = ERROR_CASES[case]
+    error = failure(world, case)
+    assert (error["module"], error["type"]) == ("Tea.exceptions", "TeaException")
+    assert error["code"] == code
+    assert error["data"]["httpCode"] == status
+    assert error["data"]["requestId"]
+    assert error["message"]
+
+
+def test_a_wrong_password_is_refused_by_the_client_key_loader(world: dict[str, Any]) -> None:
+    error = failure(world, "wrong_password")
+    assert error["module"] == "OpenSSL.crypto"
+    assert "mac verify failure" in error["message"]
