@@ -95,7 +95,7 @@ def measure(
 # -- unikms serve -------------------------------------------------------------------------
 
 
-def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
+def start_emulator() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "unikms.cli", "serve", "--port", "0", "--json"],
         stdout=subprocess.PIPE,
@@ -104,10 +104,10 @@ def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
     assert proc.stdout is not None
     info = json.loads(proc.stdout.readline())
     wait_http(info["health"])
-    return proc, str(info["endpoint"])
+    return proc, info
 
 
-def alibaba_caller(endpoint: str) -> Callable[[], Callable[[], None]]:
+def alibaba_caller(endpoint: str) -> tuple[str, Callable[[], Callable[[], None]]]:
     from alibabacloud_kms20160120 import models
     from alibabacloud_kms20160120.client import Client
     from alibabacloud_tea_openapi.models import Config
@@ -135,7 +135,7 @@ def alibaba_caller(endpoint: str) -> Callable[[], Callable[[], None]]:
         request = models.EncryptRequest(key_id=key, plaintext=plaintext)
         return lambda: c.encrypt(request) and None
 
-    return make
+    return key, make
 
 
 def tencent_caller(endpoint: str) -> Callable[[], Callable[[], None]]:
@@ -166,23 +166,31 @@ def tencent_caller(endpoint: str) -> Callable[[], Callable[[], None]]:
 
 
 def gateway_figures(
-    endpoint: str, seconds: float, server_pid: int
-) -> dict[int, tuple[float, float]] | None:
-    """Ask the gateway SDK's isolated environment to run the same loop, if it exists."""
-    driver = os.path.join(os.path.dirname(__file__), "..", "tests", "gateway_sdk", "bench.py")
-    try:
-        sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-        from tests.gateway_sdk import venv as gateway_venv  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    if not os.path.exists(driver):
-        return None
-    python = gateway_venv.ensure()
+    info: dict[str, str], key_id: str, seconds: float, server_pid: int
+) -> dict[int, tuple[float, float]]:
+    """The gateway SDK's own virtualenv runs the same loop (``tests/gateway_sdk/bench.py``)."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    sys.path.insert(0, root)
+    from tests.gateway_sdk import venv as gateway_venv
+
+    python = gateway_venv.python(gateway_venv.ensure())
+    driver = os.path.join(root, "tests", "gateway_sdk", "bench.py")
+    key_file = info["client_key_file"]
+    password_file = key_file[: -len(".json")] + "_Password.txt"
     figures: dict[int, tuple[float, float]] = {}
     for concurrency in (1, 8):
         cpu0 = cpu_seconds(server_pid)
         out = subprocess.run(
-            [str(python), driver, endpoint, str(seconds), str(concurrency)],
+            [
+                str(python),
+                driver,
+                info["endpoint"],
+                str(seconds),
+                str(concurrency),
+                key_id,
+                key_file,
+                password_file,
+            ],
             capture_output=True,
             env=ENV,
             check=True,
@@ -235,16 +243,21 @@ def main() -> None:
     args = parser.parse_args()
 
     rows: list[tuple[str, dict[int, tuple[float, float]]]] = []
-    emu, endpoint = start_emulator()
+    emu, info = start_emulator()
+    endpoint = info["endpoint"]
     try:
+        key_id, alibaba = alibaba_caller(endpoint)
         for name, make in (
-            ("unikms serve <- Alibaba classic SDK (ACS3)", alibaba_caller(endpoint)),
+            ("unikms serve <- Alibaba classic SDK (ACS3)", alibaba),
             ("unikms serve <- Tencent SDK (TC3)", tencent_caller(endpoint)),
         ):
             rows.append((name, {c: measure(make, c, args.seconds, emu.pid) for c in (1, 8)}))
-        gateway = gateway_figures(endpoint, args.seconds, emu.pid)
-        if gateway:
-            rows.append(("unikms serve <- dkms-gcs SDK (RSA)", gateway))
+        rows.append(
+            (
+                "unikms serve <- dkms-gcs SDK (RSA, Advance)",
+                gateway_figures(info, key_id, args.seconds, emu.pid),
+            )
+        )
     finally:
         emu.terminate()
         emu.wait()

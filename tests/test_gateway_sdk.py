@@ -17,13 +17,9 @@ them out explicitly with ``-m "not sdk_venv"``.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from tests.gateway_sdk import venv as gateway_venv
 from tests.gateway_sdk.serve import serve
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
@@ -40,95 +37,18 @@ from unikms.types import Dialect
 
 pytestmark = pytest.mark.sdk_venv
 
-REQUIREMENTS = ("alibabacloud-dkms-gcs==1.0.2",)
-DRIVER = Path(__file__).parent / "gateway_sdk" / "driver.py"
+REQUIREMENTS = gateway_venv.REQUIREMENTS
+DRIVER = gateway_venv.DRIVER
 _PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
-#: the environment as it was at import, before conftest drops the proxies: pip may need them
-_PIP_ENV = dict(os.environ)
-_READY = ".unikms-ready"
-
-
-# -- the SDK's virtualenv ---------------------------------------------------------------
-def venv_dir() -> Path:
-    override = os.environ.get("UNIKMS_DKMS_GCS_VENV")
-    if override:
-        return Path(override)
-    key = hashlib.sha256(
-        json.dumps([REQUIREMENTS, list(sys.version_info[:2])]).encode()
-    ).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "unikms" / f"dkms-gcs-venv-{key}"
-
-
-def _python(venv: Path) -> Path:
-    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """One builder at a time (parallel test runs share the cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as fh:
-        try:
-            import fcntl
-        except ImportError:  # no flock here: build without the lock
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _run(cmd: list[str], step: str, timeout: float) -> str:
-    try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, env=_PIP_ENV, timeout=timeout, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"building the dkms-gcs SDK venv: {step} failed: {exc}", pytrace=False)
-    if done.returncode != 0:
-        pytest.fail(
-            f"building the dkms-gcs SDK venv: {step} failed (exit {done.returncode}).\n"
-            f"command: {' '.join(cmd)}\n--- stdout ---\n{done.stdout[-3000:]}\n"
-            f"--- stderr ---\n{done.stderr[-3000:]}",
-            pytrace=False,
-        )
-    return done.stdout
+installed = gateway_venv.installed
+_python = gateway_venv.python
 
 
 def ensure_venv() -> Path:
-    """The SDK's venv, built (pip resolving the SDK's own pins) if not cached."""
-    venv = venv_dir()
-    with _lock(venv.with_name(venv.name + ".lock")):
-        if (venv / _READY).exists() and _python(venv).exists():
-            return venv
-        shutil.rmtree(venv, ignore_errors=True)
-        _run([sys.executable, "-m", "venv", str(venv)], "python -m venv", 300)
-        python = str(_python(venv))
-        _run(
-            [python, "-m", "pip", "install", "--disable-pip-version-check", *REQUIREMENTS],
-            "pip install " + " ".join(REQUIREMENTS),
-            900,
-        )
-        _run(
-            [python, "-c", "import sdk.client, openapi.models; from OpenSSL.crypto import *"],
-            "importing the SDK",
-            120,
-        )
-        freeze = _run([python, "-m", "pip", "freeze"], "pip freeze", 120)
-        (venv / _READY).write_text(freeze, "utf-8")
-    return venv
-
-
-def installed(venv: Path) -> dict[str, str]:
-    pins = {}
-    for line in (venv / _READY).read_text("utf-8").splitlines():
-        name, sep, version = line.partition("==")
-        if sep:
-            pins[name.lower().replace("_", "-")] = version
-    return pins
+    try:
+        return gateway_venv.ensure()
+    except gateway_venv.VenvBuildError as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 def _major_minor(version: str) -> tuple[int, int]:
