@@ -36,7 +36,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -44,40 +43,32 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from google.protobuf.message import (  # type: ignore[import-untyped,unused-ignore]
     DecodeError,
-    Message,
 )
 
 from unikms.dialects import alibaba_instance as rules_module
+from unikms.dkms.wire import (
+    API_VERSION,
+    CONTENT_TYPE,
+    MESSAGES,
+    MIGRATION_HEADER,
+    SIGNATURE_METHOD,
+    parse_date,
+    pb,
+    string_to_sign,
+)
 from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.proto import dkms_gcs_pb2 as pb
 from unikms.emulator.wire import Request, Response, new_request_id
 from unikms.fake.service import FakeService
 
-__all__ = ["API_VERSION", "CONTENT_TYPE", "GatewayProtocol", "string_to_sign"]
+__all__ = ["GatewayProtocol"]
 
 log = logging.getLogger("unikms.emulator.gateway")
 
 RULES = rules_module.RULES
-API_VERSION = "dkms-gcs-0.2"
-CONTENT_TYPE = "application/x-protobuf"
-SIGNATURE_METHOD = "RSA_PKCS1_SHA_256"
 SKEW_SECONDS = 15 * 60
 MAX_BODY = rules_module.MAX_BODY
-MIGRATION_HEADER = "x-kms-migrationkeyversionid"
 
-#: the served operations: request and response message of each
-MESSAGES: Mapping[str, tuple[type[Message], type[Message]]] = {
-    "Encrypt": (pb.EncryptRequest, pb.EncryptResponse),
-    "Decrypt": (pb.DecryptRequest, pb.DecryptResponse),
-    "GenerateDataKey": (pb.GenerateDataKeyRequest, pb.GenerateDataKeyResponse),
-    "AdvanceEncrypt": (pb.AdvanceEncryptRequest, pb.AdvanceEncryptResponse),
-    "AdvanceDecrypt": (pb.AdvanceDecryptRequest, pb.AdvanceDecryptResponse),
-    "AdvanceGenerateDataKey": (
-        pb.AdvanceGenerateDataKeyRequest,
-        pb.AdvanceGenerateDataKeyResponse,
-    ),
-}
 #: operations of the real gateway (and its SDK) that this emulator does not serve
 UNSERVED = frozenset(
     {
@@ -89,62 +80,7 @@ UNSERVED = frozenset(
 #: answers that carry the key's initial version in ``x-kms-migrationkeyversionid``
 _INITIAL_VERSION_ACTIONS = frozenset({"Encrypt", "Decrypt", "GenerateDataKey"})
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    )
-}
-_DATE = re.compile(
-    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) "
-    r"(\d{2}):(\d{2}):(\d{2}) GMT$"
-)
 _BEARER = re.compile(r"^Bearer ([A-Za-z0-9+/]+={0,2})$")
-
-
-def parse_date(value: str) -> datetime | None:
-    """An RFC 1123 ``Date`` header (``Mon, 23 Nov 2026 06:38:22 GMT``), else None.
-
-    >>> parse_date("Mon, 23 Nov 2026 06:38:22 GMT").isoformat()
-    '2026-11-23T06:38:22+00:00'
-    >>> parse_date("2026-11-23T06:38:22Z") is None
-    True
-    """
-    m = _DATE.match(value)
-    if m is None or m[2] not in _MONTHS:
-        return None
-    day, _, year, hour, minute, second = m.groups()
-    try:
-        return datetime(
-            int(year), _MONTHS[m[2]], int(day), int(hour), int(minute), int(second),
-            tzinfo=timezone.utc,
-        )  # fmt: skip
-    except ValueError:
-        return None
-
-
-def string_to_sign(headers: Mapping[str, str], content_sha256: str) -> str:
-    """The string the SDK signs (wire protocol section 2.4); header names lower-case.
-
-    >>> print(string_to_sign(
-    ...     {"date": "Mon, 23 Nov 2026 06:38:23 GMT", "content-type": "application/x-protobuf",
-    ...      "x-kms-apiname": "Encrypt", "x-kms-apiversion": "dkms-gcs-0.2", "host": "h"},
-    ...     "6027C2AF"))
-    POST
-    6027C2AF
-    application/x-protobuf
-    Mon, 23 Nov 2026 06:38:23 GMT
-    x-kms-apiname:Encrypt
-    x-kms-apiversion:dkms-gcs-0.2
-    /
-    """
-    canonical = "".join(
-        f"{name}:{headers[name].strip()}\n" for name in sorted(headers) if name.startswith("x-kms-")
-    )
-    return (
-        f"POST\n{content_sha256}\n{headers.get('content-type', '')}\n"
-        f"{headers.get('date', '')}\n{canonical}/"
-    )
 
 
 def _shown(value: str, limit: int = 64) -> str:
@@ -177,7 +113,7 @@ class GatewayProtocol:
     >>> from cryptography.hazmat.primitives import hashes, serialization
     >>> from cryptography.hazmat.primitives.asymmetric import padding
     >>> from cryptography.hazmat.primitives.serialization import pkcs12
-    >>> from unikms.emulator.proto import dkms_gcs_pb2 as pb
+    >>> from unikms.dkms.wire import pb
     >>> from unikms.emulator.wire import Request
     >>> from unikms.fake import FakeCloud
     >>> from unikms.types import Dialect
