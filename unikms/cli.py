@@ -9,7 +9,8 @@ round trip works with no cloud account::
 Ciphertext travels as Base64 text by default (``--raw`` for bytes); plaintext
 is written as it is (``--base64`` to encode it). ``--json`` prints the whole
 result. Errors go to stderr as one line (never with plaintext) and exit 1;
-usage errors exit 2.
+usage errors exit 2. ``seal``, ``open`` and ``inspect`` do envelope encryption
+of files and pipes of any size (``unikms/envelope/cli.py``).
 """
 
 from __future__ import annotations
@@ -221,6 +222,11 @@ def _parser() -> argparse.ArgumentParser:
     ks.add_parser("aliases", parents=[common])
     key.set_defaults(run=_cmd_key)
 
+    # envelope encryption: seal, open, inspect (unikms/envelope/cli.py)
+    from unikms.envelope.cli import add_commands as add_envelope_commands
+
+    add_envelope_commands(sub)
+
     serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
@@ -264,6 +270,8 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if getattr(args, "standalone", None) is not None:
+        return int(args.standalone(args))
     if args.command == "serve":
         return _serve(args)
     try:

@@ -1,0 +1,351 @@
+"""``unikms seal``, ``unikms open`` and ``unikms inspect``: envelope messages from a shell.
+
+Wrapping keys are named with ``-k/--key [URL#]KEY`` (repeatable): ``KEY``
+alone uses ``--url`` (default ``$UNIKMS_URL``, else the demo fake); ``URL#KEY``
+names the provider too, so one message can be wrapped for two clouds::
+
+    unikms seal -i backup.tar -o backup.tar.ukev -c app=db \\
+        -k 'alibaba-kms://cn-hangzhou#alias/backup' -k 'tencent-kms://ap-guangzhou#alias/backup'
+    unikms open --url 'tencent-kms://ap-guangzhou' -c app=db -i backup.tar.ukev -o backup.tar
+
+``open`` tries each ``--url`` (repeatable) in order. ``--raw-key NAME=FILE``
+adds a local raw AES key (not a KMS: see ``docs/envelope.md``) on either side.
+Output files are written all or nothing (a temporary file, renamed on
+success). Plaintext to stdout streams frame by frame: after a failure, what
+was written is authenticated but incomplete and the exit status is 1;
+``--all-or-nothing`` spools to an unnamed temporary file first. A progress bar
+goes to stderr on long work when stderr is a terminal (``--quiet``: never,
+``--progress``: always).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import io
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import BinaryIO
+
+import unikms
+from unikms.envelope.files import atomic_output
+from unikms.envelope.format import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE
+from unikms.envelope.keyring import KmsKey, Opener, RawAesKey, Target
+from unikms.envelope.progress import ProgressBar
+from unikms.envelope.seal import encrypt_stream
+from unikms.envelope.unseal import MessageReader, read_header
+
+__all__ = ["add_commands", "parse_key_spec", "read_raw_key"]
+
+
+def parse_key_spec(spec: str, default_url: str) -> tuple[str, str]:
+    """``URL#KEY`` -> (URL, KEY); a bare ``KEY`` -> (default URL, KEY).
+
+    >>> parse_key_spec("fake://tencent?cloud=a#alias/demo", "fake://x")
+    ('fake://tencent?cloud=a', 'alias/demo')
+    >>> parse_key_spec("alias/demo", "fake://x")
+    ('fake://x', 'alias/demo')
+    """
+    if "://" in spec and "#" in spec:
+        url, _, key = spec.rpartition("#")
+        if not key:
+            raise SystemExit(f"unikms: --key {spec!r} names no key after '#'")
+        return url, key
+    if "://" in spec:
+        raise SystemExit(f"unikms: --key {spec!r}: write URL#KEY to name a key on that URL")
+    return default_url, spec
+
+
+def read_raw_key(spec: str) -> RawAesKey:
+    """``NAME=FILE``: the file holds 32 bytes, raw, as 64 hex digits, or as Base64."""
+    name, sep, path = spec.partition("=")
+    if not sep or not name or not path:
+        raise SystemExit(f"unikms: --raw-key takes NAME=FILE, got {spec!r}")
+    with open(path, "rb") as fh:
+        data = fh.read(1024)
+    if len(data) != 32:
+        text = data.strip()
+        try:
+            data = bytes.fromhex(text.decode("ascii")) if len(text) == 64 else b""
+            if not data:
+                data = base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            data = b""
+    if len(data) != 32:
+        raise SystemExit(
+            f"unikms: --raw-key {name}: {path} must hold a 32-byte key (raw, hex or Base64)"
+        )
+    return RawAesKey(name, data)
+
+
+def _context(pairs: list[str]) -> dict[str, str] | None:
+    from unikms.cli import _context as parse
+
+    return parse(pairs)
+
+
+def _connect(
+    url: str, args: argparse.Namespace, clients: dict[str, unikms.KmsClient]
+) -> unikms.KmsClient:
+    if url not in clients:
+        clients[url] = unikms.connect(url, strict="true" if args.strict else "false")
+    return clients[url]
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    if args.quiet:
+        return False
+    return bool(args.progress) or sys.stderr.isatty()
+
+
+def _input_size(fh: BinaryIO) -> int | None:
+    try:
+        st = os.fstat(fh.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _open_input(path: str | None) -> BinaryIO:
+    if path and path != "-":
+        return open(path, "rb")
+    return sys.stdin.buffer
+
+
+def _cmd_seal(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
+    from unikms.cli import DEMO_KEY, default_url
+
+    url = args.url or default_url()
+    targets: list[Target] = []
+    for spec in args.key or ([] if args.raw_key else [DEMO_KEY]):
+        key_url, key = parse_key_spec(spec, url)
+        targets.append(KmsKey(_connect(key_url, args, clients), key))
+    targets.extend(read_raw_key(spec) for spec in args.raw_key)
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise SystemExit(
+            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
+        )
+    src = _open_input(args.input)
+    try:
+        size = _input_size(src)
+        bar = ProgressBar("seal", size, sys.stderr) if _show_progress(args) else None
+        try:
+            if to_stdout:
+                encrypt_stream(
+                    src,
+                    sys.stdout.buffer,
+                    targets,
+                    context=_context(args.context),
+                    frame_size=args.frame_size,
+                    progress=bar,
+                )
+                sys.stdout.buffer.flush()
+            else:
+                with atomic_output(args.output) as dst:
+                    encrypt_stream(
+                        src,
+                        dst,
+                        targets,
+                        context=_context(args.context),
+                        frame_size=args.frame_size,
+                        progress=bar,
+                    )
+        finally:
+            if bar is not None:
+                bar.close()
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+
+
+def _cmd_open(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
+    from unikms.cli import default_url
+
+    raw = [read_raw_key(spec) for spec in args.raw_key]
+    urls = args.url or ([] if raw else [default_url()])
+    openers: list[Opener] = [_connect(u, args, clients) for u in urls]
+    openers.extend(raw)
+    src = _open_input(args.input)
+    try:
+        size = _input_size(src)
+        bar = ProgressBar("open", size, sys.stderr) if _show_progress(args) else None
+        try:
+            reader = MessageReader(src, openers, context=_context(args.context), progress=bar)
+            if args.output and args.output != "-":
+                with atomic_output(args.output) as dst:
+                    for chunk in reader:
+                        dst.write(chunk)
+            elif args.all_or_nothing:
+                with tempfile.TemporaryFile() as spool:
+                    for chunk in reader:
+                        spool.write(chunk)
+                    spool.seek(0)
+                    shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+                sys.stdout.buffer.flush()
+            else:
+                out = sys.stdout.buffer
+                try:
+                    for chunk in reader:
+                        out.write(chunk)
+                finally:
+                    out.flush()
+        finally:
+            if bar is not None:
+                bar.close()
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+
+
+def _cmd_inspect(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
+    src = _open_input(args.input)
+    try:
+        header = read_header(src)
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+    doc = {
+        "authenticated": False,
+        "version": header.version,
+        "suite": f"0x{header.suite:04x}",
+        "frame_size": header.frame_size,
+        "message_id": header.message_id.hex(),
+        "context": header.context,
+        "wrapped_keys": [
+            {
+                "provider": wk.provider,
+                "key_id": wk.key_id,
+                "key_version_id": wk.key_version_id,
+                "ciphertext_bytes": len(wk.ciphertext),
+            }
+            for wk in header.wrapped_keys
+        ],
+    }
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def _run(
+    command: Callable[[argparse.Namespace, dict[str, unikms.KmsClient]], None],
+) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        clients: dict[str, unikms.KmsClient] = {}
+        try:
+            command(args, clients)
+        except unikms.KmsError as err:
+            released = getattr(err, "frames_released", 0)
+            streamed = args.command == "open" and args.output in (None, "-")
+            note = ""
+            if released and streamed and not args.all_or_nothing:
+                note = (
+                    f" ({released} authenticated frames, {getattr(err, 'bytes_released', 0)} "
+                    "bytes, were already written: the output is incomplete)"
+                )
+            print(f"unikms: {type(err).__name__}: {err}{note}", file=sys.stderr)
+            return 1
+        except OSError as err:
+            print(f"unikms: {err}", file=sys.stderr)
+            return 1
+        finally:
+            for client in clients.values():
+                client.close()
+        return 0
+
+    return run
+
+
+def _frame_size(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= value <= MAX_FRAME_SIZE:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_FRAME_SIZE}")
+    return value
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``seal``, ``open`` and ``inspect`` to the ``unikms`` parser.
+
+    Each sets ``standalone`` (a function of the parsed arguments returning the
+    exit status): these commands make their own clients, one per URL.
+    """
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("-i", "--input", help="read from this file (default: stdin)")
+
+    both = argparse.ArgumentParser(add_help=False, parents=[source])
+    both.add_argument("-o", "--output", help="write to this file, all or nothing (default: stdout)")
+    both.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="encryption context entry (repeatable; open needs the same ones)",
+    )
+    both.add_argument(
+        "--raw-key",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="a local 32-byte AES key (raw, hex or Base64 in FILE); not a KMS",
+    )
+    both.add_argument("--strict", action="store_true", help="strict portability mode")
+    both.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    both.add_argument(
+        "--progress", action="store_true", help="progress bar even when stderr is not a terminal"
+    )
+
+    seal = sub.add_parser(
+        "seal",
+        parents=[both],
+        help="envelope-encrypt a file or pipe (any size)",
+        description="Envelope-encrypt stdin or a file into one message (docs/envelope.md).",
+    )
+    seal.add_argument(
+        "-k",
+        "--key",
+        action="append",
+        metavar="[URL#]KEY",
+        help="a wrapping key (repeatable; the first makes the data key). "
+        "Default: alias/demo on --url",
+    )
+    seal.add_argument("--url", help="KMS URL for keys given without one (default: $UNIKMS_URL)")
+    seal.add_argument(
+        "--frame-size",
+        type=_frame_size,
+        default=DEFAULT_FRAME_SIZE,
+        help=f"plaintext bytes per frame (default {DEFAULT_FRAME_SIZE})",
+    )
+    seal.set_defaults(standalone=_run(_cmd_seal))
+
+    open_ = sub.add_parser(
+        "open",
+        parents=[both],
+        help="decrypt an envelope message",
+        description="Decrypt an envelope message with whichever of its keys a KMS opens.",
+    )
+    open_.add_argument(
+        "--url",
+        action="append",
+        help="a KMS to try (repeatable, in order; default: $UNIKMS_URL, else the demo fake)",
+    )
+    open_.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="to stdout: spool to a temporary file, write only once all is authenticated",
+    )
+    open_.set_defaults(standalone=_run(_cmd_open))
+
+    inspect = sub.add_parser(
+        "inspect",
+        parents=[source],
+        help="show an envelope message's header as JSON (no keys needed; not authenticated)",
+    )
+    inspect.set_defaults(standalone=_run(_cmd_inspect))

@@ -1,0 +1,394 @@
+"""Decrypting: find a wrapped data key that opens, check the header, then frames.
+
+:class:`MessageReader` reads the header and opens the data key when it is
+made (so key and context problems surface before any output exists), then
+yields each frame's plaintext only after that frame's tag verified.
+:func:`decrypt_stream` writes those frames as they come; :func:`decrypt`
+returns the whole plaintext.
+
+Streaming and failures: a failure after N frames leaves the N frames
+(authenticated, in order, but not the whole message) already written. The
+error says so (``frames_released``, ``bytes_released``). For all or nothing,
+decrypt to a temporary file and rename it on success
+(:func:`unikms.envelope.decrypt_file` does that), or use :func:`decrypt`.
+
+    >>> import io, unikms
+    >>> from unikms import envelope
+    >>> kms = unikms.connect("fake://alibaba-classic")
+    >>> key = kms.create_key().key_id
+    >>> sealed = envelope.encrypt(b"a" * 70_000, [(kms, key)], context={"t": "1"})
+    >>> reader = envelope.MessageReader(io.BytesIO(sealed), [kms], context={"t": "1"})
+    >>> [len(chunk) for chunk in reader], reader.opened_with.key_id == key
+    ([65536, 4464], True)
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping, Sequence
+
+import attrs
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from unikms.client import KmsClient
+from unikms.envelope.derive import DerivedKeys, commitment_matches, derive, header_tag_matches
+from unikms.envelope.errors import (
+    Attempt,
+    ContextMismatchError,
+    EnvelopeError,
+    FrameAuthenticationError,
+    FrameSequenceError,
+    HeaderAuthenticationError,
+    KeyCommitmentError,
+    MalformedMessageError,
+    NoUsableKeyError,
+    TrailingDataError,
+    TruncatedMessageError,
+)
+from unikms.envelope.format import (
+    DATA_KEY_BYTES,
+    FINAL_FRAME,
+    FRAME_PREFIX,
+    REGULAR_FRAME,
+    TAG_BYTES,
+    Header,
+    WrappedKey,
+    frame_aad,
+    frame_nonce,
+    parse_header,
+)
+from unikms.envelope.keyring import (
+    Match,
+    Opener,
+    RawAesKey,
+    as_openers,
+    describe_opener,
+    match,
+    unwrap,
+)
+from unikms.envelope.streams import Progress, Readable, Writable, read_exact
+from unikms.errors import InvalidRequestError, KmsError
+
+__all__ = ["Clients", "MessageReader", "Opened", "decrypt", "decrypt_stream", "read_header"]
+
+#: what ``clients`` may be: KmsClients and RawAesKeys, in order of preference
+Clients = Sequence[KmsClient | RawAesKey] | KmsClient | RawAesKey
+
+
+@attrs.frozen
+class Opened:
+    """What a decrypt found: the header, the wrapped key that opened, the plaintext size."""
+
+    header: Header
+    opened_with: WrappedKey
+    plaintext_bytes: int
+
+
+def read_header(source: bytes | bytearray | memoryview | Readable) -> Header:
+    """The header of a message, without any key: **not authenticated**.
+
+    For looking (which keys wrap it, its context); nothing here is checked
+    beyond its layout. A stream is left just after the header.
+
+    >>> import unikms
+    >>> from unikms import envelope
+    >>> kms = unikms.connect("fake://tencent")
+    >>> key = kms.create_key().key_id
+    >>> h = envelope.read_header(envelope.encrypt(b"x", [(kms, key)], context={"a": "b"}))
+    >>> h.context, [(w.provider, w.key_id == key) for w in h.wrapped_keys]
+    ({'a': 'b'}, [('tencent', True)])
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = io.BytesIO(bytes(source))
+    header, _body, _tag = parse_header(read_exact(source.read))
+    return header
+
+
+def _check_context(header: Header, context: Mapping[str, str] | None) -> None:
+    if context is not None and not isinstance(context, Mapping):
+        raise InvalidRequestError(
+            f"context must be a mapping of str to str, got {type(context).__name__}",
+            field="context",
+        )
+    given = dict(context or {})
+    for name, value in given.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidRequestError("context must map str to str", field="context")
+    stored = header.context
+    if given == stored:
+        return
+    missing = tuple(sorted(set(stored) - set(given)))
+    unexpected = tuple(sorted(set(given) - set(stored)))
+    different = tuple(sorted(k for k in set(stored) & set(given) if stored[k] != given[k]))
+    details = []
+    if missing:
+        details.append(f"missing {', '.join(missing)}")
+    if unexpected:
+        details.append(f"not in the message: {', '.join(unexpected)}")
+    if different:
+        details.append(f"different values for {', '.join(different)}")
+    raise ContextMismatchError(
+        "the encryption context is not the one the message was sealed with ("
+        + "; ".join(details)
+        + ")",
+        missing=missing,
+        unexpected=unexpected,
+        different=different,
+    )
+
+
+def _open_data_key(header: Header, openers: list[Opener]) -> tuple[DerivedKeys, WrappedKey]:
+    """Try the wrapped keys: openers in the caller's order, exact dialect matches
+    before compatible ones; the first data key that matches the commitment wins."""
+    context = header.context or None
+    attempts: list[Attempt] = []
+    commitment_failures = 0
+    for level in (Match.EXACT, Match.COMPATIBLE):
+        for opener in openers:
+            for wk in header.wrapped_keys:
+                if match(opener, wk) is not level:
+                    continue
+
+                def failed(reason: str, wk: WrappedKey = wk, opener: Opener = opener) -> None:
+                    attempts.append(
+                        Attempt(
+                            wk.provider,
+                            wk.key_id,
+                            wk.key_version_id,
+                            describe_opener(opener),
+                            reason,
+                        )
+                    )
+
+                try:
+                    data_key = unwrap(opener, wk, context)
+                except KmsError as err:
+                    failed(f"{type(err).__name__}: {err}")
+                    continue
+                if len(data_key) != DATA_KEY_BYTES:
+                    failed(f"opened to {len(data_key)} bytes, not a {DATA_KEY_BYTES}-byte data key")
+                    continue
+                keys = derive(data_key, header.message_id, header.suite)
+                if not commitment_matches(keys, header.commitment):
+                    commitment_failures += 1
+                    failed("the key it opened to does not match the message's key commitment")
+                    continue
+                return keys, wk
+    wrapped = tuple((wk.provider, wk.key_id) for wk in header.wrapped_keys)
+    if commitment_failures:
+        raise KeyCommitmentError(
+            "no data key matches the message's key commitment (the header was altered, or "
+            "a wrapped key opens to another key): " + "; ".join(a.describe() for a in attempts),
+            attempts=tuple(attempts),
+        )
+    if not attempts:
+        carried = ", ".join(f"{p} key {k}" for p, k in wrapped)
+        given = ", ".join(describe_opener(o) for o in openers) or "none"
+        raise NoUsableKeyError(
+            f"no client given can open any of the message's wrapped keys ({carried}); "
+            f"clients given: {given}",
+            wrapped=wrapped,
+        )
+    raise NoUsableKeyError(
+        "none of the message's wrapped keys could be opened: "
+        + "; ".join(a.describe() for a in attempts),
+        attempts=tuple(attempts),
+        wrapped=wrapped,
+    )
+
+
+class MessageReader:
+    """Opens one message from ``src``; iterate it for authenticated plaintext chunks.
+
+    The constructor reads the header, checks ``context`` against it, opens a
+    data key with ``clients`` (tried in order) and verifies the header tag.
+    Iteration yields one chunk per frame, each only after its tag verified,
+    and checks that nothing follows the final frame before yielding it.
+    ``progress`` is called with the number of input bytes consumed.
+    """
+
+    def __init__(
+        self,
+        src: Readable,
+        clients: Clients,
+        *,
+        context: Mapping[str, str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        openers = as_openers(clients)
+        self._read = read_exact(src.read)
+        self._progress = progress
+        header, body, tag = parse_header(self._read)
+        _check_context(header, context)
+        keys, wk = _open_data_key(header, openers)
+        aead = AESGCM(keys.message_key)
+        if not header_tag_matches(aead, body, tag):
+            raise HeaderAuthenticationError(
+                "the header's authentication tag does not verify: the header was altered"
+            )
+        if progress is not None:
+            progress(len(body) + len(tag))
+        self.header = header
+        self.opened_with = wk
+        self._aead = aead
+        self.frames_released = 0
+        self.bytes_released = 0
+        self._started = False
+
+    def __repr__(self) -> str:
+        return (
+            f"MessageReader(opened_with={self.opened_with!r}, "
+            f"frames_released={self.frames_released})"
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._started:
+            raise InvalidRequestError("a MessageReader can be iterated once", field="src")
+        self._started = True
+        return self._frames()
+
+    def _frames(self) -> Iterator[bytes]:
+        try:
+            yield from self._frames_unchecked()
+        except EnvelopeError as err:
+            raise err.released(self.frames_released, self.bytes_released) from None
+
+    def _frames_unchecked(self) -> Iterator[bytes]:
+        read = self._read
+        decrypt = self._aead.decrypt
+        mid = self.header.message_id
+        frame_size = self.header.frame_size
+        progress = self._progress
+        prefix_size = FRAME_PREFIX.size
+        unpack = FRAME_PREFIX.unpack
+        expected = 0
+        while True:
+            expected += 1
+            prefix = read(prefix_size)
+            if len(prefix) < prefix_size:
+                if not prefix:
+                    raise TruncatedMessageError(
+                        f"the message ends after {expected - 1} frames, before its final frame",
+                        part=f"frame {expected}",
+                    )
+                raise TruncatedMessageError(
+                    f"the message ends inside frame {expected}", part=f"frame {expected}"
+                )
+            kind, seq = unpack(prefix)
+            if kind not in (REGULAR_FRAME, FINAL_FRAME):
+                raise MalformedMessageError(
+                    f"frame {expected} has an unknown kind 0x{kind:02x}", part=f"frame {expected}"
+                )
+            if seq != expected:
+                raise FrameSequenceError(
+                    f"frame {seq} found where frame {expected} belongs (frames dropped, "
+                    "reordered or repeated)",
+                    expected=expected,
+                    found=seq,
+                )
+            final = kind == FINAL_FRAME
+            consumed = prefix_size
+            if final:
+                length_b = read(4)
+                if len(length_b) < 4:
+                    raise TruncatedMessageError(
+                        f"the message ends inside frame {seq}", part=f"frame {seq}"
+                    )
+                length = int.from_bytes(length_b, "big")
+                consumed += 4
+                if length > frame_size:
+                    raise MalformedMessageError(
+                        f"final frame {seq} claims {length} bytes; frames hold at most "
+                        f"{frame_size}",
+                        part=f"frame {seq}",
+                    )
+            else:
+                length = frame_size
+            body = read(length + TAG_BYTES)
+            if len(body) < length + TAG_BYTES:
+                raise TruncatedMessageError(
+                    f"the message ends inside frame {seq}", part=f"frame {seq}"
+                )
+            try:
+                plaintext = decrypt(frame_nonce(seq), body, frame_aad(mid, kind, seq, length))
+            except InvalidTag:
+                raise FrameAuthenticationError(
+                    f"frame {seq}{' (final)' if final else ''} does not authenticate: altered, "
+                    "moved, or from another message",
+                    frame=seq,
+                    final=final,
+                ) from None
+            if final and read(1):
+                raise TrailingDataError(f"bytes follow the final frame (frame {seq})")
+            if progress is not None:
+                progress(consumed + len(body))
+            self.frames_released += 1
+            self.bytes_released += len(plaintext)
+            yield plaintext
+            if final:
+                return
+
+
+def decrypt_stream(
+    src: Readable,
+    dst: Writable,
+    clients: Clients,
+    *,
+    context: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Opened:
+    """Decrypt one message from ``src`` to ``dst``, frame by frame.
+
+    Only authenticated plaintext is written, but it is written as it comes: if
+    this raises after N frames, ``dst`` holds those N frames (the error's
+    ``frames_released`` and ``bytes_released`` say how much). Key and header
+    errors come before anything is written. For all or nothing, write to a
+    temporary file and rename it on success (:func:`unikms.envelope.decrypt_file`).
+
+    >>> import io, unikms
+    >>> from unikms import envelope
+    >>> kms = unikms.connect("fake://tencent")
+    >>> key = kms.create_key().key_id
+    >>> out = io.BytesIO()
+    >>> opened = envelope.decrypt_stream(
+    ...     io.BytesIO(envelope.encrypt(b"hello", [(kms, key)])), out, [kms])
+    >>> out.getvalue(), opened.plaintext_bytes
+    (b'hello', 5)
+    """
+    reader = MessageReader(src, clients, context=context, progress=progress)
+    write = dst.write
+    for chunk in reader:
+        write(chunk)
+    return Opened(reader.header, reader.opened_with, reader.bytes_released)
+
+
+def decrypt(
+    blob: bytes | bytearray | memoryview,
+    clients: Clients,
+    *,
+    context: Mapping[str, str] | None = None,
+) -> bytes:
+    """Decrypt a whole message held in memory; all or nothing.
+
+    ``clients``: :class:`~unikms.KmsClient` objects (and :class:`RawAesKey`
+    objects), tried in order; each tries the wrapped keys of its own dialect.
+    ``context`` must equal the message's (``None`` means none).
+
+    >>> import unikms
+    >>> from unikms import envelope
+    >>> kms = unikms.connect("fake://alibaba-classic")
+    >>> key = kms.create_key().key_id
+    >>> sealed = envelope.encrypt(b"hi", [(kms, key)], context={"k": "v"})
+    >>> envelope.decrypt(sealed, [kms], context={"k": "v"})
+    b'hi'
+    >>> envelope.decrypt(sealed, [kms])
+    Traceback (most recent call last):
+    ...
+    unikms.envelope.errors.ContextMismatchError: the encryption context is not the one the \
+message was sealed with (missing k)
+    """
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise InvalidRequestError(f"blob must be bytes, got {type(blob).__name__}", field="blob")
+    reader = MessageReader(io.BytesIO(blob), clients, context=context)
+    return b"".join(reader)
