@@ -201,7 +201,11 @@ def test_ciphertexts_move_between_the_alibaba_gateways() -> None:
     from_classic = classic.encrypt("alias/shared", b"\x00binary\xff", context=ctx)
     from_instance = instance.encrypt("alias/shared", b"\x00binary\xff", context=ctx)
     assert instance.decrypt(from_classic.ciphertext, context=ctx).plaintext == b"\x00binary\xff"
-    assert classic.decrypt(from_instance.ciphertext, context=ctx).key_id == key
+    assert instance.decrypt(from_instance.ciphertext, context=ctx).key_id == key
+    # the other way the classic API could not hand back raw bytes: refused, named
+    with pytest.raises(UnsupportedByDialectError) as err:
+        classic.decrypt(from_instance.ciphertext, context=ctx)
+    assert err.value.field == "ciphertext"
     dk = classic.generate_data_key(key, context=ctx)
     assert instance.decrypt(dk.ciphertext, context=ctx).plaintext == dk.plaintext
 

@@ -426,12 +426,12 @@ class AlibabaClassicOperations(DialectOperations):
         if key is not None:
             self.rules.require(Feature.IV, "key= on decrypt")
         if isinstance(ciphertext, bytes):
-            if ciphertext.startswith(CLASSIC_GCM_HEADER):
-                ciphertext = ciphertext[len(CLASSIC_GCM_HEADER) :]
-            elif ciphertext.startswith(ADVANCE_MAGIC):
+            if ciphertext.startswith(ADVANCE_MAGIC) and len(ciphertext) > len(CLASSIC_GCM_HEADER):
+                # the classic API answers with the Plaintext *string* it was given; a gateway
+                # ciphertext holds raw bytes, which that answer cannot carry faithfully
                 raise UnsupportedByDialectError(
-                    "this ciphertext was made by the instance gateway with an algorithm other "
-                    "than AES_GCM; decrypt it on the alibaba-instance dialect",
+                    "this ciphertext was made by the KMS instance gateway (AdvanceEncrypt), whose "
+                    "plaintext is raw bytes; decrypt it on the alibaba-instance dialect",
                     field="ciphertext",
                     dialect=self.rules.dialect,
                 )
