@@ -2,11 +2,18 @@
 
 Every entry builds a :class:`Harness`: a neutral client plus the few hooks a
 test needs that no KMS API offers (moving the clock to reach rotation and
-deletion windows). Adapters join this table when they exist.
+deletion windows). The fakes run in process; the adapters talk to one shared
+``unikms serve`` emulator on 127.0.0.1 (started on first use, reset for every
+harness), through the official SDKs (or, for the gateway, our own protocol).
 """
 
 from __future__ import annotations
 
+import atexit
+import json
+import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 
 import attrs
@@ -40,4 +47,82 @@ def fake(dialect: Dialect) -> Callable[[], Harness]:
     return build
 
 
-DRIVERS: dict[str, Callable[[], Harness]] = {f"fake-{d.value}": fake(d) for d in Dialect}
+# -- adapters through the emulator -----------------------------------------------------
+_EMULATOR: list[object] = []
+_LOCK = threading.Lock()
+
+
+def shared_emulator() -> object:
+    """One emulator for the whole run (stopped at exit)."""
+    from unikms.emulator import Emulator
+
+    with _LOCK:
+        if not _EMULATOR:
+            emu = Emulator().start()
+            atexit.register(emu.stop)
+            _EMULATOR.append(emu)
+        return _EMULATOR[0]
+
+
+def _post(endpoint: str, path: str, doc: dict[str, object]) -> None:
+    req = urllib.request.Request(
+        f"http://{endpoint}{path}", data=json.dumps(doc).encode(), method="POST"
+    )
+    with urllib.request.urlopen(req) as answer:
+        assert answer.status == 200
+
+
+def adapter_urls(endpoint: str, client_key_file: str, password: str) -> dict[Dialect, str]:
+    """The URLs (and thus the configuration a user writes) for each adapter."""
+    from unikms.emulator.credentials import (
+        DEFAULT_ALIBABA_ACCESS_KEY_ID as AK,
+    )
+    from unikms.emulator.credentials import (
+        DEFAULT_ALIBABA_ACCESS_KEY_SECRET as SK,
+    )
+    from unikms.emulator.credentials import (
+        DEFAULT_TENCENT_SECRET_ID as TID,
+    )
+    from unikms.emulator.credentials import (
+        DEFAULT_TENCENT_SECRET_KEY as TKEY,
+    )
+
+    classic = (
+        f"alibaba-kms://cn-hangzhou?endpoint=http://{endpoint}"
+        f"&access_key_id={AK}&access_key_secret={SK}&retries=1"
+    )
+    quoted = urllib.parse.quote(classic, safe="")
+    return {
+        Dialect.ALIBABA_CLASSIC: classic,
+        Dialect.ALIBABA_INSTANCE: (
+            f"alibaba-kms-instance://{endpoint}?protocol=http&client_key_file={client_key_file}"
+            f"&password={urllib.parse.quote(password)}&management={quoted}&retries=1"
+        ),
+        Dialect.TENCENT: (
+            f"tencent-kms://ap-guangzhou?endpoint=http://{endpoint}"
+            f"&secret_id={TID}&secret_key={TKEY}&retries=1"
+        ),
+    }
+
+
+def adapter(dialect: Dialect) -> Callable[[], Harness]:
+    def build() -> Harness:
+        emu = shared_emulator()
+        endpoint: str = emu.endpoint  # type: ignore[attr-defined]
+        key = emu.client_key  # type: ignore[attr-defined]
+        _post(endpoint, "/_unikms/reset", {})
+        url = adapter_urls(endpoint, str(key.path), key.password)[dialect]
+        return Harness(
+            name=f"adapter-{dialect.value}",
+            dialect=dialect,
+            client=unikms.connect(url),
+            advance_clock=lambda days: _post(endpoint, "/_unikms/clock", {"advance_days": days}),
+        )
+
+    return build
+
+
+DRIVERS: dict[str, Callable[[], Harness]] = {
+    **{f"fake-{d.value}": fake(d) for d in Dialect},
+    **{f"adapter-{d.value}": adapter(d) for d in Dialect},
+}

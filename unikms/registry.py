@@ -1,9 +1,11 @@
 """URL schemes: how :func:`unikms.connect` finds a provider.
 
-A scheme opener takes the parsed URL and its query options and returns a
-:class:`~unikms.driver.Driver`. ``fake`` is built in; the adapters register
-``alibaba-kms``, ``alibaba-kms-instance`` and ``tencent-kms`` the same way, so
-an application switches clouds by configuration alone::
+A scheme opener takes the parsed URL and its query options (it pops the ones
+it knows; what is left is refused) and returns a :class:`~unikms.driver.Driver`.
+``fake`` is built in; the adapters (``alibaba-kms``, ``alibaba-kms-instance``,
+``tencent-kms``) and third-party providers declare theirs as ``unikms.schemes``
+entry points, loaded on first use, so an application switches clouds by
+configuration alone and ``import unikms`` imports no SDK::
 
     >>> import unikms
     >>> unikms.connect("fake://tencent?region=ap-shanghai").dialect
@@ -38,8 +40,29 @@ def register_scheme(scheme: str, opener: Opener) -> None:
         _OPENERS[scheme] = opener
 
 
+def _entry_point_openers() -> dict[str, object]:
+    """Schemes that installed packages declare in the ``unikms.schemes`` entry points."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group="unikms.schemes")}
+
+
 def schemes() -> list[str]:
-    return sorted(_OPENERS)
+    """Every scheme :func:`connect` knows: registered ones and entry points."""
+    return sorted(set(_OPENERS) | set(_entry_point_openers()))
+
+
+def _opener(scheme: str) -> Opener | None:
+    with _LOCK:
+        opener = _OPENERS.get(scheme)
+    if opener is not None:
+        return opener
+    ep = _entry_point_openers().get(scheme)
+    if ep is None:
+        return None
+    loaded = ep.load()  # type: ignore[attr-defined]
+    register_scheme(scheme, loaded)
+    return loaded  # type: ignore[no-any-return]
 
 
 def _flag(options: dict[str, str], name: str) -> bool:
@@ -64,7 +87,7 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     """
     url = url or os.environ.get("UNIKMS_URL") or DEFAULT_URL
     parts = urlsplit(url)
-    opener = _OPENERS.get(parts.scheme)
+    opener = _opener(parts.scheme)
     if opener is None:
         raise InvalidRequestError(
             f"unknown URL scheme {parts.scheme!r}; known: {', '.join(schemes())}", field="url"

@@ -5,7 +5,9 @@ All three APIs are ``POST /``; the protocol is told apart by its headers
 ``x-kms-apiname`` for the instance gateway, ``X-TC-Action`` or a
 ``SecretId`` parameter for Tencent). ``GET /health`` answers
 ``{"status": "ok"}``; ``POST /_unikms/clock`` with ``{"advance_days": N}``
-moves the fake's clock (tests reach rotation and deletion windows with it).
+moves the fake's clock (tests reach rotation and deletion windows with it);
+``POST /_unikms/reset`` forgets every key and alias (credentials and client
+keys stay), so test suites can share one server.
 
 A request that breaks anything (a body over the limit, bad encodings, an
 unexpected exception) gets the protocol's own error answer; the server keeps
@@ -45,9 +47,11 @@ class EmulatorApp:
         protocols: Sequence[ProtocolHandler],
         *,
         advance_clock: Callable[[float], None] | None = None,
+        reset: Callable[[], None] | None = None,
     ) -> None:
         self.protocols = list(protocols)
         self.advance_clock = advance_clock
+        self.reset = reset
 
     def route(self, request: Request) -> ProtocolHandler | None:
         return next((p for p in self.protocols if p.matches(request)), None)
@@ -112,6 +116,9 @@ class EmulatorApp:
             return _json(200, {"status": "ok", "protocols": [p.name for p in self.protocols]})
         if request.path == "/_unikms/clock" and request.method == "POST":
             return self._clock(request)
+        if request.path == "/_unikms/reset" and request.method == "POST" and self.reset:
+            self.reset()
+            return _json(200, {"reset": True})
         if protocol is None:
             return _json(
                 400,

@@ -91,7 +91,9 @@ class Emulator:
                 client_key_dir = self._tmp.name
         self.client_key_dir = Path(client_key_dir)
         self.client_key: IssuedClientKey | None = self._client_key()
-        self.app = EmulatorApp(self._protocols(throttle), advance_clock=self._advance)
+        self.app = EmulatorApp(
+            self._protocols(throttle), advance_clock=self._advance, reset=self._reset
+        )
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
@@ -147,6 +149,11 @@ class Emulator:
 
     def _advance(self, days: float) -> None:
         self.cloud.clock.advance(days=days)
+
+    def _reset(self) -> None:
+        self.cloud.reset()
+        if self.state is not None:
+            self.state.save(self.cloud)
 
     # -- running ----------------------------------------------------------------
     @property

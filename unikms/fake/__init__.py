@@ -48,6 +48,11 @@ class FakeClock:
         with self._lock:
             self._offset += timedelta(**delta)
 
+    def reset(self) -> None:
+        """Back to the real time."""
+        with self._lock:
+            self._offset = timedelta()
+
 
 class FakeCloud:
     """One fake Alibaba account and one fake Tencent account, with their services.
@@ -100,6 +105,12 @@ class FakeCloud:
             self.alibaba.load_dict(data["alibaba"])
         if "tencent" in data:
             self.tencent.load_dict(data["tencent"])
+
+    def reset(self) -> None:
+        """Empty both accounts and put the clock back to the real time."""
+        self.alibaba.clear()
+        self.tencent.clear()
+        self.clock.reset()
 
     def to_seed(self) -> dict[str, Any]:
         """Everything, key material included, in the seed-file format."""

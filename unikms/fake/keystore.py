@@ -189,6 +189,13 @@ class KeyStore:
     def set_alias(self, alias: str, key_id: str) -> None:
         self._aliases[alias] = key_id
 
+    def clear(self) -> None:
+        """Forget every key, version and alias."""
+        with self._lock:
+            self._keys.clear()
+            self._aliases.clear()
+            self._versions.clear()
+
     def delete_alias(self, alias: str) -> None:
         self._aliases.pop(alias, None)
 

@@ -1,0 +1,196 @@
+"""``alibaba-kms://<region>``: Alibaba KMS OpenAPI 2016-01-20 through ``alibabacloud-kms20160120``.
+
+>>> import unikms
+>>> kms = unikms.connect("alibaba-kms://cn-hangzhou", endpoint="http://127.0.0.1:1",
+...                      access_key_id="ak", access_key_secret="sk")
+>>> kms.dialect.value
+'alibaba-classic'
+
+Credentials come from ``alibabacloud-credentials``' default chain (environment
+``ALIBABA_CLOUD_ACCESS_KEY_ID``/``..._SECRET``/``ALIBABA_CLOUD_SECURITY_TOKEN``,
+the profile file, ECS RAM role, OIDC), or a named ``profile``, unless
+``access_key_id`` and ``access_key_secret`` (and ``security_token``) are given.
+They never appear in a repr or error.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from unikms.dialects import alibaba_classic as rules_module
+from unikms.driver import NativeError, NativeParams, NativeResponse
+from unikms.errors import InvalidRequestError, TransportError
+from unikms.types import Dialect
+from unikms_adapters._common import (
+    AdapterOptions,
+    Endpoint,
+    adapter_options,
+    missing_sdk,
+    refuse_unknown,
+    retryable,
+)
+
+__all__ = ["AlibabaClassicKmsDriver", "open_url", "snake_case"]
+
+RULES = rules_module.RULES
+SIGNATURES = {"ACS3": {}, "v1": {"signature_algorithm": "v2"}, "ACS4": {"signature_version": "v4"}}
+
+
+def snake_case(action: str) -> str:
+    """The SDK's method name for an action.
+
+    >>> snake_case("GenerateDataKeyWithoutPlaintext"), snake_case("ListAliasesByKeyId")
+    ('generate_data_key_without_plaintext', 'list_aliases_by_key_id')
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+
+
+class AlibabaClassicKmsDriver:
+    """A :class:`unikms.Driver` over ``alibabacloud_kms20160120.client.Client``."""
+
+    dialect = Dialect.ALIBABA_CLASSIC
+
+    def __init__(
+        self,
+        region: str,
+        *,
+        endpoint: str | None = None,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        security_token: str | None = None,
+        profile: str | None = None,
+        signature: str = "ACS3",
+        options: AdapterOptions | None = None,
+    ) -> None:
+        try:
+            from alibabacloud_kms20160120 import models
+            from alibabacloud_kms20160120.client import Client
+            from alibabacloud_tea_openapi.models import Config
+            from darabonba.runtime import RuntimeOptions
+        except ImportError as err:
+            raise missing_sdk(self.dialect, "alibaba", err) from None
+        if signature not in SIGNATURES:
+            raise InvalidRequestError(
+                f"signature must be one of {', '.join(SIGNATURES)}, got {signature!r}",
+                field="signature",
+                dialect=self.dialect,
+            )
+        self.region = region
+        self.options = options or AdapterOptions()
+        self.endpoint = Endpoint.parse(endpoint or f"kms.{region}.aliyuncs.com")
+        config: dict[str, Any] = {
+            "endpoint": self.endpoint.host_port,
+            "protocol": self.endpoint.scheme,
+            "region_id": region,
+            **SIGNATURES[signature],
+        }
+        if access_key_id or access_key_secret:
+            if not (access_key_id and access_key_secret):
+                raise InvalidRequestError(
+                    "pass both access_key_id and access_key_secret, or neither (to use the "
+                    "credential chain)",
+                    field="access_key_secret" if access_key_id else "access_key_id",
+                    dialect=self.dialect,
+                )
+            config.update(
+                access_key_id=access_key_id,
+                access_key_secret=access_key_secret,
+                security_token=security_token,
+            )
+        else:
+            config["credential"] = _credential_client(profile)
+        self._client = Client(Config(**config))
+        self._models = models
+        self._runtime = RuntimeOptions(
+            autoretry=False,
+            connect_timeout=int(self.options.connect_timeout * 1000),
+            read_timeout=int(self.options.read_timeout * 1000),
+            http_proxy=self.endpoint.pinned_proxy,
+        )
+
+    def __repr__(self) -> str:
+        return f"AlibabaClassicKmsDriver(region={self.region!r}, endpoint={self.endpoint.url!r})"
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """One native call, retried per the policy (throttling; transport if idempotent)."""
+        return self.options.retry.run(lambda: self._once(action, params), retryable(action, RULES))
+
+    def _once(self, action: str, params: NativeParams) -> NativeResponse:
+        request_cls = getattr(self._models, f"{action}Request", None)
+        method = getattr(self._client, f"{snake_case(action)}_with_options", None)
+        if request_cls is None or method is None:
+            raise RULES.fail("unknown_action", name=action)
+        request = request_cls().from_map(dict(params))
+        try:
+            response = method(request, self._runtime)
+        except Exception as exc:
+            raise self._native_error(exc) from None
+        body: dict[str, Any] = response.body.to_map()
+        return body
+
+    def _native_error(self, exc: Exception) -> Exception:
+        """The SDK's exception as the service said it (or a transport error)."""
+        inner = getattr(exc, "inner_exception", None)
+        code = getattr(exc, "code", None)
+        data = getattr(exc, "data", None) or {}
+        if code is None and inner is not None and getattr(inner, "code", None):
+            code, data = inner.code, getattr(inner, "data", None) or data  # ACS4 wraps errors
+        if not code:
+            return TransportError(
+                f"Alibaba KMS at {self.endpoint.url} did not answer: {type(exc).__name__}",
+                dialect=self.dialect,
+            )
+        status = getattr(exc, "status_code", None) or data.get("statusCode") or 400
+        message = data.get("Message") or str(getattr(exc, "message", "") or code)
+        request_id = getattr(exc, "request_id", None) or data.get("RequestId")
+        return NativeError(str(code), str(message), int(status), request_id)
+
+    def close(self) -> None:
+        """Nothing to release: the SDK pools connections per host."""
+
+
+def _credential_client(profile: str | None) -> Any:
+    from alibabacloud_credentials.client import Client as CredentialClient
+
+    if profile:
+        from alibabacloud_credentials.provider.profile import ProfileCredentialsProvider
+
+        return CredentialClient(provider=ProfileCredentialsProvider(profile_name=profile))
+    return CredentialClient()
+
+
+def open_url(parts: Any, options: dict[str, str]) -> AlibabaClassicKmsDriver:
+    """The ``alibaba-kms://<region>`` opener for :func:`unikms.connect`.
+
+    Options: ``endpoint`` (default ``kms.<region>.aliyuncs.com`` over HTTPS),
+    ``access_key_id``/``access_key_secret``/``security_token`` or ``profile`` (else
+    the credential chain), ``signature`` (``ACS3``, ``v1``, ``ACS4``),
+    ``connect_timeout``/``read_timeout`` (seconds), ``retries``,
+    ``retry_base_delay``, ``retry_max_delay``.
+    """
+    region = parts.netloc
+    if not region:
+        raise InvalidRequestError(
+            "alibaba-kms:// needs a region, e.g. alibaba-kms://cn-hangzhou",
+            field="url",
+            dialect=Dialect.ALIBABA_CLASSIC,
+        )
+    opts = adapter_options(options)
+    driver = AlibabaClassicKmsDriver(
+        region,
+        endpoint=options.pop("endpoint", None),
+        access_key_id=options.pop("access_key_id", None),
+        access_key_secret=options.pop("access_key_secret", None),
+        security_token=options.pop("security_token", None),
+        profile=options.pop("profile", None),
+        signature=options.pop("signature", "ACS3"),
+        options=opts,
+    )
+    refuse_unknown(
+        "alibaba-kms",
+        options,
+        "endpoint, access_key_id, access_key_secret, security_token, profile, signature, "
+        "connect_timeout, read_timeout, retries, retry_base_delay, retry_max_delay, strict",
+    )
+    return driver

@@ -1,0 +1,171 @@
+"""``tencent-kms://<region>``: Tencent KMS through ``tencentcloud-sdk-python``.
+
+>>> import unikms
+>>> kms = unikms.connect("tencent-kms://ap-guangzhou", endpoint="http://127.0.0.1:1",
+...                      secret_id="id", secret_key="key")
+>>> kms.dialect.value
+'tencent'
+
+Credentials come from the SDK's own provider chain (``TENCENTCLOUD_SECRET_ID`` /
+``TENCENTCLOUD_SECRET_KEY`` / ``TENCENTCLOUD_SESSION_TOKEN``, the profile file
+``~/.tencentcloud/credentials``, the CVM role), unless ``secret_id`` and
+``secret_key`` (and ``token``) are given. They never appear in a repr or error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unikms.dialects import tencent as rules_module
+from unikms.driver import NativeError, NativeParams, NativeResponse
+from unikms.errors import InvalidRequestError, TransportError
+from unikms.types import Dialect
+from unikms_adapters._common import (
+    AdapterOptions,
+    Endpoint,
+    adapter_options,
+    missing_sdk,
+    refuse_unknown,
+    retryable,
+)
+
+__all__ = ["TencentKmsDriver", "open_url"]
+
+RULES = rules_module.RULES
+DEFAULT_HOST = "kms.tencentcloudapi.com"
+_TRANSPORT_CODES = {"ClientNetworkError"}
+
+
+class TencentKmsDriver:
+    """A :class:`unikms.Driver` over ``tencentcloud.kms.v20190118.KmsClient``."""
+
+    dialect = Dialect.TENCENT
+
+    def __init__(
+        self,
+        region: str,
+        *,
+        endpoint: str | None = None,
+        secret_id: str | None = None,
+        secret_key: str | None = None,
+        token: str | None = None,
+        sign_method: str = "TC3-HMAC-SHA256",
+        request_method: str = "POST",
+        options: AdapterOptions | None = None,
+    ) -> None:
+        try:
+            from tencentcloud.common import credential
+            from tencentcloud.common.profile.client_profile import ClientProfile
+            from tencentcloud.common.profile.http_profile import HttpProfile
+            from tencentcloud.kms.v20190118 import kms_client
+        except ImportError as err:
+            raise missing_sdk(self.dialect, "tencent", err) from None
+        self.region = region
+        self.options = options or AdapterOptions()
+        self.endpoint = Endpoint.parse(endpoint or DEFAULT_HOST)
+        if secret_id or secret_key:
+            if not (secret_id and secret_key):
+                raise InvalidRequestError(
+                    "pass both secret_id and secret_key, or neither (to use the SDK's "
+                    "credential chain)",
+                    field="secret_key" if secret_id else "secret_id",
+                    dialect=self.dialect,
+                )
+            cred: Any = credential.Credential(secret_id, secret_key, token)
+        else:
+            cred = credential.DefaultCredentialProvider().get_credentials()
+            if cred is None:
+                raise InvalidRequestError(
+                    "no Tencent credentials: set TENCENTCLOUD_SECRET_ID and "
+                    "TENCENTCLOUD_SECRET_KEY, a ~/.tencentcloud/credentials profile, or pass "
+                    "secret_id and secret_key",
+                    field="secret_id",
+                    dialect=self.dialect,
+                )
+        http = HttpProfile(
+            protocol=self.endpoint.scheme,
+            endpoint=self.endpoint.host_port,
+            reqMethod=request_method,
+            # the SDK has one timeout for the whole request: the longer of the two
+            reqTimeout=max(self.options.connect_timeout, self.options.read_timeout),
+            proxy=self.endpoint.pinned_proxy,
+        )
+        profile = ClientProfile(httpProfile=http, signMethod=sign_method)
+        # the SDK's retryer stays the default no-op: retries happen in call()
+        self._client = kms_client.KmsClient(cred, region, profile)
+        self._exception: type[Exception] = _sdk_exception()
+
+    def __repr__(self) -> str:
+        return f"TencentKmsDriver(region={self.region!r}, endpoint={self.endpoint.url!r})"
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """One native call, retried per the policy (throttling; transport if idempotent)."""
+        return self.options.retry.run(lambda: self._once(action, params), retryable(action, RULES))
+
+    def _once(self, action: str, params: NativeParams) -> NativeResponse:
+        try:
+            answer = self._client.call_json(action, dict(params))
+        except self._exception as exc:
+            code = str(getattr(exc, "code", "") or "")
+            message = str(getattr(exc, "message", "") or "")
+            request_id = getattr(exc, "requestId", None)
+            if code in _TRANSPORT_CODES:
+                raise TransportError(
+                    f"Tencent KMS at {self.endpoint.url} did not answer: {message}",
+                    dialect=self.dialect,
+                    code=code,
+                ) from None
+            if code == "ServerNetworkError":  # a non-200 status: not the KMS API answering
+                raise NativeError("InternalError", message[:200], 200, request_id) from None
+            raise NativeError(code, message, 200, request_id) from None
+        response = answer.get("Response") if isinstance(answer, dict) else None
+        if not isinstance(response, dict):
+            raise NativeError("InternalError", "the answer has no Response object", 200)
+        return response
+
+    def close(self) -> None:
+        """Nothing to release: the SDK keeps one requests session per client."""
+
+
+def _sdk_exception() -> type[Exception]:
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
+        TencentCloudSDKException,
+    )
+
+    return TencentCloudSDKException  # type: ignore[no-any-return]
+
+
+def open_url(parts: Any, options: dict[str, str]) -> TencentKmsDriver:
+    """The ``tencent-kms://<region>`` opener for :func:`unikms.connect`.
+
+    Options: ``endpoint`` (host[:port] or URL; default the public API),
+    ``secret_id``/``secret_key``/``token`` (else the SDK's credential chain),
+    ``sign_method`` (``TC3-HMAC-SHA256``, ``HmacSHA1``, ``HmacSHA256``),
+    ``request_method`` (``POST``/``GET``), ``connect_timeout``/``read_timeout``
+    (seconds), ``retries``, ``retry_base_delay``, ``retry_max_delay``.
+    """
+    region = parts.netloc
+    if not region:
+        raise InvalidRequestError(
+            "tencent-kms:// needs a region, e.g. tencent-kms://ap-guangzhou",
+            field="url",
+            dialect=Dialect.TENCENT,
+        )
+    opts = adapter_options(options)
+    driver = TencentKmsDriver(
+        region,
+        endpoint=options.pop("endpoint", None),
+        secret_id=options.pop("secret_id", None),
+        secret_key=options.pop("secret_key", None),
+        token=options.pop("token", None),
+        sign_method=options.pop("sign_method", "TC3-HMAC-SHA256"),
+        request_method=options.pop("request_method", "POST").upper(),
+        options=opts,
+    )
+    refuse_unknown(
+        "tencent-kms",
+        options,
+        "endpoint, secret_id, secret_key, token, sign_method, request_method, connect_timeout, "
+        "read_timeout, retries, retry_base_delay, retry_max_delay, strict",
+    )
+    return driver
