@@ -71,7 +71,7 @@ class Emulator:
         state: str | Path | None = None,
         credentials: EmulatorCredentials | None = None,
         client_key_dir: str | Path | None = None,
-        throttle: bool = False,
+        throttle: bool | float = False,
     ) -> None:
         self.host = host
         self.cloud = FakeCloud()
@@ -102,7 +102,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     # -- composition ------------------------------------------------------------
-    def _protocols(self, throttle: bool) -> list[ProtocolHandler]:
+    def _protocols(self, throttle: bool | float) -> list[ProtocolHandler]:
         cloud = self.cloud
         protocols: list[ProtocolHandler] = [
             AlibabaClassicProtocol(
