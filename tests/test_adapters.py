@@ -275,6 +275,7 @@ def test_wrong_credentials_are_access_denied(emu: Emulator) -> None:
     for dialect, url in wrong.items():
         with pytest.raises(unikms.AccessDeniedError) as err:
             unikms.connect(url).encrypt("key-hzzanything0000000000", b"x")
+        assert err.value.dialect is dialect
         assert err.value.code and "wrong" not in str(err.value)
 
 
