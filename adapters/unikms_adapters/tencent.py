@@ -88,11 +88,13 @@ class TencentKmsDriver:
             reqMethod=request_method,
             # the SDK has one timeout for the whole request: the longer of the two
             reqTimeout=max(self.options.connect_timeout, self.options.read_timeout),
-            proxy=self.endpoint.pinned_proxy,
         )
         profile = ClientProfile(httpProfile=http, signMethod=sign_method)
         # the SDK's retryer stays the default no-op: retries happen in call()
         self._client = kms_client.KmsClient(cred, region, profile)
+        if self.endpoint.loopback and not _no_proxy_for(self._client):
+            http.proxy = self.endpoint.pinned_proxy  # fallback: slower, but never proxied
+            self._client = kms_client.KmsClient(cred, region, profile)
         self._exception: type[Exception] = _sdk_exception()
 
     def __repr__(self) -> str:
@@ -125,6 +127,24 @@ class TencentKmsDriver:
 
     def close(self) -> None:
         """Nothing to release: the SDK keeps one requests session per client."""
+
+
+def _no_proxy_for(client: Any) -> bool:
+    """Keep a loopback client off every proxy; False when the SDK's insides moved.
+
+    The SDK takes ``HTTP_PROXY`` from the environment unless ``NO_PROXY`` holds
+    the endpoint as a substring, and its requests session trusts the environment
+    too. Naming the endpoint as its own proxy works but costs ~40 ms a request
+    (urllib3's proxied sends meet delayed ACKs), so the connection is told
+    directly: no proxy, no environment.
+    """
+    conn = getattr(getattr(client, "request", None), "conn", None)
+    session = getattr(conn, "_session", None)
+    if conn is None or session is None or not hasattr(conn, "proxy"):
+        return False
+    conn.proxy = None
+    session.trust_env = False
+    return True
 
 
 def _sdk_exception() -> type[Exception]:
