@@ -26,15 +26,15 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import unikms  # noqa: E402
-from tests.drivers import adapter_urls  # noqa: E402
-from unikms.emulator.credentials import (  # noqa: E402
+import unikms
+from tests.drivers import adapter_urls
+from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
     DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
     DEFAULT_TENCENT_SECRET_ID,
     DEFAULT_TENCENT_SECRET_KEY,
 )
-from unikms.types import Dialect  # noqa: E402
+from unikms.types import Dialect
 
 PAYLOAD = os.urandom(4096)
 ENV = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
@@ -122,11 +122,12 @@ def main() -> None:
             kms = unikms.connect(urls[dialect])
             key = kms.create_key().key_id
             neutral = lambda kms=kms, key=key: kms.encrypt(key, PAYLOAD)  # noqa: E731
-            bare = {
-                Dialect.ALIBABA_CLASSIC: lambda: bare_alibaba(info["endpoint"], key),
-                Dialect.TENCENT: lambda: bare_tencent(info["endpoint"], key),
-                Dialect.ALIBABA_INSTANCE: lambda: bare_instance(kms, key),
-            }[dialect]()
+            if dialect is Dialect.ALIBABA_CLASSIC:
+                bare = bare_alibaba(info["endpoint"], key)
+            elif dialect is Dialect.TENCENT:
+                bare = bare_tencent(info["endpoint"], key)
+            else:
+                bare = bare_instance(kms, key)
             neutral()
             bare()
             a: list[float] = []
