@@ -10,15 +10,13 @@ harness), through the official SDKs (or, for the gateway, our own protocol).
 from __future__ import annotations
 
 import atexit
-import json
 import threading
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
 import attrs
 
 import unikms
+from unikms.contract.targets import admin_post, emulator_urls
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
@@ -65,44 +63,10 @@ def shared_emulator() -> object:
 
 
 def _post(endpoint: str, path: str, doc: dict[str, object]) -> None:
-    req = urllib.request.Request(
-        f"http://{endpoint}{path}", data=json.dumps(doc).encode(), method="POST"
-    )
-    with urllib.request.urlopen(req) as answer:
-        assert answer.status == 200
+    admin_post(endpoint, path, doc)
 
 
-def adapter_urls(endpoint: str, client_key_file: str, password: str) -> dict[Dialect, str]:
-    """The URLs (and thus the configuration a user writes) for each adapter."""
-    from unikms.emulator.credentials import (
-        DEFAULT_ALIBABA_ACCESS_KEY_ID as AK,
-    )
-    from unikms.emulator.credentials import (
-        DEFAULT_ALIBABA_ACCESS_KEY_SECRET as SK,
-    )
-    from unikms.emulator.credentials import (
-        DEFAULT_TENCENT_SECRET_ID as TID,
-    )
-    from unikms.emulator.credentials import (
-        DEFAULT_TENCENT_SECRET_KEY as TKEY,
-    )
-
-    classic = (
-        f"alibaba-kms://cn-hangzhou?endpoint=http://{endpoint}"
-        f"&access_key_id={AK}&access_key_secret={SK}&retries=1"
-    )
-    quoted = urllib.parse.quote(classic, safe="")
-    return {
-        Dialect.ALIBABA_CLASSIC: classic,
-        Dialect.ALIBABA_INSTANCE: (
-            f"alibaba-kms-instance://{endpoint}?protocol=http&client_key_file={client_key_file}"
-            f"&password={urllib.parse.quote(password)}&management={quoted}&retries=1"
-        ),
-        Dialect.TENCENT: (
-            f"tencent-kms://ap-guangzhou?endpoint=http://{endpoint}"
-            f"&secret_id={TID}&secret_key={TKEY}&retries=1"
-        ),
-    }
+adapter_urls = emulator_urls
 
 
 def adapter(dialect: Dialect) -> Callable[[], Harness]:

@@ -227,6 +227,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_envelope_commands(sub)
 
+    # contract scenarios as cassettes: record (unikms/contract/cli.py)
+    from unikms.contract.cli import add_commands as add_contract_commands
+
+    add_contract_commands(sub)
+
     serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")

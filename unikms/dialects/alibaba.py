@@ -126,10 +126,8 @@ class ClassicBlob:
         """Split a classic blob; ``None`` when it cannot be one."""
         if len(blob) < VERSION_ID_LEN + IV_LEN + TAG_LEN:
             return None
-        try:
-            version_id = blob[:VERSION_ID_LEN].decode("ascii")
-        except UnicodeDecodeError:
-            return None
+        # bytes that are not ASCII name no version either: the lookup fails the same way
+        version_id = blob[:VERSION_ID_LEN].decode("ascii", "replace")
         cut = VERSION_ID_LEN + IV_LEN
         return cls(version_id, blob[VERSION_ID_LEN:cut], blob[cut:])
 
@@ -157,10 +155,7 @@ class AdvanceBlob:
         algorithm = _reverse(ALGORITHM_IDS).get(blob[2])
         if padding is None or algorithm is None:
             return None
-        try:
-            version_id = blob[3 : 3 + VERSION_ID_LEN].decode("ascii")
-        except UnicodeDecodeError:
-            return None
+        version_id = blob[3 : 3 + VERSION_ID_LEN].decode("ascii", "replace")
         start = 3 + VERSION_ID_LEN
         n = iv_length[algorithm]
         if len(blob) < start + n:

@@ -1,0 +1,338 @@
+"""vcrpy cassettes for the three dialects: scrubbing, matching, recording, replay.
+
+Scrubbing happens in vcrpy's ``before_record_*`` hooks, so nothing secret is
+ever written: credentials and signatures (Alibaba ``Authorization``,
+``AccessKeyId``, ``Signature``, ``SignatureNonce``, ``SecurityToken``; Tencent
+``Authorization``, ``X-TC-Token``, ``SecretId``, ``Signature``, ``Token``; the
+gateway's ``authorization`` and ``x-kms-acccesskeyid``) become
+``<scrubbed>``, and any plaintext in an answer that is not one of the
+scenarios' public constants (a data key) is replaced by a stand-in of the same
+length, derived with a per-recording secret so that equal values stay equal.
+
+Matching survives per-request nonces, timestamps and signatures: a request
+matches on its method, path, *operation* (``x-acs-action``/``Action``,
+``x-kms-apiname``, ``X-TC-Action``) and *payload* (the decoded parameters less
+the volatile ones, or the protobuf body), never on host, port or order alone.
+
+>>> config = cassette_vcr("/tmp/unikms-doc-cassettes", record_mode="none")
+>>> sorted(config.match_on)
+['method', 'path', 'unikms_operation', 'unikms_payload']
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import platform
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from unikms.contract.scenarios import PUBLIC_PLAINTEXTS, SCENARIOS, run_scenario
+from unikms.contract.transcript import Transcript
+
+__all__ = [
+    "SCRUBBED",
+    "SCRUB_HEADERS",
+    "SCRUB_POST_PARAMETERS",
+    "SCRUB_QUERY_PARAMETERS",
+    "cassette_vcr",
+    "load_cassette",
+    "operation",
+    "payload",
+    "record_scenarios",
+    "replay_scenario",
+]
+
+SCRUBBED = "<scrubbed>"
+SCRUB_HEADERS = (
+    "authorization",
+    "x-acs-security-token",
+    "x-acs-accesskey-id",
+    "x-acs-bearer-token",
+    "x-kms-acccesskeyid",
+    "x-tc-token",
+)
+SCRUB_QUERY_PARAMETERS = (
+    "AccessKeyId",
+    "Signature",
+    "SignatureNonce",
+    "SecurityToken",
+    "BearerToken",
+    "SecretId",
+    "Token",
+)
+SCRUB_POST_PARAMETERS = ("SecretId", "Signature", "Token")
+#: parameters that change on every request (or carry a random name) and do not decide a match
+VOLATILE = frozenset(
+    {*SCRUB_QUERY_PARAMETERS, "Timestamp", "Nonce", "SignatureMethod", "SignatureVersion",
+     "Format", "RequestClient", "Language", "Region", "Version", "Action"}
+)  # fmt: skip
+_PUBLIC = frozenset(PUBLIC_PLAINTEXTS) | frozenset(base64.b64encode(p) for p in PUBLIC_PLAINTEXTS)
+
+
+def _headers(request: Any) -> dict[str, str]:
+    return {k.lower(): (v[0] if isinstance(v, list) else v) for k, v in request.headers.items()}
+
+
+def _body(request: Any) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else str(body).encode("utf-8")
+
+
+def _params(request: Any) -> dict[str, str]:
+    pairs = parse_qsl(urlsplit(request.uri).query, keep_blank_values=True)
+    if "form-urlencoded" in _headers(request).get("content-type", ""):
+        pairs += parse_qsl(_body(request).decode("utf-8", "replace"), keep_blank_values=True)
+    return dict(pairs)
+
+
+def operation(request: Any) -> str:
+    """The dialect operation a recorded request performs (``tc:Encrypt``, ``acs:Decrypt``...)."""
+    headers = _headers(request)
+    if "x-kms-apiname" in headers:
+        return "dkms:" + headers["x-kms-apiname"]
+    if "x-tc-action" in headers:
+        return "tc:" + headers["x-tc-action"]
+    if "x-acs-action" in headers:
+        return "acs:" + headers["x-acs-action"]
+    params = _params(request)
+    if "Action" in params:
+        return ("tc:" if "SecretId" in params or "Nonce" in params else "acs:") + params["Action"]
+    return "path:" + str(urlsplit(request.uri).path)
+
+
+def payload(request: Any) -> Any:
+    """What a request asks for, less what changes on every request."""
+    op = operation(request)
+    body = _body(request)
+    if op.startswith("dkms:") or op.startswith("path:"):
+        return body.hex()
+    headers = _headers(request)
+    if op.startswith("tc:") and headers.get("content-type", "").startswith("application/json"):
+        try:
+            fields = json.loads(body or b"{}")
+        except ValueError:
+            return body.hex()
+    else:
+        fields = {k: v for k, v in _params(request).items() if k not in VOLATILE}
+    alias = fields.get("Alias") if isinstance(fields, dict) else None
+    if isinstance(alias, str) and alias.startswith("unikms-"):
+        fields["Alias"] = "unikms-<generated>"  # the neutral client names Tencent keys at random
+    return fields
+
+
+def _match_operation(r1: Any, r2: Any) -> None:
+    assert operation(r1) == operation(r2), f"{operation(r1)} != {operation(r2)}"
+
+
+def _match_payload(r1: Any, r2: Any) -> None:
+    assert payload(r1) == payload(r2), "the parameters differ"
+
+
+class _Scrubber:
+    """Replaces non-public plaintexts in answers by same-length stand-ins."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self.secret = secret or secrets.token_bytes(32)
+        self.last_operation = ""
+
+    def standin(self, raw: bytes) -> bytes:
+        if raw in _PUBLIC:
+            return raw
+        return hashlib.shake_256(self.secret + raw).digest(len(raw))
+
+    def b64_standin(self, text: str) -> str:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return self.standin(text.encode()).hex()[: len(text)]
+        if text.encode() in _PUBLIC or raw in _PUBLIC:
+            return text
+        return base64.b64encode(self.standin(raw)).decode()
+
+    def request(self, request: Any) -> Any:
+        self.last_operation = operation(request)
+        return request
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        body = response.get("body", {}).get("string", b"")
+        if not body:
+            return response
+        op = self.last_operation
+        status = int(response.get("status", {}).get("code", 200))
+        if op.startswith("dkms:"):
+            if status < 400:  # an error answer is a protobuf Error: no plaintext in it
+                response["body"]["string"] = self._protobuf(op[5:], body)
+        elif op.startswith(("acs:", "tc:")):
+            response["body"]["string"] = self._json(body)
+        return response
+
+    def _json(self, body: bytes | str) -> bytes | str:
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return body
+        inner = doc.get("Response", doc) if isinstance(doc, dict) else None
+        if not isinstance(inner, dict) or not isinstance(inner.get("Plaintext"), str):
+            return body
+        inner["Plaintext"] = self.b64_standin(inner["Plaintext"])
+        out = json.dumps(doc)
+        return out.encode() if isinstance(body, bytes) else out
+
+    def _protobuf(self, api: str, body: bytes | str) -> bytes | str:
+        if not isinstance(body, bytes):
+            return body
+        try:
+            from unikms.dkms.wire import MESSAGES
+        except ImportError:  # no protobuf: scrub the whole answer rather than keep a secret
+            return b""
+        pair = MESSAGES.get(api)
+        if pair is None:
+            return body
+        try:
+            message = pair[1].FromString(body)
+        except Exception:
+            return body  # an Error body, or not protobuf: no plaintext in it
+        if "Plaintext" in {f.name for f in message.DESCRIPTOR.fields} and message.Plaintext:
+            message.Plaintext = self.standin(bytes(message.Plaintext))
+            return bytes(message.SerializeToString())
+        return body
+
+
+def cassette_vcr(
+    directory: str | Path, *, record_mode: str = "none", scrubber: _Scrubber | None = None
+) -> Any:
+    """A ``vcr.VCR`` with the three dialects' scrubbing preset and matchers."""
+    import vcr
+
+    scrub = scrubber or _Scrubber()
+    config = vcr.VCR(
+        cassette_library_dir=str(directory),
+        record_mode=record_mode,
+        match_on=("method", "path", "unikms_operation", "unikms_payload"),
+        filter_headers=[(h, SCRUBBED) for h in SCRUB_HEADERS],
+        filter_query_parameters=[(q, SCRUBBED) for q in SCRUB_QUERY_PARAMETERS],
+        filter_post_data_parameters=[(p, SCRUBBED) for p in SCRUB_POST_PARAMETERS],
+        before_record_request=scrub.request,
+        before_record_response=scrub.response,
+        decode_compressed_response=True,
+    )
+    config.register_matcher("unikms_operation", _match_operation)
+    config.register_matcher("unikms_payload", _match_payload)
+    return config
+
+
+def load_cassette(path: str | Path) -> dict[str, Any]:
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)  # type: ignore[no-any-return]
+
+
+def _write_metadata(path: Path, metadata_doc: Mapping[str, Any]) -> None:
+    import yaml
+
+    doc = load_cassette(path)
+    doc["unikms"] = dict(metadata_doc)
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(doc, fh, sort_keys=False, allow_unicode=True)
+
+
+def _versions(names: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+SDKS = (
+    "unikms", "alibabacloud-kms20160120", "alibabacloud-tea-openapi", "darabonba-core",
+    "tencentcloud-sdk-python-common", "tencentcloud-sdk-python-kms", "protobuf", "requests",
+    "vcrpy",
+)  # fmt: skip
+
+
+def record_scenarios(
+    connect: Callable[[], Any],
+    out_dir: str | Path,
+    *,
+    target: str,
+    scenarios: Iterable[str] | None = None,
+    advance_clock: Callable[[float], None] | None = None,
+    reset: Callable[[], None] | None = None,
+) -> list[Path]:
+    """Record each scenario through the client ``connect()`` returns, one cassette each.
+
+    ``target`` says what answered (kept in the provenance note). Scenarios that
+    need the clock are skipped when ``advance_clock`` is None (a real account).
+    Existing cassettes of the same names are replaced.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    scrubber = _Scrubber()
+    for name in scenarios or sorted(SCENARIOS):
+        chosen = SCENARIOS[name]
+        kms = connect()
+        if kms.dialect not in chosen.dialects or (chosen.needs_clock and advance_clock is None):
+            continue
+        if reset is not None:
+            reset()
+        path = out / f"{name}.yaml"
+        path.unlink(missing_ok=True)
+        with cassette_vcr(out, record_mode="all", scrubber=scrubber).use_cassette(path.name):
+            transcript = run_scenario(name, kms, advance_clock=advance_clock)
+        _write_metadata(
+            path,
+            {
+                "kind": "recorded",
+                "scenario": name,
+                "dialect": kms.dialect.value,
+                "provenance": {
+                    "produced_by": "unikms record (unikms.contract.cassettes.record_scenarios)",
+                    "target": target,
+                    "recorded_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "python": platform.python_version(),
+                    "packages": _versions(SDKS),
+                    "scrubbed": "credentials, signatures, nonces; non-public plaintexts "
+                    "replaced by same-length stand-ins",
+                },
+                "transcript": transcript.to_json(),
+            },
+        )
+        written.append(path)
+    return written
+
+
+def replay_scenario(
+    path: str | Path,
+    connect: Callable[[], Any],
+    *,
+    advance_clock: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Replay a recorded scenario through ``connect()``'s client, no network allowed."""
+    path = Path(path)
+    doc = load_cassette(path)
+    name = doc["unikms"]["scenario"]
+    kms = connect()
+    with cassette_vcr(path.parent, record_mode="none").use_cassette(
+        path.name, allow_playback_repeats=False
+    ):
+        return run_scenario(name, kms, advance_clock=advance_clock)
+
+
+def environment_without_proxies() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
