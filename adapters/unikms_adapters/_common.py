@@ -22,6 +22,7 @@ __all__ = [
     "pop_float",
     "redacted_options",
     "refuse_unknown",
+    "required_host",
     "retryable",
 ]
 
@@ -111,6 +112,17 @@ def adapter_options(options: dict[str, str]) -> AdapterOptions:
             max_delay=pop_float(options, "retry_max_delay", 2.0),
         ),
     )
+
+
+def required_host(parts: Any, dialect: Dialect, what: str, example: str) -> str:
+    """The URL's host part (a region or an endpoint), or a typed error showing an example."""
+    if not parts.netloc:
+        raise InvalidRequestError(
+            f"{parts.scheme}:// needs {what}, e.g. {example}",
+            field="url",
+            dialect=dialect,
+        )
+    return str(parts.netloc)
 
 
 def refuse_unknown(scheme: str, options: Mapping[str, str], known: str) -> None:

@@ -28,6 +28,7 @@ from unikms_adapters._common import (
     adapter_options,
     missing_sdk,
     refuse_unknown,
+    required_host,
     retryable,
 )
 
@@ -169,13 +170,7 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaClassicKmsDriver:
     ``connect_timeout``/``read_timeout`` (seconds), ``retries``,
     ``retry_base_delay``, ``retry_max_delay``.
     """
-    region = parts.netloc
-    if not region:
-        raise InvalidRequestError(
-            "alibaba-kms:// needs a region, e.g. alibaba-kms://cn-hangzhou",
-            field="url",
-            dialect=Dialect.ALIBABA_CLASSIC,
-        )
+    region = required_host(parts, Dialect.ALIBABA_CLASSIC, "a region", "alibaba-kms://cn-hangzhou")
     opts = adapter_options(options)
     driver = AlibabaClassicKmsDriver(
         region,

@@ -43,6 +43,7 @@ from unikms_adapters._common import (
     adapter_options,
     missing_sdk,
     refuse_unknown,
+    required_host,
     retryable,
 )
 
@@ -258,13 +259,12 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
     """
     import unikms
 
-    if not parts.netloc:
-        raise InvalidRequestError(
-            "alibaba-kms-instance:// needs the instance endpoint, e.g. "
-            "alibaba-kms-instance://kst-hzz123.cryptoservice.kms.aliyuncs.com",
-            field="url",
-            dialect=Dialect.ALIBABA_INSTANCE,
-        )
+    required_host(
+        parts,
+        Dialect.ALIBABA_INSTANCE,
+        "the instance endpoint",
+        "alibaba-kms-instance://kst-hzz123.cryptoservice.kms.aliyuncs.com",
+    )
     opts = adapter_options(options)
     protocol = options.pop("protocol", "https")
     password = options.pop("password", None)

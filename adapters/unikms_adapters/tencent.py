@@ -26,6 +26,7 @@ from unikms_adapters._common import (
     adapter_options,
     missing_sdk,
     refuse_unknown,
+    required_host,
     retryable,
 )
 
@@ -164,13 +165,7 @@ def open_url(parts: Any, options: dict[str, str]) -> TencentKmsDriver:
     ``request_method`` (``POST``/``GET``), ``connect_timeout``/``read_timeout``
     (seconds), ``retries``, ``retry_base_delay``, ``retry_max_delay``.
     """
-    region = parts.netloc
-    if not region:
-        raise InvalidRequestError(
-            "tencent-kms:// needs a region, e.g. tencent-kms://ap-guangzhou",
-            field="url",
-            dialect=Dialect.TENCENT,
-        )
+    region = required_host(parts, Dialect.TENCENT, "a region", "tencent-kms://ap-guangzhou")
     opts = adapter_options(options)
     driver = TencentKmsDriver(
         region,
