@@ -46,9 +46,11 @@ __all__ = [
     "cassette_vcr",
     "load_cassette",
     "operation",
+    "package_versions",
     "payload",
     "record_scenarios",
     "replay_scenario",
+    "write_metadata",
 ]
 
 SCRUBBED = "<scrubbed>"
@@ -140,14 +142,23 @@ def _match_payload(r1: Any, r2: Any) -> None:
 
 
 class _Scrubber:
-    """Replaces non-public plaintexts in answers by same-length stand-ins."""
+    """Replaces non-public plaintexts in answers by same-length stand-ins.
 
-    def __init__(self, secret: bytes | None = None) -> None:
+    ``public`` adds plaintexts that may be kept (made-up test data); with
+    ``answers=False`` answers are left alone (replay: nothing is written).
+    """
+
+    def __init__(
+        self, secret: bytes | None = None, public: Iterable[bytes] = (), *, answers: bool = True
+    ) -> None:
         self.secret = secret or secrets.token_bytes(32)
+        extra = frozenset(bytes(p) for p in public)
+        self.public = _PUBLIC | extra | frozenset(base64.b64encode(p) for p in extra)
+        self.answers = answers
         self.last_operation = ""
 
     def standin(self, raw: bytes) -> bytes:
-        if raw in _PUBLIC:
+        if raw in self.public:
             return raw
         return hashlib.shake_256(self.secret + raw).digest(len(raw))
 
@@ -156,7 +167,7 @@ class _Scrubber:
             raw = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             return self.standin(text.encode()).hex()[: len(text)]
-        if text.encode() in _PUBLIC or raw in _PUBLIC:
+        if text.encode() in self.public or raw in self.public:
             return text
         return base64.b64encode(self.standin(raw)).decode()
 
@@ -166,7 +177,7 @@ class _Scrubber:
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
         body = response.get("body", {}).get("string", b"")
-        if not body:
+        if not body or not self.answers:
             return response
         op = self.last_operation
         status = int(response.get("status", {}).get("code", 200))
@@ -210,12 +221,25 @@ class _Scrubber:
 
 
 def cassette_vcr(
-    directory: str | Path, *, record_mode: str = "none", scrubber: _Scrubber | None = None
+    directory: str | Path,
+    *,
+    record_mode: str = "none",
+    public_plaintexts: Iterable[bytes] = (),
+    scrub_answers: bool | None = None,
+    scrubber: _Scrubber | None = None,
 ) -> Any:
-    """A ``vcr.VCR`` with the three dialects' scrubbing preset and matchers."""
+    """A ``vcr.VCR`` with the three dialects' scrubbing preset and matchers.
+
+    Answers are scrubbed only when something can be written (vcrpy runs the
+    hooks on playback too, and a recorded cassette is scrubbed already);
+    ``public_plaintexts`` are made-up values that may stay in answers;
+    ``scrub_answers=False`` keeps answers as they are (published examples).
+    """
     import vcr
 
-    scrub = scrubber or _Scrubber()
+    if scrub_answers is None:
+        scrub_answers = record_mode != "none"
+    scrub = scrubber or _Scrubber(public=public_plaintexts, answers=scrub_answers)
     config = vcr.VCR(
         cassette_library_dir=str(directory),
         record_mode=record_mode,
@@ -239,7 +263,7 @@ def load_cassette(path: str | Path) -> dict[str, Any]:
         return yaml.safe_load(fh)  # type: ignore[no-any-return]
 
 
-def _write_metadata(path: Path, metadata_doc: Mapping[str, Any]) -> None:
+def write_metadata(path: Path, metadata_doc: Mapping[str, Any]) -> None:
     import yaml
 
     doc = load_cassette(path)
@@ -248,7 +272,7 @@ def _write_metadata(path: Path, metadata_doc: Mapping[str, Any]) -> None:
         yaml.safe_dump(doc, fh, sort_keys=False, allow_unicode=True)
 
 
-def _versions(names: Iterable[str]) -> dict[str, str]:
+def package_versions(names: Iterable[str]) -> dict[str, str]:
     out = {}
     for name in names:
         try:
@@ -295,7 +319,7 @@ def record_scenarios(
         path.unlink(missing_ok=True)
         with cassette_vcr(out, record_mode="all", scrubber=scrubber).use_cassette(path.name):
             transcript = run_scenario(name, kms, advance_clock=advance_clock)
-        _write_metadata(
+        write_metadata(
             path,
             {
                 "kind": "recorded",
@@ -306,7 +330,7 @@ def record_scenarios(
                     "target": target,
                     "recorded_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "python": platform.python_version(),
-                    "packages": _versions(SDKS),
+                    "packages": package_versions(SDKS),
                     "scrubbed": "credentials, signatures, nonces; non-public plaintexts "
                     "replaced by same-length stand-ins",
                 },
