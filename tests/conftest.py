@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import os
+import socket
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from tests.drivers import DRIVERS, Harness
+from unikms.types import Dialect
 
 _PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
@@ -23,3 +26,24 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
     h = DRIVERS[request.param]()
     yield h
     h.client.close()
+
+
+@pytest.fixture(scope="session")
+def replay_urls() -> Iterator[dict[Dialect, str]]:
+    """Adapter URLs at a port nothing listens on, with a throwaway client key (replay)."""
+    from unikms.contract.targets import emulator_urls
+    from unikms.emulator.credentials import EmulatorCredentials
+
+    with tempfile.TemporaryDirectory() as tmp:
+        key = EmulatorCredentials().issue_client_key(tmp)
+        yield emulator_urls("127.0.0.1:9", str(key.path), key.password)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any real connection attempt fails the test: replay must not touch the network."""
+
+    def refuse(self: socket.socket, address: object) -> None:
+        raise AssertionError(f"replay tried to connect to {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +20,11 @@ import unikms
 from unikms.contract import diff_transcripts, run_scenario
 from unikms.contract.cassettes import load_cassette, replay_scenario
 from unikms.contract.scenarios import PUBLIC_PLAINTEXTS
-from unikms.contract.targets import emulator_urls
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
     DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
     DEFAULT_TENCENT_SECRET_ID,
     DEFAULT_TENCENT_SECRET_KEY,
-    EmulatorCredentials,
 )
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
@@ -37,24 +32,6 @@ from unikms.types import Dialect
 ROOT = Path(__file__).resolve().parent.parent / "cassettes"
 RECORDED = sorted((ROOT / "emulator").glob("*/*.yaml"))
 ALL_CASSETTES = sorted(ROOT.glob("**/*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def replay_urls() -> Iterator[dict[Dialect, str]]:
-    """Adapter URLs at a port nothing listens on, with a throwaway client key."""
-    with tempfile.TemporaryDirectory() as tmp:
-        key = EmulatorCredentials().issue_client_key(tmp)
-        yield emulator_urls("127.0.0.1:9", str(key.path), key.password)
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any real connection attempt fails the test: replay must not touch the network."""
-
-    def refuse(self: socket.socket, address: object) -> None:
-        raise AssertionError(f"replay tried to connect to {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 def replay(path: Path, urls: dict[Dialect, str]) -> list[dict[str, object]]:

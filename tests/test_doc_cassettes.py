@@ -11,9 +11,6 @@ bytes, error class, native code and HTTP status.
 from __future__ import annotations
 
 import base64
-import socket
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +18,10 @@ import pytest
 
 import unikms
 from unikms.contract.cassettes import cassette_vcr, load_cassette
-from unikms.contract.targets import emulator_urls
-from unikms.emulator.credentials import EmulatorCredentials
 from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyVersion
 
 DOCS = Path(__file__).resolve().parent.parent / "cassettes" / "docs"
 CASSETTES = sorted(DOCS.glob("*/*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def replay_urls() -> Iterator[dict[Dialect, str]]:
-    """Adapter URLs at a port nothing listens on, with a throwaway client key."""
-    with tempfile.TemporaryDirectory() as tmp:
-        key = EmulatorCredentials().issue_client_key(tmp)
-        yield emulator_urls("127.0.0.1:9", str(key.path), key.password)
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any real connection attempt fails the test: replay must not touch the network."""
-
-    def refuse(self: socket.socket, address: object) -> None:
-        raise AssertionError(f"replay tried to connect to {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 def _b64(data: bytes | None) -> str | None:
