@@ -250,7 +250,8 @@ def test_demo_seed_has_history() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["fake://nope", "fake://tencent?colour=blue", "nope://x", "fake://tencent?throttle=fast"]
+    "url",
+    ["fake://nope", "fake://tencent?colour=blue", "nope://x", "fake://tencent?throttle=fast", 42],
 )
 def test_bad_urls(url: str) -> None:
     with pytest.raises(unikms.InvalidRequestError):

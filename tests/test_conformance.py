@@ -424,6 +424,15 @@ def test_bad_input_is_typed_and_named(harness: Harness) -> None:
     assert err.value.field == "ciphertext"
 
 
+def test_bad_enum_values_are_typed(harness: Harness) -> None:
+    with pytest.raises(InvalidRequestError) as err:
+        harness.client.create_key(spec="AES_512")  # type: ignore[arg-type]
+    assert err.value.field == "spec" and "AES_256" in str(err.value)
+    with pytest.raises(InvalidRequestError) as err:
+        harness.client.encrypt(new_key(harness), b"x", version="newest")  # type: ignore[arg-type]
+    assert err.value.field == "version"
+
+
 def test_errors_keep_what_the_provider_said(harness: Harness) -> None:
     kms = harness.client
     key = new_key(harness)

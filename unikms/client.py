@@ -16,10 +16,12 @@ does the lowering and lifting; the driver does the I/O.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
+from typing import TypeVar
 
 from unikms.dialects import operations_class, operations_for, rules_for
 from unikms.dialects.base import DialectOperations, EncryptOptions, Feature, Situation
@@ -41,6 +43,8 @@ from unikms.types import (
 )
 
 __all__ = ["KmsClient"]
+
+E = TypeVar("E", bound=enum.Enum)
 
 log = logging.getLogger("unikms")
 
@@ -235,7 +239,7 @@ class KmsClient:
         <KeyState.ENABLED: 'Enabled'>
         """
         self._check_open()
-        spec = KeySpec(spec)
+        spec = self._enum(KeySpec, spec, "spec")
         with self._native():
             return self._ops.create_key(spec, description, alias, external)
 
@@ -324,6 +328,13 @@ class KmsClient:
             message, field=field, dialect=self.dialect, code=spec.code, http_status=spec.http_status
         )
 
+    def _enum(self, enum: type[E], value: object, field: str) -> E:
+        try:
+            return enum(value)
+        except ValueError:
+            known = ", ".join(str(m.value) for m in enum)
+            raise self._invalid(field, f"{field} must be one of {known}, got {value!r}") from None
+
     def _check_key(self, key: object, field: str = "key") -> str:
         if not isinstance(key, str) or not key.strip():
             raise self._invalid(field, f"{field} must be a non-empty string")
@@ -402,7 +413,7 @@ class KmsClient:
         dry_run: bool,
     ) -> EncryptOptions:
         ctx = self._check_context(context)
-        version = KeyVersion(version)
+        version = self._enum(KeyVersion, version, "version")
         given = {
             "iv": iv is not None,
             "aad": aad is not None,

@@ -86,6 +86,8 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     ('alibaba-instance', True)
     """
     url = url or os.environ.get("UNIKMS_URL") or DEFAULT_URL
+    if not isinstance(url, str):
+        raise InvalidRequestError(f"url must be a string, got {type(url).__name__}", field="url")
     parts = urlsplit(url)
     opener = _opener(parts.scheme)
     if opener is None:
