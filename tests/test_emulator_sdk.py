@@ -265,3 +265,60 @@ def test_alibaba_unknown_action(emulator: Emulator) -> None:
     with pytest.raises(TeaException) as err:
         c.call_api(params, open_api_models.OpenApiRequest(), RuntimeOptions())
     assert err.value.code == "InvalidAction.NotFound"
+
+
+def test_alibaba_sm3_signature(emulator: Emulator) -> None:
+    """ACS3-HMAC-SM3 (where the local OpenSSL has SM3, as here)."""
+    c = alibaba(emulator, signature_algorithm="ACS3-HMAC-SM3")
+    key = acall(c, "CreateKey").key_metadata.key_id
+    enc = acall(c, "Encrypt", KeyId=key, Plaintext="aGk=")
+    assert acall(c, "Decrypt", CiphertextBlob=enc.ciphertext_blob).plaintext == "aGk="
+    with pytest.raises(TeaException) as err:
+        acall(
+            alibaba(emulator, signature_algorithm="ACS3-HMAC-SM3", access_key_secret="x"),
+            "ListKeys",
+        )
+    assert err.value.code == "SignatureDoesNotMatch"
+
+
+def test_sts_tokens() -> None:
+    """Temporary credentials: the token must be the one issued with the key."""
+    from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials, TencentSecret
+
+    creds = EmulatorCredentials(
+        alibaba=[AlibabaAccessKey("STS.ak", "sts-secret", "sts-token")],
+        tencent=[TencentSecret("sts-id", "sts-key", "tc-token")],
+    )
+    with Emulator(credentials=creds) as emu:
+        for mode in sorted(ALIBABA_MODES):
+            good = alibaba(
+                emu,
+                mode,
+                access_key_id="STS.ak",
+                access_key_secret="sts-secret",
+                security_token="sts-token",
+            )
+            assert acall(good, "ListKeys").total_count == 0
+            bad = alibaba(
+                emu,
+                mode,
+                access_key_id="STS.ak",
+                access_key_secret="sts-secret",
+                security_token="other",
+            )
+            with pytest.raises(TeaException) as err:
+                acall(bad, "ListKeys")
+            assert err.value.code == "InvalidSecurityToken.Mismatch", mode
+        for sign, method in TENCENT_MODES:
+            http = HttpProfile(protocol="http", endpoint=emu.endpoint, reqMethod=method)
+            profile = ClientProfile(httpProfile=http, signMethod=sign)
+            for token, ok in (("tc-token", True), ("wrong", False)):
+                client = kms_client.KmsClient(
+                    credential.Credential("sts-id", "sts-key", token), "ap-guangzhou", profile
+                )
+                if ok:
+                    assert tcall(client, "ListKeys").TotalCount == 0
+                else:
+                    with pytest.raises(TencentCloudSDKException) as terr:
+                        tcall(client, "ListKeys")
+                    assert terr.value.code == "AuthFailure.TokenFailure"
