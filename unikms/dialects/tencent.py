@@ -33,8 +33,8 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import Driver, NativeError
-from unikms.errors import KeyNotFoundError, LimitExceededError
+from unikms.driver import Driver
+from unikms.errors import KeyNotFoundError, LimitExceededError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -50,7 +50,7 @@ __all__ = ["ALIAS_PATTERN", "KEY_ID_PATTERN", "RULES", "STATE_NAMES", "TencentOp
 
 _SDK = "TencentCloud/tencentcloud-sdk-python:tencentcloud/kms/v20190118/errorcodes.py"
 _GO = "TencentCloud/tencentcloud-sdk-go:tencentcloud/kms/v20190118/client.go"
-_COMMON = "https://cloud.tencent.com/document/product/1278/46710 (common error codes)"
+_COMMON = "https://cloud.tencent.com/document/product/1388/114322 (common error codes)"
 _INFER = "inference, see docs/dialects.md"
 
 MAX_CONTEXT_CHARS = 1024
@@ -277,7 +277,6 @@ STATE_NAMES = {
 #: Tencent ``KeyUsage`` for the neutral specs it has
 USAGE_FOR_SPEC = {
     KeySpec.AES_256: "ENCRYPT_DECRYPT",
-    KeySpec.SM4: "ENCRYPT_DECRYPT",
     KeySpec.RSA_2048: "ASYMMETRIC_DECRYPT_RSA_2048",
     KeySpec.EC_SM2: "ASYMMETRIC_DECRYPT_SM2",
 }
@@ -464,10 +463,13 @@ class TencentOperations(DialectOperations):
     ) -> KeyInfo:
         usage = USAGE_FOR_SPEC.get(spec)
         if usage is None:
-            raise NativeError(
-                "InvalidParameterValue.InvalidKeyUsage",
-                f"key spec {spec.value} has no Tencent KeyUsage",
-                200,
+            # Tencent's CreateKey does not choose the symmetric algorithm (the region and the
+            # HSM type do: KeyMetadata.Type 4 is the SM family), and has no EC P-256 usage
+            raise UnsupportedByDialectError(
+                f"the tencent dialect cannot create a {spec.value} key through CreateKey "
+                f"(KeyUsage values: {', '.join(sorted(USAGE_FOR_SPEC.values()))})",
+                field="spec",
+                dialect=self.rules.dialect,
             )
         name = alias[len("alias/") :] if alias and alias.startswith("alias/") else alias
         r = self.call(

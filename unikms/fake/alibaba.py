@@ -399,6 +399,8 @@ class AlibabaInstanceService(AlibabaClassicService):
     """Native KMS instance gateway actions (``dkms-gcs-0.2``) over the same store."""
 
     rules = alibaba_instance.RULES
+    #: classic crypto the gateway has no operation for (its key management stays: see above)
+    excluded_actions = frozenset({"GenerateDataKeyWithoutPlaintext"})
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
         if action in _GATEWAY_ACTIONS and alibaba_instance.encoded_size(params) > (

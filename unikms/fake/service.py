@@ -62,12 +62,17 @@ class FakeService:
         KeyState.ARCHIVED: Situation.KEY_ARCHIVED,
     }
 
+    #: actions a subclass inherits but its dialect does not have
+    excluded_actions: frozenset[str] = frozenset()
+
     def __init__(self, store: KeyStore, *, throttle: Throttle | None = None) -> None:
         self.store = store
         self.throttle = throttle
         self._closed = False
         self._handlers: dict[str, Handler] = {
-            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")
+            name[3:]: getattr(self, name)
+            for name in dir(self)
+            if name.startswith("op_") and name[3:] not in self.excluded_actions
         }
 
     @property
