@@ -318,7 +318,7 @@ def test_classic_blob_opens_on_the_gateway(
 def test_tencent_shapes(tc: TencentService) -> None:
     created = tc.call("CreateKey", {"Alias": "orders"})
     key = created["KeyId"]
-    assert tencent.KEY_ID_PATTERN.match(key) and created["KeyState"] == "Enabled"
+    assert tencent.KEY_ID_PATTERN.fullmatch(key) and created["KeyState"] == "Enabled"
     r = tc.call(
         "Encrypt",
         {"KeyId": key, "Plaintext": b64(b"test\n"), "EncryptionContext": '{"key1":"value1"}'},

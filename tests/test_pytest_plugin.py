@@ -98,9 +98,9 @@ def test_a_request_the_cassette_lacks_fails_readably(tmp_path: Path) -> None:
     assert outcome(done) == {"failed": 3}, done.stdout + done.stderr
     assert "matched nothing left in cassette" in done.stdout
     for op in ("acs:Encrypt", "dkms:AdvanceEncrypt", "tc:Encrypt"):
-        assert f"  {op} (POST http://127.0.0.1:9/" in done.stdout
+        assert f"  {op} (POST /)" in done.stdout  # the path only: the query holds parameters
     assert done.stdout.count("differs in: unikms_payload") == 3
-    assert "Plaintext: recorded '...VhbnRpdHkiOjZ9', now '...VhbnRpdHkiOjd9'" in done.stdout
+    assert "Plaintext: differs (values not shown)" in done.stdout
     assert "the request bodies differ" in done.stdout  # the gateway's protobuf body
     assert "pytest --unikms-record=all" in done.stdout
 

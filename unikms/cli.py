@@ -21,6 +21,7 @@ import binascii
 import json
 import os
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any, BinaryIO
@@ -39,7 +40,8 @@ def demo_seed_path() -> str:
 
 def default_url() -> str:
     """``$UNIKMS_URL``, else the fake (Alibaba classic) with the demo seed."""
-    return os.environ.get("UNIKMS_URL") or f"fake://alibaba-classic?seed={demo_seed_path()}"
+    seed = urllib.parse.quote(demo_seed_path())
+    return os.environ.get("UNIKMS_URL") or f"fake://alibaba-classic?seed={seed}"
 
 
 def _context(pairs: Sequence[str]) -> dict[str, str] | None:
@@ -60,8 +62,10 @@ def _read(stream: BinaryIO, path: str | None) -> bytes:
 
 
 def _write(data: bytes, path: str | None) -> None:
+    """To ``path`` (created 0600: it may be plaintext) or stdout."""
     if path and path != "-":
-        with open(path, "wb") as fh:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         return
     sys.stdout.buffer.write(data)
@@ -107,7 +111,12 @@ def _cmd_decrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     if not args.raw:
         text = data.strip()
         if text.startswith(b"{"):
-            text = json.loads(text)["ciphertext"].encode()
+            try:
+                text = json.loads(text)["ciphertext"].encode()
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise SystemExit(
+                    'unikms: the input looks like JSON but has no "ciphertext" string'
+                ) from None
         try:
             data = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):

@@ -240,6 +240,10 @@ class KmsClient:
         """
         self._check_open()
         spec = self._enum(KeySpec, spec, "spec")
+        if not isinstance(description, str):
+            raise self._invalid("description", "description must be a string")
+        if alias is not None:
+            alias = self._check_key(alias, "alias")
         with self._native():
             return self._ops.create_key(spec, description, alias, external)
 
@@ -372,6 +376,11 @@ class KmsClient:
         >>> unikms.connect("fake://tencent").max_plaintext()
         4096
         """
+        self._check_open()
+        if key:
+            key = self._check_key(key)
+        elif not isinstance(key, str):
+            raise self._invalid("key", "key must be a string")
         opts = self._options(context, KeyVersion.PRIMARY, algorithm, iv, aad, padding, False)
         return self._ops.max_plaintext(key, opts)
 
@@ -440,6 +449,9 @@ class KmsClient:
                     field="version",
                     dialect=self.dialect,
                 )
+        for name, value in (("algorithm", algorithm), ("padding", padding)):
+            if value is not None and not isinstance(value, str):
+                raise self._invalid(name, f"{name} must be a string, got {type(value).__name__}")
         if iv is not None:
             iv = self._check_bytes("iv", iv)
         if aad is not None:
@@ -473,6 +485,13 @@ class KmsClient:
                 )
             if not k:
                 raise self._invalid("context", "context keys must not be empty")
+            try:
+                k.encode("utf-8")
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self._invalid(
+                    "context", "context keys and values must be valid Unicode (no lone surrogates)"
+                ) from None
         ctx = dict(context)
         if not ctx:
             return None

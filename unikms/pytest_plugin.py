@@ -270,9 +270,16 @@ def _cassette_dir(request: pytest.FixtureRequest) -> Path:
 
 
 def _describe(request: Any) -> str:
+    """The operation, method and path: never the query, which holds parameters and signatures."""
+    from urllib.parse import urlsplit
+
     from unikms.contract.cassettes import operation
 
-    return f"{operation(request)} ({request.method} {request.uri})"
+    return f"{operation(request)} ({request.method} {urlsplit(request.uri).path or '/'})"
+
+
+#: parameters whose values a mismatch message must not show
+_SECRET_PARAMETERS = frozenset({"Plaintext", "EncryptionContext", "Aad"})
 
 
 _MATCHERS = {"_match_operation": "unikms_operation", "_match_payload": "unikms_payload"}
@@ -307,6 +314,9 @@ def _payload_diff(recorded: Any, sent: Any) -> list[str]:
     lines = []
     for name in sorted(set(before) | set(now), key=str):
         if before.get(name) != now.get(name):
+            if name in _SECRET_PARAMETERS:
+                lines.append(f"{name}: differs (values not shown)")
+                continue
             old, new = _difference(before.get(name, "<absent>"), now.get(name, "<absent>"))
             lines.append(f"{name}: recorded {old!r}, now {new!r}")
     return lines

@@ -14,6 +14,7 @@ configuration alone and ``import unikms`` imports no SDK::
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -66,7 +67,10 @@ def _opener(scheme: str) -> Opener | None:
 
 
 def _flag(options: dict[str, str], name: str) -> bool:
-    value = options.pop(name, "false").lower()
+    raw: object = options.pop(name, "false")
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).lower()
     if value not in ("1", "true", "yes", "0", "false", "no"):
         raise InvalidRequestError(
             f"option {name!r} must be true or false, got {value!r}", field=name
@@ -140,9 +144,12 @@ def _open_fake(parts: SplitResult, options: dict[str, str]) -> Driver:
         try:
             throttle = float(throttle_text)
         except ValueError:
+            throttle = math.nan
+        if not math.isfinite(throttle) or throttle <= 0:
             raise InvalidRequestError(
-                f"throttle must be true, false or a rate, got {throttle_text!r}", field="throttle"
-            ) from None
+                f"throttle must be true, false or a positive rate, got {throttle_text!r}",
+                field="throttle",
+            )
     return cloud.service(dialect, throttle=throttle)
 
 

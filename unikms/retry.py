@@ -6,9 +6,9 @@ fails), so the adapters retry here, once, the same way:
 
 * a *throttled* answer is retried for every action: the service refused it
   before doing anything;
-* a *transport* failure is retried only for actions that change nothing
-  (crypto calls and reads), because a request that timed out may have been
-  carried out: retrying ``CreateKey`` could make two keys.
+* a *transport* failure is retried only for idempotent actions (crypto calls,
+  reads, and enabling or disabling a key), because a request that timed out
+  may have been carried out: retrying ``CreateKey`` could make two keys.
 
 >>> policy = RetryPolicy(max_attempts=4, base_delay=0.05, max_delay=1.0)
 >>> [round(policy.ceiling(n), 2) for n in range(1, 5)]
@@ -28,7 +28,7 @@ __all__ = ["IDEMPOTENT_ACTIONS", "RetryPolicy"]
 
 T = TypeVar("T")
 
-#: actions that change no state: safe to repeat after a transport failure
+#: actions that are safe to repeat after a transport failure (same result twice)
 IDEMPOTENT_ACTIONS = frozenset(
     {
         "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",

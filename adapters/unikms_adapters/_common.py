@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,6 +29,9 @@ __all__ = [
 ]
 
 
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_]+)(:[0-9]{1,5})?")
+
+
 @attrs.frozen
 class Endpoint:
     """``scheme://host:port`` split the way the SDKs want it (no scheme in ``host_port``)."""
@@ -36,10 +41,16 @@ class Endpoint:
 
     @classmethod
     def parse(cls, text: str, default_scheme: str = "https") -> Endpoint:
-        scheme, sep, rest = text.partition("://")
+        """``[scheme://]host[:port]``; anything else is an :class:`InvalidRequestError`."""
+        scheme, sep, rest = str(text).partition("://")
         if not sep:
-            scheme, rest = default_scheme, text
-        return cls(scheme.lower(), rest.rstrip("/"))
+            scheme, rest = default_scheme, str(text)
+        rest = rest.rstrip("/")
+        if scheme.lower() not in ("http", "https") or not _HOST_PORT.fullmatch(rest):
+            raise InvalidRequestError(
+                f"endpoint must be [http(s)://]host[:port], got {text!r}", field="endpoint"
+            )
+        return cls(scheme.lower(), rest)
 
     @property
     def host(self) -> str:
@@ -92,17 +103,25 @@ def pop_float(options: dict[str, str], name: str, default: float) -> float:
         return default
     try:
         value = float(raw)
-    except ValueError:
-        raise InvalidRequestError(f"{name} must be a number, got {raw!r}", field=name) from None
-    if value <= 0:
-        raise InvalidRequestError(f"{name} must be positive, got {raw!r}", field=name)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or value > 3600:
+        raise InvalidRequestError(
+            f"{name} must be a positive number of seconds up to 3600, got {raw!r}", field=name
+        )
     return value
 
 
 def adapter_options(options: dict[str, str]) -> AdapterOptions:
     """Timeouts and retries from URL options: ``connect_timeout``, ``read_timeout``,
     ``retries`` (attempts in all), ``retry_base_delay``, ``retry_max_delay``."""
-    attempts = int(pop_float(options, "retries", 4))
+    raw_attempts = options.pop("retries", "4")
+    if not str(raw_attempts).isdigit() or not 1 <= int(raw_attempts) <= 20:
+        raise InvalidRequestError(
+            f"retries must be a whole number of attempts from 1 to 20, got {raw_attempts!r}",
+            field="retries",
+        )
+    attempts = int(raw_attempts)
     return AdapterOptions(
         connect_timeout=pop_float(options, "connect_timeout", 5.0),
         read_timeout=pop_float(options, "read_timeout", 10.0),

@@ -20,7 +20,7 @@ from typing import Any
 
 from unikms.dialects import alibaba_classic as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import InvalidRequestError, TransportError
+from unikms.errors import InvalidRequestError, ServiceError, TransportError
 from unikms.types import Dialect
 from unikms_adapters._common import (
     AdapterOptions,
@@ -126,7 +126,10 @@ class AlibabaClassicKmsDriver:
         try:
             response = method(request, self._runtime)
         except Exception as exc:
-            raise self._native_error(exc) from None
+            mapped = self._native_error(exc)
+            if mapped is exc:
+                raise
+            raise mapped from None
         body: dict[str, Any] = response.body.to_map()
         return body
 
@@ -138,10 +141,17 @@ class AlibabaClassicKmsDriver:
         if code is None and inner is not None and getattr(inner, "code", None):
             code, data = inner.code, getattr(inner, "data", None) or data  # ACS4 wraps errors
         if not code:
-            return TransportError(
-                f"Alibaba KMS at {self.endpoint.url} did not answer: {type(exc).__name__}",
-                dialect=self.dialect,
-            )
+            if _is_transport(exc):
+                return TransportError(
+                    f"Alibaba KMS at {self.endpoint.url} did not answer: {type(exc).__name__}",
+                    dialect=self.dialect,
+                )
+            if isinstance(inner, RuntimeError):  # the SDK could not parse the answer
+                return ServiceError(
+                    f"{self.endpoint.url} answered with something that is not the KMS API",
+                    dialect=self.dialect,
+                )
+            return exc  # not the service, not the network: a bug, raised as it is
         status = getattr(exc, "status_code", None) or data.get("statusCode") or 400
         message = data.get("Message") or str(getattr(exc, "message", "") or code)
         request_id = getattr(exc, "request_id", None) or data.get("RequestId")
@@ -149,6 +159,17 @@ class AlibabaClassicKmsDriver:
 
     def close(self) -> None:
         """Nothing to release: the SDK pools connections per host."""
+
+
+def _is_transport(exc: BaseException) -> bool:
+    """The SDK's network failures: a RetryError inside its UnretryableException, or OSError."""
+    inner = getattr(exc, "inner_exception", None)
+    return (
+        isinstance(exc, OSError)
+        or type(inner).__name__ == "RetryError"
+        or isinstance(inner, OSError)
+        or type(exc).__name__ in ("RetryError", "ConnectionError", "Timeout", "ReadTimeout")
+    )
 
 
 def _credential_client(profile: str | None) -> Any:
@@ -172,20 +193,30 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaClassicKmsDriver:
     """
     region = required_host(parts, Dialect.ALIBABA_CLASSIC, "a region", "alibaba-kms://cn-hangzhou")
     opts = adapter_options(options)
-    driver = AlibabaClassicKmsDriver(
-        region,
-        endpoint=options.pop("endpoint", None),
-        access_key_id=options.pop("access_key_id", None),
-        access_key_secret=options.pop("access_key_secret", None),
-        security_token=options.pop("security_token", None),
-        profile=options.pop("profile", None),
-        signature=options.pop("signature", "ACS3"),
-        options=opts,
-    )
+    kwargs = {
+        name: options.pop(name, None)
+        for name in (
+            "endpoint",
+            "access_key_id",
+            "access_key_secret",
+            "security_token",
+            "profile",
+            "signature",
+        )
+    }
     refuse_unknown(
         "alibaba-kms",
         options,
         "endpoint, access_key_id, access_key_secret, security_token, profile, signature, "
         "connect_timeout, read_timeout, retries, retry_base_delay, retry_max_delay, strict",
     )
-    return driver
+    return AlibabaClassicKmsDriver(
+        region,
+        endpoint=kwargs["endpoint"],
+        access_key_id=kwargs["access_key_id"],
+        access_key_secret=kwargs["access_key_secret"],
+        security_token=kwargs["security_token"],
+        profile=kwargs["profile"],
+        signature=kwargs["signature"] or "ACS3",
+        options=opts,
+    )

@@ -53,6 +53,17 @@ RULES = rules_module.RULES
 USER_AGENT = "unikms-alibaba-instance-adapter/0.1"
 
 
+def _read_text(path: str | Path, field: str) -> str:
+    try:
+        return Path(path).read_text("utf-8")
+    except OSError as err:
+        raise InvalidRequestError(
+            f"{field}: cannot read {str(path)!r} ({type(err).__name__})",
+            field=field,
+            dialect=Dialect.ALIBABA_INSTANCE,
+        ) from None
+
+
 class ClientKey:
     """A gateway client key: its id and RSA private key (never shown)."""
 
@@ -68,12 +79,12 @@ class ClientKey:
     @classmethod
     def from_content(cls, content: str | bytes, password: str) -> ClientKey:
         """From the client key file's JSON text and its password."""
-        doc = json.loads(content)
         try:
+            doc = json.loads(content)
             key, _, _ = pkcs12.load_key_and_certificates(
                 base64.b64decode(doc["PrivateKeyData"]), password.encode("utf-8")
             )
-        except (ValueError, KeyError) as err:
+        except (ValueError, KeyError, TypeError) as err:
             raise InvalidRequestError(
                 f"the client key could not be opened (wrong password or not a client key "
                 f"file): {type(err).__name__}",
@@ -90,7 +101,7 @@ class ClientKey:
 
     @classmethod
     def from_file(cls, path: str | Path, password: str) -> ClientKey:
-        return cls.from_content(Path(path).read_text("utf-8"), password)
+        return cls.from_content(_read_text(path, "client_key_file"), password)
 
     @classmethod
     def from_private_key(cls, key_id: str, pem: str | bytes) -> ClientKey:
@@ -101,11 +112,18 @@ class ClientKey:
                 f"-----BEGIN RSA PRIVATE KEY-----\n{text.strip()}\n-----END RSA PRIVATE KEY-----\n"
             )
         try:
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-        except ValueError:
-            # the body of a PKCS#8 key under the PKCS#1 label, as the SDK writes it
-            text = text.replace("RSA PRIVATE KEY", "PRIVATE KEY")
-            key = serialization.load_pem_private_key(text.encode(), password=None)
+            try:
+                key = serialization.load_pem_private_key(text.encode(), password=None)
+            except ValueError:
+                # the body of a PKCS#8 key under the PKCS#1 label, as the SDK writes it
+                text = text.replace("RSA PRIVATE KEY", "PRIVATE KEY")
+                key = serialization.load_pem_private_key(text.encode(), password=None)
+        except (ValueError, TypeError) as err:
+            raise InvalidRequestError(
+                f"private_key is not an unencrypted RSA private key in PEM: {type(err).__name__}",
+                field="private_key",
+                dialect=Dialect.ALIBABA_INSTANCE,
+            ) from None
         if not isinstance(key, rsa.RSAPrivateKey):
             raise InvalidRequestError(
                 "the private key is not RSA", field="private_key", dialect=Dialect.ALIBABA_INSTANCE
@@ -270,7 +288,7 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
     password = options.pop("password", None)
     password_file = options.pop("password_file", None)
     if password is None and password_file:
-        password = Path(password_file).read_text("utf-8").strip()
+        password = _read_text(password_file, "password_file").strip()
     key_file = options.pop("client_key_file", None)
     key_content = options.pop("client_key_content", None)
     key_id = options.pop("client_key_id", None)
@@ -289,14 +307,7 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
             dialect=Dialect.ALIBABA_INSTANCE,
         )
     management_url = options.pop("management", None)
-    management = unikms.connect(management_url).driver if management_url else None
-    driver = AlibabaInstanceKmsDriver(
-        f"{protocol}://{parts.netloc}",
-        client_key,
-        ca_file=options.pop("ca_file", None),
-        management=management,
-        options=opts,
-    )
+    ca_file = options.pop("ca_file", None)
     refuse_unknown(
         "alibaba-kms-instance",
         options,
@@ -304,4 +315,11 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
         "password_file, protocol, ca_file, management, connect_timeout, read_timeout, retries, "
         "retry_base_delay, retry_max_delay, strict",
     )
-    return driver
+    management = unikms.connect(management_url).driver if management_url else None
+    return AlibabaInstanceKmsDriver(
+        f"{protocol}://{parts.netloc}",
+        client_key,
+        ca_file=ca_file,
+        management=management,
+        options=opts,
+    )

@@ -35,6 +35,7 @@ __all__ = ["TencentKmsDriver", "open_url"]
 RULES = rules_module.RULES
 DEFAULT_HOST = "kms.tencentcloudapi.com"
 _TRANSPORT_CODES = {"ClientNetworkError"}
+SIGN_METHODS = ("TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256")
 
 
 class TencentKmsDriver:
@@ -61,6 +62,18 @@ class TencentKmsDriver:
             from tencentcloud.kms.v20190118 import kms_client
         except ImportError as err:
             raise missing_sdk(self.dialect, "tencent", err) from None
+        if sign_method not in SIGN_METHODS:
+            raise InvalidRequestError(
+                f"sign_method must be one of {', '.join(SIGN_METHODS)}, got {sign_method!r}",
+                field="sign_method",
+                dialect=self.dialect,
+            )
+        if request_method not in ("POST", "GET"):
+            raise InvalidRequestError(
+                f"request_method must be POST or GET, got {request_method!r}",
+                field="request_method",
+                dialect=self.dialect,
+            )
         self.region = region
         self.options = options or AdapterOptions()
         self.endpoint = Endpoint.parse(endpoint or DEFAULT_HOST)
@@ -113,13 +126,20 @@ class TencentKmsDriver:
             message = str(getattr(exc, "message", "") or "")
             request_id = getattr(exc, "requestId", None)
             if code in _TRANSPORT_CODES:
+                # the SDK's message quotes the request URL, which on GET carries the
+                # Plaintext and (v1) SecretId, Token and Signature: never pass it on
                 raise TransportError(
-                    f"Tencent KMS at {self.endpoint.url} did not answer: {message}",
+                    f"Tencent KMS at {self.endpoint.url} did not answer ({code})",
                     dialect=self.dialect,
                     code=code,
                 ) from None
             if code == "ServerNetworkError":  # a non-200 status: not the KMS API answering
-                raise NativeError("InternalError", message[:200], 200, request_id) from None
+                raise NativeError(
+                    "InternalError",
+                    "the endpoint answered with an HTTP error status",
+                    200,
+                    request_id,
+                ) from None
             raise NativeError(code, message, 200, request_id) from None
         response = answer.get("Response") if isinstance(answer, dict) else None
         if not isinstance(response, dict):
@@ -167,20 +187,30 @@ def open_url(parts: Any, options: dict[str, str]) -> TencentKmsDriver:
     """
     region = required_host(parts, Dialect.TENCENT, "a region", "tencent-kms://ap-guangzhou")
     opts = adapter_options(options)
-    driver = TencentKmsDriver(
-        region,
-        endpoint=options.pop("endpoint", None),
-        secret_id=options.pop("secret_id", None),
-        secret_key=options.pop("secret_key", None),
-        token=options.pop("token", None),
-        sign_method=options.pop("sign_method", "TC3-HMAC-SHA256"),
-        request_method=options.pop("request_method", "POST").upper(),
-        options=opts,
-    )
+    kwargs = {
+        name: options.pop(name, None)
+        for name in (
+            "endpoint",
+            "secret_id",
+            "secret_key",
+            "token",
+            "sign_method",
+            "request_method",
+        )
+    }
     refuse_unknown(
         "tencent-kms",
         options,
         "endpoint, secret_id, secret_key, token, sign_method, request_method, connect_timeout, "
         "read_timeout, retries, retry_base_delay, retry_max_delay, strict",
     )
-    return driver
+    return TencentKmsDriver(
+        region,
+        endpoint=kwargs["endpoint"],
+        secret_id=kwargs["secret_id"],
+        secret_key=kwargs["secret_key"],
+        token=kwargs["token"],
+        sign_method=kwargs["sign_method"] or "TC3-HMAC-SHA256",
+        request_method=(kwargs["request_method"] or "POST").upper(),
+        options=opts,
+    )

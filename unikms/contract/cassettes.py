@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from importlib import metadata
@@ -155,7 +156,8 @@ class _Scrubber:
         extra = frozenset(bytes(p) for p in public)
         self.public = _PUBLIC | extra | frozenset(base64.b64encode(p) for p in extra)
         self.answers = answers
-        self.last_operation = ""
+        # vcrpy runs the request hook, then the answer hook, in the thread that made the call
+        self._local = threading.local()
 
     def standin(self, raw: bytes) -> bytes:
         if raw in self.public:
@@ -171,8 +173,12 @@ class _Scrubber:
             return text
         return base64.b64encode(self.standin(raw)).decode()
 
+    @property
+    def last_operation(self) -> str:
+        return str(getattr(self._local, "operation", ""))
+
     def request(self, request: Any) -> Any:
-        self.last_operation = operation(request)
+        self._local.operation = operation(request)
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:

@@ -72,7 +72,7 @@ SPEC_NAMES = {
 }
 SPECS_BY_NAME = {v: k for k, v in SPEC_NAMES.items()}
 
-_ALIAS = re.compile(r"^alias/[A-Za-z0-9_/-]{1,255}$")
+_ALIAS = re.compile(r"alias/[A-Za-z0-9_/-]{1,255}")
 
 
 @attrs.frozen
@@ -107,7 +107,7 @@ def parse_key_ref(ref: str) -> KeyRef:
 
 def valid_alias(alias: str) -> bool:
     """Alias rule: ``alias/`` + 1-255 of ``[A-Za-z0-9_/-]``, not ``alias/acs...``."""
-    return bool(_ALIAS.match(alias)) and not alias.startswith("alias/acs")
+    return bool(_ALIAS.fullmatch(alias)) and not alias.startswith("alias/acs")
 
 
 @attrs.frozen

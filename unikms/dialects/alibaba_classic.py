@@ -19,6 +19,7 @@ from unikms.dialects.alibaba import (
     SPEC_NAMES,
     SPECS_BY_NAME,
     parse_key_ref,
+    valid_alias,
 )
 from unikms.dialects.base import (
     DialectOperations,
@@ -31,8 +32,8 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import NativeResponse
-from unikms.errors import LimitExceededError, UnsupportedByDialectError
+from unikms.driver import NativeError, NativeResponse
+from unikms.errors import InvalidRequestError, LimitExceededError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -485,6 +486,16 @@ class AlibabaClassicOperations(DialectOperations):
     def create_key(
         self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
     ) -> KeyInfo:
+        if alias is not None and not valid_alias(alias):
+            spec_row = RULES.situation(Situation.INVALID_ALIAS)
+            raise InvalidRequestError(
+                "alias must be alias/ followed by 1 to 255 of A-Z a-z 0-9 _ / - (not alias/acs...),"
+                f" got {alias!r}",
+                field="alias",
+                dialect=self.rules.dialect,
+                code=spec_row.code,
+                http_status=spec_row.http_status,
+            )
         r = self.call(
             "CreateKey",
             {
@@ -496,7 +507,13 @@ class AlibabaClassicOperations(DialectOperations):
         )
         key_id = r["KeyMetadata"]["KeyId"]
         if alias:
-            self.call("CreateAlias", {"AliasName": alias, "KeyId": key_id})
+            try:
+                self.call("CreateAlias", {"AliasName": alias, "KeyId": key_id})
+            except NativeError:
+                # the key is made but cannot carry its alias (taken since the check): do not
+                # leave an orphan behind; the shortest window keeps it recoverable for a week
+                self.call("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})
+                raise
         return self.describe_key(key_id)
 
     def describe_key(self, key: str) -> KeyInfo:

@@ -34,7 +34,12 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.driver import Driver
-from unikms.errors import KeyNotFoundError, LimitExceededError, UnsupportedByDialectError
+from unikms.errors import (
+    InvalidRequestError,
+    KeyNotFoundError,
+    LimitExceededError,
+    UnsupportedByDialectError,
+)
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -54,8 +59,9 @@ _COMMON = "https://cloud.tencent.com/document/product/1388/114322 (common error 
 _INFER = "inference, see docs/dialects.md"
 
 MAX_CONTEXT_CHARS = 1024
-KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-ALIAS_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+#: use with ``fullmatch`` (``$`` would let a trailing newline through)
+KEY_ID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 DELETION_WINDOW = (7, 30)
 ROTATE_DAYS = (7, 365)
 
@@ -472,6 +478,16 @@ class TencentOperations(DialectOperations):
                 dialect=self.rules.dialect,
             )
         name = alias[len("alias/") :] if alias and alias.startswith("alias/") else alias
+        if name is not None and not ALIAS_PATTERN.fullmatch(name):
+            row = RULES.situation(Situation.INVALID_ALIAS)
+            raise InvalidRequestError(
+                "a Tencent alias is 1 to 60 of A-Z a-z 0-9 _ -, starting with a letter or digit, "
+                f"got {alias!r}",
+                field="alias",
+                dialect=self.rules.dialect,
+                code=row.code,
+                http_status=row.http_status,
+            )
         r = self.call(
             "CreateKey",
             {

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from unikms.dialects import rules_for
+from unikms.errors import InvalidRequestError
 from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService, new_alibaba_store
 from unikms.fake.keystore import KeyStore, utcnow
 from unikms.fake.service import FakeService, Throttle
@@ -100,7 +101,18 @@ class FakeCloud:
     # -- seed files -------------------------------------------------------------
     def load_seed(self, seed: dict[str, Any] | str | Path) -> None:
         """Add the keys of a seed (a dict, or the path of a JSON seed file)."""
-        data = seed if isinstance(seed, dict) else json.loads(Path(seed).read_text("utf-8"))
+        if isinstance(seed, dict):
+            data = seed
+        else:
+            try:
+                data = json.loads(Path(seed).read_text("utf-8"))
+            except (OSError, ValueError) as err:
+                raise InvalidRequestError(
+                    f"the seed file {str(seed)!r} cannot be read as JSON: {type(err).__name__}",
+                    field="seed",
+                ) from None
+            if not isinstance(data, dict):
+                raise InvalidRequestError("a seed file holds a JSON object", field="seed")
         if "alibaba" in data:
             self.alibaba.load_dict(data["alibaba"])
         if "tencent" in data:

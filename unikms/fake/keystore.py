@@ -10,6 +10,7 @@ plain JSON-able dict, which is the seed-file format (see :mod:`unikms.fake.seed`
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +25,12 @@ from unikms.types import KeySpec, KeyState, KeyUsage, redacted
 __all__ = ["Clock", "FakeKey", "FakeKeyVersion", "KeyStore", "utcnow"]
 
 Clock = Callable[[], datetime]
+
+
+def _seed_error(message: str) -> Exception:
+    from unikms.errors import InvalidRequestError
+
+    return InvalidRequestError(f"bad seed: {message}", field="seed")
 
 
 def utcnow() -> datetime:
@@ -77,7 +84,11 @@ def _b64(data: bytes) -> str:
 
 
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    """A seed timestamp; one without a zone is UTC (comparisons need aware datetimes)."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -250,10 +261,30 @@ class KeyStore:
             }
 
     def load_dict(self, data: dict[str, Any]) -> None:
-        """Add the keys of a seed-file section (see :mod:`unikms.fake.seed`)."""
+        """Add the keys of a seed-file section (format: ``docs/fake.md``).
+
+        The whole section is checked first: a bad entry raises
+        :class:`~unikms.errors.InvalidRequestError` (``field="seed"``) and adds nothing.
+        """
+        entries = data.get("keys", []) if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise _seed_error("a seed section needs a list of keys")
+        scratch = KeyStore(
+            account=self.account,
+            region=self.region,
+            new_key_id=self.new_key_id,
+            new_version_id=self.new_version_id,
+            clock=self.clock,
+        )
+        for number, entry in enumerate(entries):
+            try:
+                scratch._load_key(entry)
+            except (KeyError, TypeError, ValueError, StopIteration, binascii.Error) as err:
+                raise _seed_error(f"key entry {number}: {type(err).__name__}: {err}") from None
         with self.locked():
-            for entry in data.get("keys", []):
-                self._load_key(entry)
+            self._keys.update(scratch._keys)
+            self._aliases.update(scratch._aliases)
+            self._versions.update(scratch._versions)
 
     def _load_key(self, entry: dict[str, Any]) -> None:
         spec = KeySpec(entry.get("spec", "AES_256"))
@@ -275,7 +306,11 @@ class KeyStore:
         if not versions and key.state is not KeyState.PENDING_IMPORT:
             versions = [{}]
         for v in versions:
-            material = base64.b64decode(v["material"]) if v.get("material") else None
+            material = base64.b64decode(v["material"], validate=True) if v.get("material") else None
+            if material is not None and key.symmetric and len(material) != _MATERIAL_BYTES[spec]:
+                raise ValueError(
+                    f"{spec.value} material is {_MATERIAL_BYTES[spec]} bytes, not {len(material)}"
+                )
             self.add_version(
                 key,
                 material=material,
@@ -284,8 +319,9 @@ class KeyStore:
             )
         primary = entry.get("primary")
         if primary:
-            key.primary_index = next(
-                i for i, v in enumerate(key.versions) if v.version_id == primary
-            )
+            indexes = [i for i, v in enumerate(key.versions) if v.version_id == primary]
+            if not indexes:
+                raise ValueError(f"primary {primary!r} is none of the key's versions")
+            key.primary_index = indexes[0]
         for alias in entry.get("aliases", []):
             self._aliases[alias] = key.key_id

@@ -73,7 +73,7 @@ class TencentService(FakeService):
     def resolve(self, params: NativeParams) -> FakeKey:
         key_id = self.text(params, "KeyId")
         assert key_id is not None
-        if not tencent.KEY_ID_PATTERN.match(key_id):
+        if not tencent.KEY_ID_PATTERN.fullmatch(key_id):
             raise self.fail(Situation.INVALID_KEY_ID)
         key = self.store.get(key_id)
         if key is None:
@@ -189,7 +189,7 @@ class TencentService(FakeService):
     def check_alias(self, alias: str | None) -> str:
         if (
             alias is None
-            or not tencent.ALIAS_PATTERN.match(alias)
+            or not tencent.ALIAS_PATTERN.fullmatch(alias)
             or alias.lower().startswith("kms-")
         ):
             raise self.fail(Situation.INVALID_ALIAS)
