@@ -217,3 +217,24 @@ def test_progress_bar_draws_rarely_and_late() -> None:
     silent = io.StringIO()
     envprogress.ProgressBar("x", 10, silent).close()
     assert silent.getvalue() == ""
+
+
+def test_open_limits_wrapped_keys_and_which_kms_keys_it_uses(tmp_path: Path) -> None:
+    data = os.urandom(1000)
+    sealed = run(["seal"], data).stdout
+    r = run(["open", "--allow-key", "key-of-someone-else"], sealed)
+    assert r.returncode == 1 and b"not in allowed_keys" in r.stderr
+    r = run(["open", "--allow-key", "key-hzzunikmsdemo00000001"], sealed)
+    assert (r.returncode, r.stdout) == (0, data), r.stderr
+    specs = []
+    for i in range(17):
+        path = tmp_path / f"k{i}"
+        path.write_bytes(os.urandom(32))
+        specs += ["--raw-key", f"k{i}={path}"]
+    many = run(["seal", *specs], data).stdout
+    r = run(["open", *specs[-2:]], many)
+    assert r.returncode == 1 and b"TooManyWrappedKeysError" in r.stderr
+    r = run(["open", *specs[-2:], "--max-wrapped-keys", "17"], many)
+    assert (r.returncode, r.stdout) == (0, data), r.stderr
+    assert run(["open", "--max-wrapped-keys", "0"], sealed).returncode == 2
+    assert run(["open", "--max-wrapped-keys", "256"], sealed).returncode == 2

@@ -22,7 +22,10 @@ cloud alone. The format is specified in ``docs/envelope.md``.
 Streams: :func:`encrypt_stream`, :func:`decrypt_stream`, :class:`MessageWriter`,
 :class:`MessageReader`; files, all or nothing: :func:`encrypt_file`,
 :func:`decrypt_file`; caching data keys: :class:`DataKeyCache`; looking at a
-header without keys: :func:`read_header`.
+header without keys: :func:`read_header`. Decrypting refuses messages with more
+than :data:`DEFAULT_MAX_WRAPPED_KEYS` wrapped keys unless told otherwise, and
+takes an ``allowed_keys`` list of the KMS keys it may use (``docs/envelope.md``,
+"Security considerations").
 """
 
 from unikms.envelope.cache import CacheStats, DataKeyCache
@@ -36,12 +39,20 @@ from unikms.envelope.errors import (
     KeyCommitmentError,
     MalformedMessageError,
     NoUsableKeyError,
+    TooManyWrappedKeysError,
     TrailingDataError,
     TruncatedMessageError,
     UnsupportedFormatError,
 )
 from unikms.envelope.files import decrypt_file, encrypt_file
-from unikms.envelope.format import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, Header, WrappedKey
+from unikms.envelope.format import (
+    DEFAULT_FRAME_SIZE,
+    DEFAULT_MAX_WRAPPED_KEYS,
+    MAX_FRAME_SIZE,
+    MAX_WRAPPED_KEYS,
+    Header,
+    WrappedKey,
+)
 from unikms.envelope.keyring import RAW_AES_PROVIDER, KmsKey, RawAesKey
 from unikms.envelope.seal import MessageWriter, encrypt, encrypt_stream
 from unikms.envelope.streams import Readable, Writable
@@ -49,7 +60,9 @@ from unikms.envelope.unseal import MessageReader, Opened, decrypt, decrypt_strea
 
 __all__ = [
     "DEFAULT_FRAME_SIZE",
+    "DEFAULT_MAX_WRAPPED_KEYS",
     "MAX_FRAME_SIZE",
+    "MAX_WRAPPED_KEYS",
     "RAW_AES_PROVIDER",
     "Attempt",
     "CacheStats",
@@ -69,6 +82,7 @@ __all__ = [
     "Opened",
     "RawAesKey",
     "Readable",
+    "TooManyWrappedKeysError",
     "TrailingDataError",
     "TruncatedMessageError",
     "UnsupportedFormatError",

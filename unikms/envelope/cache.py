@@ -30,6 +30,7 @@ dropped; Python gives no way to wipe them from memory.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -70,21 +71,38 @@ class _Entry:
     owners: object
 
 
-def _positive(name: str, value: float | None, *, integer: bool) -> None:
-    if value is None:
-        return
-    bad = isinstance(value, bool) or not isinstance(value, (int, float) if not integer else int)
-    if bad or value <= 0:
-        kind = "a positive integer" if integer else "a positive number"
-        raise InvalidRequestError(f"{name} must be {kind}, got {value!r}", field=name)
+def _positive_int(name: str, value: object, *, optional: bool = False) -> int:
+    """``value`` if it is an integer above 0."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        none = " (or None: no limit)" if optional else ""
+        raise InvalidRequestError(
+            f"{name} must be a positive integer{none}, got {value!r}", field=name
+        )
+    return value
+
+
+def _positive_seconds(name: str, value: object) -> float:
+    """``value`` as a float if it is a finite number above 0 (no NaN, no infinity)."""
+    seconds = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise InvalidRequestError(
+            f"{name} must be a finite number of seconds above 0, got {value!r}", field=name
+        )
+    return seconds
 
 
 class DataKeyCache:
     """Reuse data keys across messages, within limits. Thread-safe.
 
-    ``max_age`` (seconds) is required; ``max_messages`` and ``max_bytes`` are
-    optional (``None``: no limit). ``capacity`` bounds the number of entries
-    (least recently used go first). ``clock`` is for tests.
+    ``max_age`` (seconds, a finite number above 0) is required; ``max_messages``
+    and ``max_bytes`` (integers above 0) are optional (``None``: no limit).
+    ``capacity`` bounds the number of entries (least recently used go first).
+    ``clock`` is for tests.
     """
 
     def __init__(
@@ -96,14 +114,21 @@ class DataKeyCache:
         capacity: int = 64,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        _positive("max_age", max_age, integer=False)
-        _positive("max_messages", max_messages, integer=True)
-        _positive("max_bytes", max_bytes, integer=True)
-        _positive("capacity", capacity, integer=True)
-        self.max_age = float(max_age)
-        self.max_messages = max_messages
-        self.max_bytes = max_bytes
-        self.capacity = capacity
+        self.max_age = _positive_seconds("max_age", max_age)
+        self.max_messages = (
+            None
+            if max_messages is None
+            else _positive_int("max_messages", max_messages, optional=True)
+        )
+        self.max_bytes = (
+            None if max_bytes is None else _positive_int("max_bytes", max_bytes, optional=True)
+        )
+        self.capacity = _positive_int("capacity", capacity)
+        if not callable(clock):
+            raise InvalidRequestError(
+                f"clock must be a callable returning seconds, got {type(clock).__name__}",
+                field="clock",
+            )
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()

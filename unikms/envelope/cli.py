@@ -8,7 +8,9 @@ names the provider too, so one message can be wrapped for two clouds::
         -k 'alibaba-kms://cn-hangzhou#alias/backup' -k 'tencent-kms://ap-guangzhou#alias/backup'
     unikms open --url 'tencent-kms://ap-guangzhou' -c app=db -i backup.tar.ukev -o backup.tar
 
-``open`` tries each ``--url`` (repeatable) in order. ``--raw-key NAME=FILE``
+``open`` tries each ``--url`` (repeatable) in order, refuses a message with more
+than ``--max-wrapped-keys`` (default 16) wrapped keys, and with ``--allow-key
+KEY_ID`` (repeatable) sends only those keys' wrapped copies to a KMS. ``--raw-key NAME=FILE``
 adds a local raw AES key (not a KMS: see ``docs/envelope.md``) on either side.
 Output files are written all or nothing (a temporary file, renamed on
 success). Plaintext to stdout streams frame by frame: after a failure, what
@@ -35,7 +37,12 @@ from typing import BinaryIO
 
 import unikms
 from unikms.envelope.files import atomic_output
-from unikms.envelope.format import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE
+from unikms.envelope.format import (
+    DEFAULT_FRAME_SIZE,
+    DEFAULT_MAX_WRAPPED_KEYS,
+    MAX_FRAME_SIZE,
+    MAX_WRAPPED_KEYS,
+)
 from unikms.envelope.keyring import KmsKey, Opener, RawAesKey, Target
 from unikms.envelope.progress import ProgressBar
 from unikms.envelope.seal import encrypt_stream
@@ -177,7 +184,14 @@ def _cmd_open(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
         size = _input_size(src)
         bar = ProgressBar("open", size, sys.stderr) if _show_progress(args) else None
         try:
-            reader = MessageReader(src, openers, context=_context(args.context), progress=bar)
+            reader = MessageReader(
+                src,
+                openers,
+                context=_context(args.context),
+                progress=bar,
+                max_wrapped_keys=args.max_wrapped_keys,
+                allowed_keys=args.allow_key or None,
+            )
             if args.output and args.output != "-":
                 with atomic_output(args.output) as dst:
                     for chunk in reader:
@@ -270,6 +284,16 @@ def _frame_size(text: str) -> int:
     return value
 
 
+def _max_wrapped_keys(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= value <= MAX_WRAPPED_KEYS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WRAPPED_KEYS}")
+    return value
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``seal``, ``open`` and ``inspect`` to the ``unikms`` parser.
 
@@ -340,6 +364,22 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--all-or-nothing",
         action="store_true",
         help="to stdout: spool to a temporary file, write only once all is authenticated",
+    )
+    open_.add_argument(
+        "--max-wrapped-keys",
+        type=_max_wrapped_keys,
+        default=DEFAULT_MAX_WRAPPED_KEYS,
+        metavar="N",
+        help=f"refuse a message with more wrapped keys, before any KMS call "
+        f"(default {DEFAULT_MAX_WRAPPED_KEYS}, at most {MAX_WRAPPED_KEYS})",
+    )
+    open_.add_argument(
+        "--allow-key",
+        action="append",
+        default=[],
+        metavar="KEY_ID",
+        help="only send wrapped keys of this key id (as `inspect` shows it) to a KMS "
+        "(repeatable; default: any)",
     )
     open_.set_defaults(standalone=_run(_cmd_open))
 

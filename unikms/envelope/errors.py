@@ -34,6 +34,7 @@ __all__ = [
     "KeyCommitmentError",
     "MalformedMessageError",
     "NoUsableKeyError",
+    "TooManyWrappedKeysError",
     "TrailingDataError",
     "TruncatedMessageError",
     "UnsupportedFormatError",
@@ -201,3 +202,17 @@ class NoUsableKeyError(EnvelopeError):
         super().__init__(message, **kw)
         self.attempts = attempts
         self.wrapped = wrapped
+
+
+class TooManyWrappedKeysError(EnvelopeError):
+    """The message carries more wrapped keys (``count``) than the decrypt allows
+    (``limit``, its ``max_wrapped_keys``). Raised while reading the header, before
+    any KMS call: a crafted message cannot make the caller's credentials decrypt
+    a long list of ciphertexts."""
+
+    kind = "envelope_too_many_wrapped_keys"
+
+    def __init__(self, message: str, *, count: int, limit: int, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.count = count
+        self.limit = limit

@@ -26,20 +26,32 @@ from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
 from unikms.envelope.cache import DataKeyCache
-from unikms.envelope.format import DEFAULT_FRAME_SIZE, Header
+from unikms.envelope.format import DEFAULT_FRAME_SIZE, DEFAULT_MAX_WRAPPED_KEYS, Header
+from unikms.envelope.keyring import AllowedKeys
 from unikms.envelope.seal import Keys, encrypt_stream
 from unikms.envelope.streams import Progress
 from unikms.envelope.unseal import Clients, Opened, decrypt_stream
+from unikms.errors import InvalidRequestError
 
 __all__ = ["atomic_output", "decrypt_file", "encrypt_file"]
 
 PathLike = str | os.PathLike[str]
 
 
+def _check_path(path: object, field: str) -> PathLike:
+    if isinstance(path, str) and path:
+        return path
+    if isinstance(path, os.PathLike) and isinstance(os.fspath(path), str):
+        return path
+    raise InvalidRequestError(
+        f"{field} must be a non-empty str or path, got {type(path).__name__}", field=field
+    )
+
+
 @contextlib.contextmanager
 def atomic_output(path: PathLike) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` only if the block finishes without error."""
-    target = os.fspath(path)
+    target = os.fspath(_check_path(path, "dst"))
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".unikms-", suffix=".part", dir=directory)
     try:
@@ -65,7 +77,8 @@ def encrypt_file(
     progress: Progress | None = None,
 ) -> Header:
     """Encrypt the file ``src`` into ``dst`` (replaced only on success)."""
-    with open(src, "rb") as fin, atomic_output(dst) as fout:
+    _check_path(dst, "dst")
+    with open(_check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
         st = os.fstat(fin.fileno())
         size = st.st_size if stat.S_ISREG(st.st_mode) else None
         return encrypt_stream(
@@ -87,7 +100,21 @@ def decrypt_file(
     *,
     context: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
+    allowed_keys: AllowedKeys | None = None,
 ) -> Opened:
-    """Decrypt the message in file ``src`` into ``dst``: all or nothing."""
-    with open(src, "rb") as fin, atomic_output(dst) as fout:
-        return decrypt_stream(fin, fout, clients, context=context, progress=progress)
+    """Decrypt the message in file ``src`` into ``dst``: all or nothing.
+
+    ``max_wrapped_keys`` and ``allowed_keys``: as for :class:`unikms.envelope.MessageReader`.
+    """
+    _check_path(dst, "dst")
+    with open(_check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
+        return decrypt_stream(
+            fin,
+            fout,
+            clients,
+            context=context,
+            progress=progress,
+            max_wrapped_keys=max_wrapped_keys,
+            allowed_keys=allowed_keys,
+        )

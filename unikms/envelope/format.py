@@ -27,6 +27,7 @@ import attrs
 
 from unikms.envelope.errors import (
     MalformedMessageError,
+    TooManyWrappedKeysError,
     TruncatedMessageError,
     UnsupportedFormatError,
 )
@@ -35,12 +36,14 @@ __all__ = [
     "COMMITMENT_BYTES",
     "DATA_KEY_BYTES",
     "DEFAULT_FRAME_SIZE",
+    "DEFAULT_MAX_WRAPPED_KEYS",
     "FINAL_FRAME",
     "FRAME_PREFIX",
     "HEADER_NONCE",
     "MAGIC",
     "MAX_FRAMES",
     "MAX_FRAME_SIZE",
+    "MAX_WRAPPED_KEYS",
     "MESSAGE_ID_BYTES",
     "NONCE_BYTES",
     "REGULAR_FRAME",
@@ -72,6 +75,8 @@ DEFAULT_FRAME_SIZE = 64 * 1024
 MAX_FRAME_SIZE = 1 << 24
 MAX_FRAMES = 0xFFFFFFFF
 MAX_WRAPPED_KEYS = 255
+#: how many wrapped keys a decrypt accepts unless told otherwise (``max_wrapped_keys``)
+DEFAULT_MAX_WRAPPED_KEYS = 16
 
 REGULAR_FRAME = 0x00
 FINAL_FRAME = 0x01
@@ -275,11 +280,15 @@ class _HeaderReader:
         return self.take(self.number(width, part), part)
 
 
-def parse_header(read: Callable[[int], bytes]) -> tuple[Header, bytes, bytes]:
+def parse_header(
+    read: Callable[[int], bytes], *, max_wrapped_keys: int = MAX_WRAPPED_KEYS
+) -> tuple[Header, bytes, bytes]:
     """Parse a header with ``read(n)`` (which returns fewer bytes only at the end).
 
     Returns the header, the bytes the tag covers, and the tag. Checks the
-    layout only: the tag is checked once a data key is known.
+    layout only: the tag is checked once a data key is known. A header with
+    more than ``max_wrapped_keys`` wrapped keys raises
+    :class:`TooManyWrappedKeysError` as soon as the count is read.
     """
     r = _HeaderReader(read)
     magic = r.take(4, "magic")
@@ -308,6 +317,13 @@ def parse_header(read: Callable[[int], bytes]) -> tuple[Header, bytes, bytes]:
     count = r.number(1, "wrapped_key_count")
     if count == 0:
         raise MalformedMessageError("the message carries no wrapped key", part="wrapped_key_count")
+    if count > max_wrapped_keys:
+        raise TooManyWrappedKeysError(
+            f"the message carries {count} wrapped keys; this decrypt accepts at most "
+            f"{max_wrapped_keys} (max_wrapped_keys)",
+            count=count,
+            limit=max_wrapped_keys,
+        )
     keys = []
     for i in range(count):
         part = f"wrapped key {i + 1}"

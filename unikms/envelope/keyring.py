@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import attrs
 from cryptography.exceptions import InvalidTag
@@ -41,11 +41,14 @@ from unikms.types import Dialect, redacted
 
 __all__ = [
     "RAW_AES_PROVIDER",
+    "AllowedKeys",
+    "KeyFilter",
     "KmsKey",
     "Match",
     "Opener",
     "RawAesKey",
     "Target",
+    "as_key_filter",
     "as_openers",
     "as_targets",
     "match",
@@ -53,6 +56,8 @@ __all__ = [
 
 #: ``provider`` of a key wrapped by :class:`RawAesKey`
 RAW_AES_PROVIDER = "raw-aes"
+#: the length of a :class:`RawAesKey` (AES-256)
+RAW_KEY_BYTES = 32
 _RAW_AAD_LABEL = b"UKEV-RAW-AES"
 
 #: ``random(n)`` returns ``n`` random bytes (``os.urandom`` unless a test injects one)
@@ -122,6 +127,32 @@ class KmsKey:
         return WrappedKey(self.provider, r.key_id, r.key_version_id, r.ciphertext)
 
 
+def _raw_key_bytes(value: object) -> bytes:
+    """The converter of :attr:`RawAesKey.key`: 32 bytes of a bytes-like object, nothing else
+    (``bytes(32)`` from an int would silently be an all-zero key)."""
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise InvalidRequestError(
+            f"a raw AES key must be {RAW_KEY_BYTES} bytes (bytes, bytearray or memoryview), "
+            f"got {type(value).__name__}",
+            field="key",
+        )
+    key = memoryview(value).tobytes()
+    if len(key) != RAW_KEY_BYTES:
+        raise InvalidRequestError(
+            f"a raw AES key is {RAW_KEY_BYTES} bytes, got {len(key)}", field="key"
+        )
+    return key
+
+
+def _name_bytes(name: str) -> bytes:
+    try:
+        return name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            "a raw AES key name must be encodable as UTF-8", field="name"
+        ) from None
+
+
 @attrs.frozen(repr=False)
 class RawAesKey:
     """A local 256-bit AES key that wraps data keys itself. **Not a KMS.**
@@ -136,16 +167,12 @@ class RawAesKey:
     """
 
     name: str
-    key: bytes = attrs.field(converter=bytes)
+    key: bytes = attrs.field(converter=_raw_key_bytes)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name or len(self.name.encode()) > 0xFFFF:
+        if not isinstance(self.name, str) or not 1 <= len(_name_bytes(self.name)) <= 0xFFFF:
             raise InvalidRequestError(
-                "a raw AES key needs a name of 1 to 65535 bytes", field="name"
-            )
-        if len(self.key) != 32:
-            raise InvalidRequestError(
-                f"a raw AES key is 32 bytes, got {len(self.key)}", field="key"
+                "a raw AES key needs a name of 1 to 65535 bytes (UTF-8)", field="name"
             )
 
     def __repr__(self) -> str:
@@ -271,3 +298,84 @@ def unwrap(opener: Opener, wrapped: WrappedKey, context: Mapping[str, str] | Non
     if isinstance(opener, RawAesKey):
         return opener.unwrap(wrapped, context)
     return opener.decrypt(wrapped.ciphertext, context=context or None).plaintext
+
+
+#: what ``allowed_keys`` may hold: key ids (any provider), ``(provider, key id)`` pairs where
+#: the provider is a provider name, a :class:`~unikms.Dialect` or a
+#: :class:`~unikms.KmsClient` (its dialect), or :class:`KmsKey` objects naming key ids
+AllowedKeys = Iterable[str | KmsKey | tuple[str | Dialect | KmsClient, str]]
+
+
+@attrs.frozen
+class KeyFilter:
+    """The wrapped keys a decrypt may hand to a KMS: ``(provider, key id)`` pairs,
+    ``provider`` ``None`` for any provider."""
+
+    entries: frozenset[tuple[str | None, str]]
+
+    def allows(self, wrapped: WrappedKey) -> bool:
+        if (None, wrapped.key_id) in self.entries:
+            return True
+        providers = {wrapped.provider} | {d.value for d in COMPATIBLE.get(wrapped.provider, ())}
+        return any((p, wrapped.key_id) in self.entries for p in providers)
+
+
+def _allowed_entry(item: object) -> tuple[str | None, str]:
+    provider: object = None
+    key_id: object = item
+    if isinstance(item, KmsKey):
+        provider, key_id = item.provider, item.key
+    elif isinstance(item, tuple) and len(item) == 2:
+        provider, key_id = item
+        if isinstance(provider, KmsClient):
+            provider = provider.dialect.value
+        elif isinstance(provider, Dialect):
+            provider = provider.value
+        elif not isinstance(provider, str) or not provider:
+            raise InvalidRequestError(
+                "allowed_keys: a (provider, key id) pair needs a provider name, a Dialect or "
+                f"a KmsClient, got {type(provider).__name__}",
+                field="allowed_keys",
+            )
+    elif not isinstance(item, str):
+        raise InvalidRequestError(
+            "allowed_keys: expected a key id, a (provider, key id) pair or a KmsKey, "
+            f"got {type(item).__name__}",
+            field="allowed_keys",
+        )
+    if not isinstance(key_id, str) or not key_id.strip():
+        raise InvalidRequestError(
+            "allowed_keys: a key id must be a non-empty str", field="allowed_keys"
+        )
+    if key_id.startswith("alias/"):
+        raise InvalidRequestError(
+            f"allowed_keys: {key_id!r} is an alias; name keys by the key id (or ARN) the "
+            "header records, as read_header() shows it",
+            field="allowed_keys",
+        )
+    assert provider is None or isinstance(provider, str)
+    return provider, key_id
+
+
+def as_key_filter(allowed_keys: object) -> KeyFilter | None:
+    """Normalise ``allowed_keys`` (``None``: no restriction) into a :class:`KeyFilter`."""
+    if allowed_keys is None:
+        return None
+    if isinstance(allowed_keys, KmsKey) or (
+        isinstance(allowed_keys, tuple)
+        and len(allowed_keys) == 2
+        and isinstance(allowed_keys[0], (KmsClient, Dialect))
+    ):
+        allowed_keys = [allowed_keys]
+    if isinstance(allowed_keys, (str, bytes, Mapping)) or not isinstance(allowed_keys, Iterable):
+        raise InvalidRequestError(
+            "allowed_keys must be a list of key ids, (provider, key id) pairs or KmsKeys "
+            f"(or None), got {type(allowed_keys).__name__}",
+            field="allowed_keys",
+        )
+    entries = frozenset(_allowed_entry(item) for item in allowed_keys)
+    if not entries:
+        raise InvalidRequestError(
+            "allowed_keys names no key (None means no restriction)", field="allowed_keys"
+        )
+    return KeyFilter(entries)

@@ -44,7 +44,15 @@ from unikms.envelope.format import (
     frame_nonce,
 )
 from unikms.envelope.keyring import KmsKey, RandomSource, RawAesKey, Target, as_targets
-from unikms.envelope.streams import Progress, Readable, Writable, read_exact
+from unikms.envelope.streams import (
+    Progress,
+    Readable,
+    Writable,
+    check_progress,
+    check_readable,
+    check_writable,
+    read_exact,
+)
 from unikms.errors import InvalidRequestError, LimitExceededError
 
 __all__ = ["Keys", "MessageWriter", "encrypt", "encrypt_stream"]
@@ -116,6 +124,10 @@ class _Sealer:
             )
         ctx, block = _context_block(context)
         kms_context = ctx or None
+        if cache is not None and not isinstance(cache, DataKeyCache):
+            raise InvalidRequestError(
+                f"cache must be a DataKeyCache or None, got {type(cache).__name__}", field="cache"
+            )
         if cache is None:
             materials = _make_materials(targets, kms_context, random)
         else:
@@ -129,13 +141,19 @@ class _Sealer:
         message_id = random(MESSAGE_ID_BYTES)
         keys_ = derive(materials.data_key, message_id)
         self._aead = AESGCM(keys_.message_key)
-        body = encode_header_body(
-            frame_size=self.frame_size,
-            message_id=message_id,
-            context_block=block,
-            wrapped_keys=materials.wrapped_keys,
-            commitment=keys_.commitment,
-        )
+        try:
+            body = encode_header_body(
+                frame_size=self.frame_size,
+                message_id=message_id,
+                context_block=block,
+                wrapped_keys=materials.wrapped_keys,
+                commitment=keys_.commitment,
+            )
+        except (ValueError, UnicodeError) as err:
+            # a key id, version or ciphertext the format cannot hold (over 65535 bytes)
+            raise InvalidRequestError(
+                f"a wrapped key does not fit the message header: {err}", field="keys"
+            ) from None
         self.header = Header(
             version=1,
             suite=SUITE_AES256_GCM_HKDF_SHA256_COMMIT,
@@ -185,8 +203,11 @@ def _seal_stream(
     progress: Progress | None,
     random: RandomSource,
 ) -> Header:
+    read = read_exact(check_readable(src, "src").read, "src")
+    write = check_writable(dst, "dst").write
+    progress = check_progress(progress)
     sealer = _Sealer(
-        dst.write,
+        write,
         keys,
         context=context,
         frame_size=frame_size,
@@ -195,7 +216,6 @@ def _seal_stream(
         random=random,
     )
     fs = sealer.frame_size
-    read = read_exact(src.read)
     current = read(fs)
     while True:
         following = read(fs) if len(current) == fs else b""
@@ -297,7 +317,8 @@ def _encrypt_bytes(
 ) -> bytes:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidRequestError(f"data must be bytes, got {type(data).__name__}", field="data")
-    view = memoryview(data).cast("B")
+    view = memoryview(data)
+    view = view.cast("B") if view.c_contiguous else memoryview(view.tobytes())
     out: list[bytes] = []
     sealer = _Sealer(
         out.append,
@@ -341,7 +362,7 @@ class MessageWriter:
         size: int | None = None,
     ) -> None:
         self._sealer = _Sealer(
-            dst.write,
+            check_writable(dst, "dst").write,
             keys,
             context=context,
             frame_size=frame_size,
@@ -369,7 +390,14 @@ class MessageWriter:
         """Add plaintext; full frames are encrypted and written once more follows."""
         if self.closed:
             raise InvalidRequestError("write to a closed MessageWriter", field="data")
-        n = len(memoryview(data).cast("B"))
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidRequestError(
+                f"data must be bytes, bytearray or memoryview, got {type(data).__name__}",
+                field="data",
+            )
+        if isinstance(data, memoryview):
+            data = data.cast("B") if data.c_contiguous else data.tobytes()
+        n = len(data)
         if self._size is not None and self._written + n > self._size:
             raise InvalidRequestError(
                 f"more than the {self._size} bytes declared in size were written", field="size"

@@ -48,8 +48,10 @@ from unikms.envelope.errors import (
 )
 from unikms.envelope.format import (
     DATA_KEY_BYTES,
+    DEFAULT_MAX_WRAPPED_KEYS,
     FINAL_FRAME,
     FRAME_PREFIX,
+    MAX_WRAPPED_KEYS,
     REGULAR_FRAME,
     TAG_BYTES,
     Header,
@@ -59,15 +61,26 @@ from unikms.envelope.format import (
     parse_header,
 )
 from unikms.envelope.keyring import (
+    AllowedKeys,
+    KeyFilter,
     Match,
     Opener,
     RawAesKey,
+    as_key_filter,
     as_openers,
     describe_opener,
     match,
     unwrap,
 )
-from unikms.envelope.streams import Progress, Readable, Writable, read_exact
+from unikms.envelope.streams import (
+    Progress,
+    Readable,
+    Writable,
+    check_progress,
+    check_readable,
+    check_writable,
+    read_exact,
+)
 from unikms.errors import InvalidRequestError, KmsError
 
 __all__ = ["Clients", "MessageReader", "Opened", "decrypt", "decrypt_stream", "read_header"]
@@ -100,9 +113,22 @@ def read_header(source: bytes | bytearray | memoryview | Readable) -> Header:
     ({'a': 'b'}, [('tencent', True)])
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
-        source = io.BytesIO(bytes(source))
-    header, _body, _tag = parse_header(read_exact(source.read))
+        source = io.BytesIO(memoryview(source).tobytes())
+    stream = check_readable(source, "source")
+    header, _body, _tag = parse_header(read_exact(stream.read, "source"))
     return header
+
+
+def _check_max_wrapped_keys(value: object) -> int:
+    if value is None:
+        return MAX_WRAPPED_KEYS
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_WRAPPED_KEYS:
+        raise InvalidRequestError(
+            f"max_wrapped_keys must be an integer from 1 to {MAX_WRAPPED_KEYS} (or None: no "
+            f"limit beyond the format's), got {value!r}",
+            field="max_wrapped_keys",
+        )
+    return value
 
 
 def _check_context(header: Header, context: Mapping[str, str] | None) -> None:
@@ -138,16 +164,28 @@ def _check_context(header: Header, context: Mapping[str, str] | None) -> None:
     )
 
 
-def _open_data_key(header: Header, openers: list[Opener]) -> tuple[DerivedKeys, WrappedKey]:
+def _open_data_key(
+    header: Header, openers: list[Opener], key_filter: KeyFilter | None = None
+) -> tuple[DerivedKeys, WrappedKey]:
     """Try the wrapped keys: openers in the caller's order, exact dialect matches
-    before compatible ones; the first data key that matches the commitment wins."""
+    before compatible ones; the first data key that matches the commitment wins.
+    With ``key_filter``, a KMS client only gets the wrapped keys it allows."""
     context = header.context or None
     attempts: list[Attempt] = []
+    refused: list[WrappedKey] = []
     commitment_failures = 0
     for level in (Match.EXACT, Match.COMPATIBLE):
         for opener in openers:
             for wk in header.wrapped_keys:
                 if match(opener, wk) is not level:
+                    continue
+                if (
+                    key_filter is not None
+                    and isinstance(opener, KmsClient)
+                    and not key_filter.allows(wk)
+                ):
+                    if wk not in refused:
+                        refused.append(wk)
                     continue
 
                 def failed(reason: str, wk: WrappedKey = wk, opener: Opener = opener) -> None:
@@ -167,12 +205,12 @@ def _open_data_key(header: Header, openers: list[Opener]) -> tuple[DerivedKeys, 
                     failed(f"{type(err).__name__}: {err}")
                     continue
                 if len(data_key) != DATA_KEY_BYTES:
-                    failed(f"opened to {len(data_key)} bytes, not a {DATA_KEY_BYTES}-byte data key")
+                    failed(f"it did not open to a {DATA_KEY_BYTES}-byte data key")
                     continue
                 keys = derive(data_key, header.message_id, header.suite)
                 if not commitment_matches(keys, header.commitment):
                     commitment_failures += 1
-                    failed("the key it opened to does not match the message's key commitment")
+                    failed("the key it opened does not match the message's key commitment")
                     continue
                 return keys, wk
     wrapped = tuple((wk.provider, wk.key_id) for wk in header.wrapped_keys)
@@ -182,17 +220,25 @@ def _open_data_key(header: Header, openers: list[Opener]) -> tuple[DerivedKeys, 
             "a wrapped key opens to another key): " + "; ".join(a.describe() for a in attempts),
             attempts=tuple(attempts),
         )
+    not_allowed = ""
+    if refused:
+        not_allowed = (
+            " (not in allowed_keys, so not tried: "
+            + ", ".join(f"{wk.provider} key {wk.key_id}" for wk in refused)
+            + ")"
+        )
     if not attempts:
         carried = ", ".join(f"{p} key {k}" for p, k in wrapped)
         given = ", ".join(describe_opener(o) for o in openers) or "none"
         raise NoUsableKeyError(
             f"no client given can open any of the message's wrapped keys ({carried}); "
-            f"clients given: {given}",
+            f"clients given: {given}{not_allowed}",
             wrapped=wrapped,
         )
     raise NoUsableKeyError(
         "none of the message's wrapped keys could be opened: "
-        + "; ".join(a.describe() for a in attempts),
+        + "; ".join(a.describe() for a in attempts)
+        + not_allowed,
         attempts=tuple(attempts),
         wrapped=wrapped,
     )
@@ -206,6 +252,16 @@ class MessageReader:
     Iteration yields one chunk per frame, each only after its tag verified,
     and checks that nothing follows the final frame before yielding it.
     ``progress`` is called with the number of input bytes consumed.
+
+    ``max_wrapped_keys`` (default :data:`DEFAULT_MAX_WRAPPED_KEYS`, 16; ``None``:
+    the format's 255) refuses a message carrying more wrapped keys with
+    :class:`TooManyWrappedKeysError` before any KMS call. ``allowed_keys``
+    (default ``None``: any) lists the wrapped keys a KMS client may be asked to
+    decrypt: key ids, ``(provider, key id)`` pairs (the provider a name, a
+    :class:`~unikms.Dialect` or a client) or :class:`KmsKey` objects naming key
+    ids; the others are never sent to a KMS. :class:`RawAesKey` openers are
+    specific keys already and are not filtered. See "Security considerations"
+    in ``docs/envelope.md``.
     """
 
     def __init__(
@@ -215,13 +271,17 @@ class MessageReader:
         *,
         context: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
+        allowed_keys: AllowedKeys | None = None,
     ) -> None:
         openers = as_openers(clients)
-        self._read = read_exact(src.read)
-        self._progress = progress
-        header, body, tag = parse_header(self._read)
+        limit = _check_max_wrapped_keys(max_wrapped_keys)
+        key_filter = as_key_filter(allowed_keys)
+        self._progress = check_progress(progress)
+        self._read = read_exact(check_readable(src, "src").read, "src")
+        header, body, tag = parse_header(self._read, max_wrapped_keys=limit)
         _check_context(header, context)
-        keys, wk = _open_data_key(header, openers)
+        keys, wk = _open_data_key(header, openers, key_filter)
         aead = AESGCM(keys.message_key)
         if not header_tag_matches(aead, body, tag):
             raise HeaderAuthenticationError(
@@ -337,6 +397,8 @@ def decrypt_stream(
     *,
     context: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
+    allowed_keys: AllowedKeys | None = None,
 ) -> Opened:
     """Decrypt one message from ``src`` to ``dst``, frame by frame.
 
@@ -345,6 +407,7 @@ def decrypt_stream(
     ``frames_released`` and ``bytes_released`` say how much). Key and header
     errors come before anything is written. For all or nothing, write to a
     temporary file and rename it on success (:func:`unikms.envelope.decrypt_file`).
+    ``max_wrapped_keys`` and ``allowed_keys``: as for :class:`MessageReader`.
 
     >>> import io, unikms
     >>> from unikms import envelope
@@ -356,8 +419,15 @@ def decrypt_stream(
     >>> out.getvalue(), opened.plaintext_bytes
     (b'hello', 5)
     """
-    reader = MessageReader(src, clients, context=context, progress=progress)
-    write = dst.write
+    write = check_writable(dst, "dst").write
+    reader = MessageReader(
+        src,
+        clients,
+        context=context,
+        progress=progress,
+        max_wrapped_keys=max_wrapped_keys,
+        allowed_keys=allowed_keys,
+    )
     for chunk in reader:
         write(chunk)
     return Opened(reader.header, reader.opened_with, reader.bytes_released)
@@ -368,12 +438,16 @@ def decrypt(
     clients: Clients,
     *,
     context: Mapping[str, str] | None = None,
+    max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
+    allowed_keys: AllowedKeys | None = None,
 ) -> bytes:
     """Decrypt a whole message held in memory; all or nothing.
 
     ``clients``: :class:`~unikms.KmsClient` objects (and :class:`RawAesKey`
     objects), tried in order; each tries the wrapped keys of its own dialect.
     ``context`` must equal the message's (``None`` means none).
+    ``max_wrapped_keys`` (default 16) and ``allowed_keys`` (default any) limit
+    which wrapped keys reach a KMS, as for :class:`MessageReader`.
 
     >>> import unikms
     >>> from unikms import envelope
@@ -390,5 +464,11 @@ message was sealed with (missing k)
     """
     if not isinstance(blob, (bytes, bytearray, memoryview)):
         raise InvalidRequestError(f"blob must be bytes, got {type(blob).__name__}", field="blob")
-    reader = MessageReader(io.BytesIO(blob), clients, context=context)
+    reader = MessageReader(
+        io.BytesIO(blob if isinstance(blob, bytes) else memoryview(blob).tobytes()),
+        clients,
+        context=context,
+        max_wrapped_keys=max_wrapped_keys,
+        allowed_keys=allowed_keys,
+    )
     return b"".join(reader)
