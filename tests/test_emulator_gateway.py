@@ -416,6 +416,9 @@ REJECTIONS: dict[str, tuple[Case, str, int, str | None]] = {
         "SignatureNotMatch", 401, None,
     ),
     "no content-sha256": (_signed(content_sha256=None), "SignatureNotMatch", 401, None),
+    "non-ascii content-sha256": (
+        _after(content_sha256="\u00c9" * 64), "SignatureNotMatch", 401, None,
+    ),
     "date changed after signing": (
         _after(date=http_date(datetime.now(timezone.utc) - timedelta(minutes=1))),
         "SignatureNotMatch", 401, None,

@@ -264,15 +264,19 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    emulator = Emulator(
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        state=args.state,
-        credentials=EmulatorCredentials.load(args.credentials) if args.credentials else None,
-        client_key_dir=args.client_key_dir,
-        throttle=args.throttle,
-    )
+    try:
+        emulator = Emulator(
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            state=args.state,
+            credentials=EmulatorCredentials.load(args.credentials) if args.credentials else None,
+            client_key_dir=args.client_key_dir,
+            throttle=args.throttle,
+        )
+    except (OSError, ValueError, TypeError, KeyError, unikms.KmsError) as err:
+        print(f"unikms: cannot start the emulator: {err}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(describe(emulator)), flush=True)
     else:

@@ -40,6 +40,10 @@ _AUTH = re.compile(
     r"\s*Signature=(?P<sig>[0-9a-fA-F]+)$"
 )
 _HASHES: dict[str, str] = {"ACS3-HMAC-SHA256": "sha256", "ACS3-HMAC-SM3": "sm3"}
+#: headers a signature must cover (the SDKs always sign them): an unsigned date or
+#: nonce could be changed to replay a captured request
+_SIGNED_V3 = frozenset({"host", "x-acs-date", "x-acs-signature-nonce"})
+_SIGNED_V4 = frozenset({"host", "x-acs-date"})
 
 
 _RESERVED_ASCII = re.compile(r"[^A-Za-z0-9\-._~]")
@@ -55,6 +59,11 @@ def percent_encode(text: str) -> str:
     if text.isascii():  # the common case: only the few reserved characters cost a call
         return _RESERVED_ASCII.sub(lambda m: _ESCAPES[m.group()], text)
     return quote(text, safe="-._~")
+
+
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison that takes any text (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def _digest(name: str, data: bytes) -> str:
@@ -201,6 +210,8 @@ class AlibabaClassicProtocol:
         if request.header("x-acs-content-sha256") != body_hash:
             raise _AuthError("SignatureDoesNotMatch")
         signed = m["headers"].split(";")
+        if not (_SIGNED_V4 if v4 else _SIGNED_V3) <= set(signed):
+            raise _AuthError("IncompleteSignature")
         if v4:
             cq = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(query))
         else:
@@ -222,7 +233,7 @@ class AlibabaClassicProtocol:
             expected = hmac.new(
                 key.access_key_secret.encode(), to_sign.encode(), digest
             ).hexdigest()
-        if not hmac.compare_digest(expected.lower(), m["sig"].lower()):
+        if not _same(expected.lower(), m["sig"].lower()):
             raise _AuthError("SignatureDoesNotMatch")
         self._nonce(key.access_key_id, request.header("x-acs-signature-nonce"))
 
@@ -241,6 +252,6 @@ class AlibabaClassicProtocol:
                 (key.access_key_secret + "&").encode(), to_sign.encode(), hashlib.sha1
             ).digest()
         ).decode()
-        if not hmac.compare_digest(expected, fields.get("Signature", "")):
+        if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("SignatureDoesNotMatch")
         self._nonce(key.access_key_id, fields.get("SignatureNonce", ""))

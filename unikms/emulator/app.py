@@ -7,7 +7,8 @@ All three APIs are ``POST /``; the protocol is told apart by its headers
 ``{"status": "ok"}``; ``POST /_unikms/clock`` with ``{"advance_days": N}``
 moves the fake's clock (tests reach rotation and deletion windows with it);
 ``POST /_unikms/reset`` forgets every key and alias (credentials and client
-keys stay), so test suites can share one server.
+keys stay), so test suites can share one server. These two admin endpoints
+answer only loopback clients (403 for any other address).
 
 A request that breaks anything (a body over the limit, bad encodings, an
 unexpected exception) gets the protocol's own error answer; the server keeps
@@ -16,8 +17,10 @@ serving and never sends a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -30,6 +33,11 @@ log = logging.getLogger("unikms.emulator")
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+#: the furthest one clock request may move the fake's clock (a hundred years)
+MAX_ADVANCE_DAYS = 36_500
+
+_ADMIN_PATHS = ("/_unikms/clock", "/_unikms/reset")
 
 #: bodies past this are refused without being read further (gateway: 3 MB -> 413)
 MAX_BODY = 3 * 1024 * 1024 + 64 * 1024
@@ -76,7 +84,9 @@ class EmulatorApp:
         request = Request(
             scope["method"], scope["path"], scope.get("query_string", b""), headers, body
         )
-        response = self._answer(request, self.route(request), too_large)
+        response = self._answer(
+            request, self.route(request), too_large, local=_is_loopback(scope.get("client"))
+        )
         await send(
             {
                 "type": "http.response.start",
@@ -110,10 +120,18 @@ class EmulatorApp:
         return b"".join(chunks), too_large
 
     def _answer(
-        self, request: Request, protocol: ProtocolHandler | None, too_large: bool
+        self,
+        request: Request,
+        protocol: ProtocolHandler | None,
+        too_large: bool,
+        *,
+        local: bool = True,
     ) -> Response:
         if request.method == "GET" and request.path in ("/health", "/_unikms/health"):
             return _json(200, {"status": "ok", "protocols": [p.name for p in self.protocols]})
+        if request.path in _ADMIN_PATHS and request.method == "POST" and not local:
+            message = "admin endpoints answer loopback clients only"
+            return _json(403, {"Code": "Forbidden", "Message": message})
         if request.path == "/_unikms/clock" and request.method == "POST":
             return self._clock(request)
         if request.path == "/_unikms/reset" and request.method == "POST" and self.reset:
@@ -131,16 +149,51 @@ class EmulatorApp:
             if too_large:
                 return protocol.too_large(request)
             return protocol.handle(request)
-        except Exception:  # the server keeps serving; details stay in the debug log
-            log.debug("%s request failed", protocol.name, exc_info=True)
+        except Exception as err:  # keeps serving; no traceback: it could carry request data
+            log.debug("%s request failed: %s", protocol.name, type(err).__name__)
             return protocol.internal_error(request)
 
     def _clock(self, request: Request) -> Response:
         if self.advance_clock is None:
             return _json(404, {"Code": "NotFound", "Message": "no clock to move"})
-        try:
-            days = float(json.loads(request.body or b"{}").get("advance_days", 0))
-        except (ValueError, AttributeError, TypeError):
-            return _json(400, {"Code": "InvalidParameter", "Message": "advance_days: a number"})
+        days = _advance_days(request.body)
+        if days is None:
+            return _json(
+                400,
+                {
+                    "Code": "InvalidParameter",
+                    "Message": f"advance_days: a finite number from 0 to {MAX_ADVANCE_DAYS}",
+                },
+            )
         self.advance_clock(days)
         return _json(200, {"advanced_days": days})
+
+
+def _advance_days(body: bytes) -> float | None:
+    """``advance_days`` from a clock request, or None when it is not a sane number."""
+    try:
+        doc = json.loads(body or b"{}")
+        value = doc.get("advance_days", 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return None
+        days = float(value)
+    except (ValueError, AttributeError, TypeError, OverflowError, RecursionError):
+        return None
+    if not math.isfinite(days) or not 0 <= days <= MAX_ADVANCE_DAYS:
+        return None
+    return days
+
+
+def _is_loopback(client: object) -> bool:
+    """Whether an ASGI ``scope["client"]`` is this machine (None: no network peer)."""
+    if client is None:
+        return True
+    if not isinstance(client, (tuple, list)) or not client:
+        return False
+    try:
+        address = ipaddress.ip_address(str(client[0]).partition("%")[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback

@@ -72,6 +72,29 @@ class IssuedClientKey:
     password: str = attrs.field(repr=redacted)
 
 
+def private_directory(directory: str | Path) -> Path:
+    """``directory``, created (with its parents) for its owner only: mode 0700.
+
+    An existing directory is narrowed to 0700 too when it belongs to this user
+    and holds nothing but client keys; any other (``/tmp``, a project folder)
+    keeps its mode (the key files in it are 0600 regardless).
+    """
+    path = Path(directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        if not path.is_dir():
+            raise
+        getuid = getattr(os, "getuid", None)
+        ours = getuid is not None and path.stat().st_uid == getuid()
+        if ours and all(p.name.startswith("clientKey_") for p in path.iterdir()):
+            path.chmod(0o700)
+    else:
+        path.chmod(0o700)  # in case the umask took the owner's own bits
+    return path
+
+
 class EmulatorCredentials:
     """Access keys (Alibaba), secrets (Tencent) and client keys (gateway)."""
 
@@ -142,8 +165,7 @@ class EmulatorCredentials:
             None,
             serialization.BestAvailableEncryption(password.encode()),
         )
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = private_directory(directory)
         path = directory / f"clientKey_{key_id}.json"
         doc = {"KeyId": key_id, "PrivateKeyData": base64.b64encode(p12).decode()}
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

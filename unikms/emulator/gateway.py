@@ -264,7 +264,8 @@ class GatewayProtocol:
         if public_key is None:
             raise _Reject("Unauthorized", name=_shown(key_id))
         content_sha256 = hashlib.sha256(request.body).hexdigest().upper()
-        if not hmac.compare_digest(content_sha256, request.header("content-sha256")):
+        given = request.header("content-sha256").encode("utf-8")  # any text, not only ASCII
+        if not hmac.compare_digest(content_sha256.encode("ascii"), given):
             raise _Reject("SignatureNotMatch")
         m = _BEARER.match(request.header("authorization"))
         if m is None:

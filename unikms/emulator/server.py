@@ -12,6 +12,7 @@ least server CPU per signed 4 KB Encrypt (``docs/emulator.md``).
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import signal
 import socket
@@ -29,7 +30,9 @@ from unikms.emulator.alibaba_classic import AlibabaClassicProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
+    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
     DEFAULT_TENCENT_SECRET_ID,
+    DEFAULT_TENCENT_SECRET_KEY,
     EmulatorCredentials,
     IssuedClientKey,
 )
@@ -53,6 +56,20 @@ READ_ONLY_ACTIONS = frozenset(
 )  # fmt: skip
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; a clear :class:`OSError` when it is taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's backlog; listening claims the port at once
+    except OSError as err:
+        sock.close()
+        hint = " (is another server using it?)" if err.errno == errno.EADDRINUSE else ""
+        raise OSError(err.errno, f"cannot listen on {host}:{port}: {err.strerror}{hint}") from None
+    return sock
+
+
 class Emulator:
     """One emulator: a :class:`FakeCloud`, its credentials and an HTTP server.
 
@@ -74,32 +91,36 @@ class Emulator:
         throttle: bool | float = False,
     ) -> None:
         self.host = host
-        self.cloud = FakeCloud()
-        self.credentials = credentials or EmulatorCredentials()
-        self.state = StateFile(state) if state else None
-        loaded = self.state.load(self.cloud, self.credentials) if self.state else False
-        if seed and not loaded:
-            self.cloud.load_seed(seed)
-            if self.state:
-                self.state.save(self.cloud)
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        if client_key_dir is None:
-            if state:
-                client_key_dir = Path(state).with_suffix(".client-keys")
-            else:
-                self._tmp = tempfile.TemporaryDirectory(prefix="unikms-client-keys-")
-                client_key_dir = self._tmp.name
-        self.client_key_dir = Path(client_key_dir)
-        self.client_key: IssuedClientKey | None = self._client_key()
-        self.app = EmulatorApp(
-            self._protocols(throttle), advance_clock=self._advance, reset=self._reset
-        )
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        # the socket first: a busy port must fail before anything is opened or written
+        self._sock = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.state: StateFile | None = None
+        try:
+            self.cloud = FakeCloud()
+            self.credentials = credentials or EmulatorCredentials()
+            self.state = StateFile(state) if state else None
+            loaded = self.state.load(self.cloud, self.credentials) if self.state else False
+            if seed and not loaded:
+                self.cloud.load_seed(seed)
+                if self.state:
+                    self.state.save(self.cloud)
+            if client_key_dir is None:
+                if state:
+                    client_key_dir = Path(state).with_suffix(".client-keys")
+                else:
+                    self._tmp = tempfile.TemporaryDirectory(prefix="unikms-client-keys-")
+                    client_key_dir = self._tmp.name
+            self.client_key_dir = Path(client_key_dir)
+            self.client_key: IssuedClientKey | None = self._client_key()
+            self.app = EmulatorApp(
+                self._protocols(throttle), advance_clock=self._advance, reset=self._reset
+            )
+        except BaseException:
+            self.close()
+            raise
 
     # -- composition ------------------------------------------------------------
     def _protocols(self, throttle: bool | float) -> list[ProtocolHandler]:
@@ -214,6 +235,7 @@ class Emulator:
         self._sock.close()
         if self.state is not None:
             self.state.close()
+            self.state = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -233,10 +255,14 @@ class Emulator:
     def banner(self) -> str:
         """The endpoints and the exact SDK configuration to paste."""
         ep = self.endpoint
+        # only the documented defaults are printed: a secret from --credentials never is
+        hidden = "<from your --credentials file>"
         ak = self.credentials.alibaba.get(DEFAULT_ALIBABA_ACCESS_KEY_ID)
-        ak_secret = ak.access_key_secret if ak else "<from your --credentials file>"
+        known = ak is not None and ak.access_key_secret == DEFAULT_ALIBABA_ACCESS_KEY_SECRET
+        ak_secret = DEFAULT_ALIBABA_ACCESS_KEY_SECRET if known else hidden
         tc = self.credentials.tencent.get(DEFAULT_TENCENT_SECRET_ID)
-        tc_key = tc.secret_key if tc else "<from your --credentials file>"
+        known = tc is not None and tc.secret_key == DEFAULT_TENCENT_SECRET_KEY
+        tc_key = DEFAULT_TENCENT_SECRET_KEY if known else hidden
         lines = [
             f"unikms emulator on http://{ep}  (health: http://{ep}/health)",
             "",

@@ -4,12 +4,15 @@ Every request that changes a store (key management, rotation, aliases) is
 committed before its answer is sent, so an acknowledged change survives a
 restart and a ``kill -9``. Crypto calls change nothing and write nothing.
 The document stored per provider is the seed-file format of
-:meth:`unikms.fake.FakeCloud.to_seed`, key material included: protect the file.
+:meth:`unikms.fake.FakeCloud.to_seed`, key material included: a new file (and
+its ``-wal`` and ``-shm`` companions) is created readable by its owner only (0600).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -25,16 +28,42 @@ CREATE TABLE IF NOT EXISTS client_keys (key_id TEXT PRIMARY KEY, public_key_pem 
 """
 
 
+def _create_private(path: Path) -> bool:
+    """Create ``path`` readable by its owner only (it holds key material); False if it existed.
+
+    An existing file keeps the mode its owner gave it.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def _chmod_private(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, 0o600)
+
+
 class StateFile:
     """One SQLite database holding a :class:`FakeCloud` and the issued client keys."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        created = _create_private(self.path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            if created:  # SQLite gives -wal and -shm the database's mode; make sure of it
+                for suffix in ("-wal", "-shm"):
+                    _chmod_private(self.path.with_name(self.path.name + suffix))
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

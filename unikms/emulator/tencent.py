@@ -34,10 +34,16 @@ _COMMON_V1 = {
     "Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature",
     "SignatureMethod", "Token", "Language", "RequestClient",
 }  # fmt: skip
+_MAX_TIMESTAMP_DIGITS = 12  # seconds since 1970: 10 digits until the year 2286
 _TC3 = re.compile(
     r"^TC3-HMAC-SHA256 Credential=(?P<id>[^/]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<service>[^/]+)"
     r"/tc3_request, ?SignedHeaders=(?P<headers>[^,]+), ?Signature=(?P<sig>[0-9a-f]+)$"
 )
+
+
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison that takes any text (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
@@ -149,11 +155,14 @@ class TencentProtocol:
         return secret
 
     def _check_time(self, stamp: str) -> int:
-        if not stamp.isdigit():
+        if not (stamp.isascii() and stamp.isdigit()):
             raise _AuthError("AuthFailure.SignatureFailure")
-        if abs(time.time() - int(stamp)) > SKEW_SECONDS:
+        if len(stamp) > _MAX_TIMESTAMP_DIGITS:  # far outside the window, and int() would refuse
             raise _AuthError("AuthFailure.SignatureExpire")
-        return int(stamp)
+        when = int(stamp)
+        if abs(time.time() - when) > SKEW_SECONDS:
+            raise _AuthError("AuthFailure.SignatureExpire")
+        return when
 
     def _tc3(self, request: Request, auth: str) -> tuple[str, dict[str, Any]]:
         m = _TC3.match(auth)
@@ -182,7 +191,7 @@ class TencentProtocol:
         k_date = _hmac(("TC3" + secret.secret_key).encode("utf-8"), m["date"])
         k_signing = _hmac(_hmac(k_date, m["service"]), "tc3_request")
         expected = hmac.new(k_signing, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, m["sig"]):
+        if not _same(expected, m["sig"]):
             raise _AuthError("AuthFailure.SignatureFailure")
         version = request.header("x-tc-version")
         if version and version != VERSION:
@@ -210,7 +219,7 @@ class TencentProtocol:
         expected = base64.b64encode(
             hmac.new(secret.secret_key.encode("utf-8"), to_sign.encode("utf-8"), digest).digest()
         ).decode()
-        if not hmac.compare_digest(expected, fields.get("Signature", "")):
+        if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("AuthFailure.SignatureFailure")
         if not self.nonces.fresh(f"{secret.secret_id}:{fields.get('Nonce', '')}"):
             raise _AuthError("AuthFailure.SignatureFailure")

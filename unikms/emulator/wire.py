@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import parse_qsl
@@ -63,17 +65,48 @@ def new_request_id() -> str:
 
 
 class ReplayGuard:
-    """Remembers nonces for ``window`` seconds; a nonce seen twice is a replay."""
+    """Remembers nonces for ``window`` seconds; a nonce seen twice is a replay.
 
-    def __init__(self, window: float) -> None:
+    O(1) amortised per call and safe across threads: nonces are kept in a
+    deque in arrival order (which is time order) beside a dict for lookup,
+    and expire from the deque's head. At most ``capacity`` nonces are kept;
+    past that the oldest are forgotten early (a replay of one of them then
+    still has to pass the protocol's timestamp window).
+
+    >>> guard = ReplayGuard(60)
+    >>> guard.fresh("n", now=0), guard.fresh("n", now=30), guard.fresh("n", now=61)
+    (True, False, True)
+    """
+
+    def __init__(self, window: float, capacity: int = 1_000_000) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
         self.window = window
+        self.capacity = capacity
         self._seen: dict[str, float] = {}
+        self._order: deque[tuple[float, str]] = deque()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _forget_oldest(self) -> None:
+        stamp, nonce = self._order.popleft()
+        if self._seen.get(nonce) == stamp:
+            del self._seen[nonce]
 
     def fresh(self, nonce: str, now: float | None = None) -> bool:
         now = time.time() if now is None else now
-        if len(self._seen) > 10_000:
-            self._seen = {n: t for n, t in self._seen.items() if t > now - self.window}
-        if nonce in self._seen and self._seen[nonce] > now - self.window:
-            return False
-        self._seen[nonce] = now
-        return True
+        horizon = now - self.window
+        with self._lock:
+            order = self._order
+            while order and order[0][0] <= horizon:
+                self._forget_oldest()
+            seen_at = self._seen.get(nonce)
+            if seen_at is not None and seen_at > horizon:
+                return False
+            while len(order) >= self.capacity:
+                self._forget_oldest()
+            self._seen[nonce] = now
+            order.append((now, nonce))
+            return True
