@@ -314,6 +314,9 @@ def record_scenarios(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     scrubber = _Scrubber()
+    real_account = reset is None
+    # against a real account: alias names unique to this recording, and keys deleted after
+    tag = secrets.token_hex(4) if real_account else ""
     for name in scenarios or sorted(SCENARIOS):
         chosen = SCENARIOS[name]
         kms = connect()
@@ -323,13 +326,19 @@ def record_scenarios(
             reset()
         path = out / f"{name}.yaml"
         path.unlink(missing_ok=True)
+        created: list[str] = []
         with cassette_vcr(out, record_mode="all", scrubber=scrubber).use_cassette(path.name):
-            transcript = run_scenario(name, kms, advance_clock=advance_clock)
+            transcript = run_scenario(
+                name, kms, advance_clock=advance_clock, tag=tag, created=created
+            )
+        if real_account:
+            _delete_keys(kms, created)
         write_metadata(
             path,
             {
                 "kind": "recorded",
                 "scenario": name,
+                "tag": tag,
                 "dialect": kms.dialect.value,
                 "provenance": {
                     "produced_by": "unikms record (unikms.contract.cassettes.record_scenarios)",
@@ -361,7 +370,21 @@ def replay_scenario(
     with cassette_vcr(path.parent, record_mode="none").use_cassette(
         path.name, allow_playback_repeats=False
     ):
-        return run_scenario(name, kms, advance_clock=advance_clock)
+        return run_scenario(
+            name, kms, advance_clock=advance_clock, tag=doc["unikms"].get("tag", "")
+        )
+
+
+def _delete_keys(kms: Any, key_ids: Iterable[str]) -> None:
+    """Schedule a recording's keys for deletion (outside the cassette: not recorded)."""
+    from unikms.errors import KmsError
+
+    for key_id in key_ids:
+        for step in (kms.disable_key, lambda k: kms.schedule_key_deletion(k, 7)):
+            try:
+                step(key_id)
+            except KmsError:
+                continue
 
 
 def environment_without_proxies() -> dict[str, str]:

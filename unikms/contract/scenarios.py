@@ -47,10 +47,21 @@ class ScenarioRun:
     kms: KmsClient
     transcript: Transcript
     advance_clock: Callable[[float], None] | None = None
+    #: appended to alias names, so runs against a real account do not collide
+    tag: str = ""
+    #: key ids the scenario made (a recording against a real account deletes them after)
+    created: list[str] = attrs.field(factory=list)
 
     @property
     def dialect(self) -> Dialect:
         return self.kms.dialect
+
+    def alias(self, name: str) -> str:
+        """``alias/<name>``, tagged for this run."""
+        return f"alias/{name}-{self.tag}" if self.tag else f"alias/{name}"
+
+    def untag(self, alias: str) -> str:
+        return alias.replace(f"-{self.tag}", "") if self.tag else alias
 
     def step(self, label: str, call: Callable[[], Any]) -> Any:
         """Run one step; record its result or its :class:`KmsError`; return the result."""
@@ -86,7 +97,10 @@ def scenario(
 
 def _key(run: ScenarioRun, alias: str | None = None, **kw: Any) -> str | None:
     info = run.step("create_key", lambda: run.kms.create_key(alias=alias, **kw))
-    return None if info is None else str(info.key_id)
+    if info is None:
+        return None
+    run.created.append(str(info.key_id))
+    return str(info.key_id)
 
 
 @scenario("round_trip")
@@ -135,13 +149,17 @@ def data_key(run: ScenarioRun) -> None:
 @scenario("aliases")
 def aliases(run: ScenarioRun) -> None:
     kms = run.kms
-    key = _key(run, alias="alias/contract-orders")
+    orders, nothing = run.alias("contract-orders"), run.alias("contract-nothing")
+    key = _key(run, alias=orders)
     if key is None:
         return
-    run.step("encrypt_by_alias", lambda: kms.encrypt("alias/contract-orders", HELLO))
-    run.step("describe_by_alias", lambda: kms.describe_key("alias/contract-orders"))
-    run.step("encrypt_unknown_alias", lambda: kms.encrypt("alias/contract-nothing", HELLO))
-    run.step("list_aliases", lambda: sorted(kms.list_aliases()))
+    run.step("encrypt_by_alias", lambda: kms.encrypt(orders, HELLO))
+    run.step("describe_by_alias", lambda: kms.describe_key(orders))
+    run.step("encrypt_unknown_alias", lambda: kms.encrypt(nothing, HELLO))
+    run.step(
+        "list_aliases",  # only this run's: a real account has others
+        lambda: sorted(run.untag(a) for a in kms.list_aliases() if a in (orders, nothing)),
+    )
 
 
 @scenario("unknown_key")
@@ -258,10 +276,22 @@ def archive(run: ScenarioRun) -> None:
 
 
 def run_scenario(
-    name: str, kms: KmsClient, *, advance_clock: Callable[[float], None] | None = None
+    name: str,
+    kms: KmsClient,
+    *,
+    advance_clock: Callable[[float], None] | None = None,
+    tag: str = "",
+    created: list[str] | None = None,
 ) -> Transcript:
-    """Run scenario ``name`` with ``kms``; returns its transcript."""
+    """Run scenario ``name`` with ``kms``; returns its transcript.
+
+    ``tag`` makes alias names unique (for real accounts); the ids of the keys
+    made are appended to ``created`` when given.
+    """
     chosen = SCENARIOS[name]
-    transcript = Transcript(kms.dialect)
-    chosen.run(ScenarioRun(kms, transcript, advance_clock))
+    transcript = Transcript(kms.dialect, tag=tag)
+    run = ScenarioRun(kms, transcript, advance_clock, tag)
+    chosen.run(run)
+    if created is not None:
+        created.extend(run.created)
     return transcript

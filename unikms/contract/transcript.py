@@ -76,8 +76,9 @@ def ciphertext_shape(dialect: Dialect, ciphertext: bytes) -> dict[str, Any]:
 class Transcript:
     """The steps of one scenario run, each a label and a normalized outcome."""
 
-    def __init__(self, dialect: Dialect | None = None) -> None:
+    def __init__(self, dialect: Dialect | None = None, *, tag: str = "") -> None:
         self.dialect = dialect
+        self.tag = tag
         self.ids = Symbols()
         self.steps: list[dict[str, Any]] = []
 
@@ -150,7 +151,7 @@ class Transcript:
         """A name the neutral client generated (Tencent keys need one) becomes a symbol."""
         if _GENERATED_ALIAS.match(alias):
             return str(self.ids.symbol("alias", alias))
-        return alias
+        return alias.replace(f"-{self.tag}", "") if self.tag else alias
 
     @staticmethod
     def _plaintext(data: bytes) -> dict[str, Any]:
