@@ -195,3 +195,37 @@ def test_the_cassettes_can_be_copied_and_replayed(
     copy = tmp_path / "rotation.yaml"
     shutil.copy(source, copy)
     assert replay(copy, replay_urls) == load_cassette(source)["unikms"]["transcript"]
+
+
+def test_recording_twice_against_an_account_that_is_never_reset(
+    tmp_path: Path, replay_urls: dict[Dialect, str]
+) -> None:
+    """What a real account looks like: no reset between recordings. Aliases get a per-recording
+    tag and the keys are cleaned up afterwards, so the second recording is as good as the first."""
+    from unikms.contract.cassettes import record_scenarios
+    from unikms.contract.targets import emulator_urls
+    from unikms.emulator import Emulator
+
+    with Emulator() as emu:
+        assert emu.client_key is not None
+        url = emulator_urls(emu.endpoint, str(emu.client_key.path), emu.client_key.password)[
+            Dialect.TENCENT
+        ]
+        for run in ("first", "second"):
+            written = record_scenarios(
+                lambda: unikms.connect(url),
+                tmp_path / run,
+                target="an account",
+                scenarios=["aliases", "round_trip"],
+            )
+            assert len(written) == 2
+            for path in written:
+                meta = load_cassette(path)["unikms"]
+                assert meta["tag"]
+                diff = diff_transcripts(
+                    replay(path, replay_urls), on_the_fake(path), names=("recording", "fake")
+                )
+                assert not diff, diff
+        kms = unikms.connect(url)
+        states = {kms.describe_key(k).state for k in kms.list_keys()}
+        assert states <= {unikms.KeyState.DISABLED}  # ListKeys leaves PendingDelete keys out
