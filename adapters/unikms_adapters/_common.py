@@ -21,6 +21,7 @@ __all__ = [
     "Endpoint",
     "adapter_options",
     "missing_sdk",
+    "one_of",
     "pop_float",
     "redacted_options",
     "refuse_unknown",
@@ -142,6 +143,17 @@ def required_host(parts: Any, dialect: Dialect, what: str, example: str) -> str:
             dialect=dialect,
         )
     return str(parts.netloc)
+
+
+def one_of(value: str, choices: tuple[str, ...], field: str, dialect: Dialect) -> str:
+    """``value`` if it is one of ``choices``, else a typed error naming ``field``."""
+    if value not in choices:
+        raise InvalidRequestError(
+            f"{field} must be one of {', '.join(choices)}, got {value!r}",
+            field=field,
+            dialect=dialect,
+        )
+    return value
 
 
 def refuse_unknown(scheme: str, options: Mapping[str, str], known: str) -> None:

@@ -27,6 +27,7 @@ from unikms_adapters._common import (
     Endpoint,
     adapter_options,
     missing_sdk,
+    one_of,
     refuse_unknown,
     required_host,
     retryable,
@@ -71,12 +72,7 @@ class AlibabaClassicKmsDriver:
             from darabonba.runtime import RuntimeOptions
         except ImportError as err:
             raise missing_sdk(self.dialect, "alibaba", err) from None
-        if signature not in SIGNATURES:
-            raise InvalidRequestError(
-                f"signature must be one of {', '.join(SIGNATURES)}, got {signature!r}",
-                field="signature",
-                dialect=self.dialect,
-            )
+        one_of(signature, tuple(SIGNATURES), "signature", self.dialect)
         self.region = region
         self.options = options or AdapterOptions()
         self.endpoint = Endpoint.parse(endpoint or f"kms.{region}.aliyuncs.com")

@@ -25,6 +25,7 @@ from unikms_adapters._common import (
     Endpoint,
     adapter_options,
     missing_sdk,
+    one_of,
     refuse_unknown,
     required_host,
     retryable,
@@ -62,18 +63,8 @@ class TencentKmsDriver:
             from tencentcloud.kms.v20190118 import kms_client
         except ImportError as err:
             raise missing_sdk(self.dialect, "tencent", err) from None
-        if sign_method not in SIGN_METHODS:
-            raise InvalidRequestError(
-                f"sign_method must be one of {', '.join(SIGN_METHODS)}, got {sign_method!r}",
-                field="sign_method",
-                dialect=self.dialect,
-            )
-        if request_method not in ("POST", "GET"):
-            raise InvalidRequestError(
-                f"request_method must be POST or GET, got {request_method!r}",
-                field="request_method",
-                dialect=self.dialect,
-            )
+        one_of(sign_method, SIGN_METHODS, "sign_method", self.dialect)
+        one_of(request_method, ("POST", "GET"), "request_method", self.dialect)
         self.region = region
         self.options = options or AdapterOptions()
         self.endpoint = Endpoint.parse(endpoint or DEFAULT_HOST)

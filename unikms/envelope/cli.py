@@ -274,24 +274,23 @@ def _run(
     return run
 
 
-def _frame_size(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 1 <= value <= MAX_FRAME_SIZE:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_FRAME_SIZE}")
-    return value
+def _int_from_1_to(high: int) -> Callable[[str], int]:
+    """An argparse type: an integer (any base prefix) from 1 to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from 1 to {high}")
+        return value
+
+    return parse
 
 
-def _max_wrapped_keys(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 1 <= value <= MAX_WRAPPED_KEYS:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WRAPPED_KEYS}")
-    return value
+_frame_size = _int_from_1_to(MAX_FRAME_SIZE)
+_max_wrapped_keys = _int_from_1_to(MAX_WRAPPED_KEYS)
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
