@@ -22,7 +22,9 @@ cloud alone. The format is specified in ``docs/envelope.md``.
 Streams: :func:`encrypt_stream`, :func:`decrypt_stream`, :class:`MessageWriter`,
 :class:`MessageReader`; files, all or nothing: :func:`encrypt_file`,
 :func:`decrypt_file`; caching data keys: :class:`DataKeyCache`; looking at a
-header without keys: :func:`read_header`. Decrypting refuses messages with more
+header without keys: :func:`read_header`; adding and removing wrapping keys (a
+new message under the same data key): :func:`rewrap`, :func:`rewrap_stream`,
+:func:`rewrap_file`. Decrypting refuses messages with more
 than :data:`DEFAULT_MAX_WRAPPED_KEYS` wrapped keys unless told otherwise, and
 takes an ``allowed_keys`` list of the KMS keys it may use (``docs/envelope.md``,
 "Security considerations").
@@ -54,6 +56,7 @@ from unikms.envelope.format import (
     WrappedKey,
 )
 from unikms.envelope.keyring import RAW_AES_PROVIDER, KmsKey, RawAesKey
+from unikms.envelope.rewrap import Rewrapped, rewrap, rewrap_file, rewrap_stream
 from unikms.envelope.seal import MessageWriter, encrypt, encrypt_stream
 from unikms.envelope.streams import Readable, Writable
 from unikms.envelope.unseal import MessageReader, Opened, decrypt, decrypt_stream, read_header
@@ -82,6 +85,7 @@ __all__ = [
     "Opened",
     "RawAesKey",
     "Readable",
+    "Rewrapped",
     "TooManyWrappedKeysError",
     "TrailingDataError",
     "TruncatedMessageError",
@@ -95,4 +99,7 @@ __all__ = [
     "encrypt_file",
     "encrypt_stream",
     "read_header",
+    "rewrap",
+    "rewrap_file",
+    "rewrap_stream",
 ]

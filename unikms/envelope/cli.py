@@ -1,4 +1,4 @@
-"""``unikms seal``, ``unikms open`` and ``unikms inspect``: envelope messages from a shell.
+"""``unikms seal``, ``open``, ``rewrap`` and ``inspect``: envelope messages from a shell.
 
 Wrapping keys are named with ``-k/--key [URL#]KEY`` (repeatable): ``KEY``
 alone uses ``--url`` (default ``$UNIKMS_URL``, else the demo fake); ``URL#KEY``
@@ -12,6 +12,14 @@ names the provider too, so one message can be wrapped for two clouds::
 than ``--max-wrapped-keys`` (default 16) wrapped keys, and with ``--allow-key
 KEY_ID`` (repeatable) sends only those keys' wrapped copies to a KMS. ``--raw-key NAME=FILE``
 adds a local raw AES key (not a KMS: see ``docs/envelope.md``) on either side.
+``rewrap`` writes a new message under the same data key with wrapping keys
+added (``--add [URL#]KEY``, ``--add-raw-key NAME=FILE``) or removed (``--remove
+KEY_ID``), opened as ``open`` opens it (``--url``, ``--raw-key``,
+``--max-wrapped-keys``, ``--allow-key``)::
+
+    unikms rewrap -c app=db --url 'alibaba-kms://cn-hangzhou' \
+        --add 'tencent-kms://ap-guangzhou#alias/backup' -i old.ukev -o new.ukev
+
 Output files are written all or nothing (a temporary file, renamed on
 success). Plaintext to stdout streams frame by frame: after a failure, what
 was written is authenticated but incomplete and the exit status is 1;
@@ -45,7 +53,9 @@ from unikms.envelope.format import (
 )
 from unikms.envelope.keyring import KmsKey, Opener, RawAesKey, Target
 from unikms.envelope.progress import ProgressBar
+from unikms.envelope.rewrap import rewrap_stream
 from unikms.envelope.seal import encrypt_stream
+from unikms.envelope.streams import Writable
 from unikms.envelope.unseal import MessageReader, read_header
 
 __all__ = ["add_commands", "parse_key_spec", "read_raw_key"]
@@ -218,6 +228,77 @@ def _cmd_open(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
             src.close()
 
 
+class _CountingSink:
+    """Counts what goes to stdout, so an error can say whether a partial message went out."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self._out.write(data)
+
+
+def _cmd_rewrap(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
+    from unikms.cli import default_url
+
+    raw = [read_raw_key(spec) for spec in args.raw_key]
+    urls = args.url or ([] if raw else [default_url()])
+    openers: list[Opener] = [_connect(u, args, clients) for u in urls]
+    openers.extend(raw)
+    added: list[Target] = []
+    for spec in args.add:
+        if "://" not in spec and len(urls) > 1:
+            raise SystemExit(
+                f"unikms: --add {spec!r}: with several --url, write URL#KEY to say which KMS"
+            )
+        key_url, key = parse_key_spec(spec, urls[0] if urls else default_url())
+        added.append(KmsKey(_connect(key_url, args, clients), key))
+    added.extend(read_raw_key(spec) for spec in args.add_raw_key)
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise SystemExit(
+            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
+        )
+    src = _open_input(args.input)
+    try:
+        size = _input_size(src)
+        bar = ProgressBar("rewrap", size, sys.stderr) if _show_progress(args) else None
+        try:
+
+            def run(dst: Writable) -> None:
+                rewrap_stream(
+                    src,
+                    dst,
+                    openers,
+                    add=added,
+                    remove=args.remove,
+                    context=_context(args.context),
+                    max_wrapped_keys=args.max_wrapped_keys,
+                    allowed_keys=args.allow_key or None,
+                    frame_size=args.frame_size,
+                    progress=bar,
+                )
+
+            if to_stdout:
+                sink = _CountingSink(sys.stdout.buffer)
+                try:
+                    run(sink)
+                finally:
+                    sys.stdout.buffer.flush()
+                    args.partial_output = sink.written
+            else:
+                with atomic_output(args.output) as dst:
+                    run(dst)
+        finally:
+            if bar is not None:
+                bar.close()
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+
+
 def _cmd_inspect(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
     src = _open_input(args.input)
     try:
@@ -254,12 +335,17 @@ def _run(
             command(args, clients)
         except unikms.KmsError as err:
             released = getattr(err, "frames_released", 0)
-            streamed = args.command == "open" and args.output in (None, "-")
+            streamed = args.output in (None, "-")
             note = ""
-            if released and streamed and not args.all_or_nothing:
+            if released and streamed and args.command == "open" and not args.all_or_nothing:
                 note = (
                     f" ({released} authenticated frames, {getattr(err, 'bytes_released', 0)} "
                     "bytes, were already written: the output is incomplete)"
+                )
+            elif streamed and args.command == "rewrap" and getattr(args, "partial_output", 0):
+                note = (
+                    " (what was written has no final frame: it is not a message, and every "
+                    "decrypt refuses it)"
                 )
             print(f"unikms: {type(err).__name__}: {err}{note}", file=sys.stderr)
             return 1
@@ -294,7 +380,7 @@ _max_wrapped_keys = _int_from_1_to(MAX_WRAPPED_KEYS)
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``seal``, ``open`` and ``inspect`` to the ``unikms`` parser.
+    """Add ``seal``, ``open``, ``rewrap`` and ``inspect`` to the ``unikms`` parser.
 
     Each sets ``standalone`` (a function of the parsed arguments returning the
     exit status): these commands make their own clients, one per URL.
@@ -348,23 +434,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     seal.set_defaults(standalone=_run(_cmd_seal))
 
-    open_ = sub.add_parser(
-        "open",
-        parents=[both],
-        help="decrypt an envelope message",
-        description="Decrypt an envelope message with whichever of its keys a KMS opens.",
-    )
-    open_.add_argument(
+    opening = argparse.ArgumentParser(add_help=False)
+    opening.add_argument(
         "--url",
         action="append",
         help="a KMS to try (repeatable, in order; default: $UNIKMS_URL, else the demo fake)",
     )
-    open_.add_argument(
-        "--all-or-nothing",
-        action="store_true",
-        help="to stdout: spool to a temporary file, write only once all is authenticated",
-    )
-    open_.add_argument(
+    opening.add_argument(
         "--max-wrapped-keys",
         type=_max_wrapped_keys,
         default=DEFAULT_MAX_WRAPPED_KEYS,
@@ -372,7 +448,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help=f"refuse a message with more wrapped keys, before any KMS call "
         f"(default {DEFAULT_MAX_WRAPPED_KEYS}, at most {MAX_WRAPPED_KEYS})",
     )
-    open_.add_argument(
+    opening.add_argument(
         "--allow-key",
         action="append",
         default=[],
@@ -380,7 +456,58 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="only send wrapped keys of this key id (as `inspect` shows it) to a KMS "
         "(repeatable; default: any)",
     )
+
+    open_ = sub.add_parser(
+        "open",
+        parents=[both, opening],
+        help="decrypt an envelope message",
+        description="Decrypt an envelope message with whichever of its keys a KMS opens.",
+    )
+    open_.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="to stdout: spool to a temporary file, write only once all is authenticated",
+    )
     open_.set_defaults(standalone=_run(_cmd_open))
+
+    rewrap = sub.add_parser(
+        "rewrap",
+        parents=[both, opening],
+        help="add or remove an envelope message's wrapping keys (writes a new message)",
+        description="Write a new message under the same data key, with wrapping keys added "
+        "or removed: a fresh message id, every frame authenticated and encrypted again "
+        "(docs/envelope.md, Rewrapping). Opens the message as `open` does (--url, "
+        "--raw-key, --max-wrapped-keys, --allow-key); --add and --add-raw-key add wrappings.",
+    )
+    rewrap.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="[URL#]KEY",
+        help="a wrapping key to add (repeatable; a bare KEY uses --url)",
+    )
+    rewrap.add_argument(
+        "--add-raw-key",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="a local 32-byte AES key to add as a wrapping (raw, hex or Base64); not a KMS",
+    )
+    rewrap.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        metavar="KEY_ID",
+        help="drop the wrapped key of this key id, as `inspect` shows it (repeatable; "
+        "at least one key must remain)",
+    )
+    rewrap.add_argument(
+        "--frame-size",
+        type=_frame_size,
+        default=None,
+        help="plaintext bytes per frame of the new message (default: the original's)",
+    )
+    rewrap.set_defaults(standalone=_run(_cmd_rewrap))
 
     inspect = sub.add_parser(
         "inspect",

@@ -51,6 +51,7 @@ __all__ = [
     "as_key_filter",
     "as_openers",
     "as_targets",
+    "key_entries",
     "match",
 ]
 
@@ -320,7 +321,8 @@ class KeyFilter:
         return any((p, wrapped.key_id) in self.entries for p in providers)
 
 
-def _allowed_entry(item: object) -> tuple[str | None, str]:
+def _allowed_entry(item: object, field: str = "allowed_keys") -> tuple[str | None, str]:
+    """One entry of ``allowed_keys`` (or of rewrap's ``remove``): ``(provider or None, key id)``."""
     provider: object = None
     key_id: object = item
     if isinstance(item, KmsKey):
@@ -333,47 +335,53 @@ def _allowed_entry(item: object) -> tuple[str | None, str]:
             provider = provider.value
         elif not isinstance(provider, str) or not provider:
             raise InvalidRequestError(
-                "allowed_keys: a (provider, key id) pair needs a provider name, a Dialect or "
+                f"{field}: a (provider, key id) pair needs a provider name, a Dialect or "
                 f"a KmsClient, got {type(provider).__name__}",
-                field="allowed_keys",
+                field=field,
             )
     elif not isinstance(item, str):
         raise InvalidRequestError(
-            "allowed_keys: expected a key id, a (provider, key id) pair or a KmsKey, "
+            f"{field}: expected a key id, a (provider, key id) pair or a KmsKey, "
             f"got {type(item).__name__}",
-            field="allowed_keys",
+            field=field,
         )
     if not isinstance(key_id, str) or not key_id.strip():
-        raise InvalidRequestError(
-            "allowed_keys: a key id must be a non-empty str", field="allowed_keys"
-        )
+        raise InvalidRequestError(f"{field}: a key id must be a non-empty str", field=field)
     if key_id.startswith("alias/"):
         raise InvalidRequestError(
-            f"allowed_keys: {key_id!r} is an alias; name keys by the key id (or ARN) the "
+            f"{field}: {key_id!r} is an alias; name keys by the key id (or ARN) the "
             "header records, as read_header() shows it",
-            field="allowed_keys",
+            field=field,
         )
     assert provider is None or isinstance(provider, str)
     return provider, key_id
+
+
+def key_entries(value: object, field: str) -> frozenset[tuple[str | None, str]]:
+    """Normalise a list of key ids, ``(provider, key id)`` pairs and KmsKeys (or one pair,
+    or one KmsKey) into ``(provider or None, key id)`` entries; errors name ``field``.
+
+    >>> sorted(key_entries(["k1", ("tencent", "k2")], "remove"), key=str)
+    [('tencent', 'k2'), (None, 'k1')]
+    """
+    if isinstance(value, KmsKey) or (
+        isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], (KmsClient, Dialect))
+    ):
+        value = [value]
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidRequestError(
+            f"{field} must be a list of key ids, (provider, key id) pairs or KmsKeys"
+            f"{' (or None)' if field == 'allowed_keys' else ''}, got {type(value).__name__}",
+            field=field,
+        )
+    return frozenset(_allowed_entry(item, field) for item in value)
 
 
 def as_key_filter(allowed_keys: object) -> KeyFilter | None:
     """Normalise ``allowed_keys`` (``None``: no restriction) into a :class:`KeyFilter`."""
     if allowed_keys is None:
         return None
-    if isinstance(allowed_keys, KmsKey) or (
-        isinstance(allowed_keys, tuple)
-        and len(allowed_keys) == 2
-        and isinstance(allowed_keys[0], (KmsClient, Dialect))
-    ):
-        allowed_keys = [allowed_keys]
-    if isinstance(allowed_keys, (str, bytes, Mapping)) or not isinstance(allowed_keys, Iterable):
-        raise InvalidRequestError(
-            "allowed_keys must be a list of key ids, (provider, key id) pairs or KmsKeys "
-            f"(or None), got {type(allowed_keys).__name__}",
-            field="allowed_keys",
-        )
-    entries = frozenset(_allowed_entry(item) for item in allowed_keys)
+    entries = key_entries(allowed_keys, "allowed_keys")
     if not entries:
         raise InvalidRequestError(
             "allowed_keys names no key (None means no restriction)", field="allowed_keys"

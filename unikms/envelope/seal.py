@@ -138,7 +138,48 @@ class _Sealer:
                 lambda: _make_materials(targets, kms_context, random),
                 owners=tuple(targets),
             )
+        self._begin(write, materials, ctx, block, random)
+
+    @classmethod
+    def from_materials(
+        cls,
+        write: Callable[[bytes], object],
+        materials: Materials,
+        *,
+        context: Mapping[str, str] | None,
+        frame_size: int,
+        random: RandomSource,
+        avoid_message_id: bytes | None = None,
+    ) -> _Sealer:
+        """A new message under an existing data key and wrapped keys (for rewrap).
+
+        Draws a fresh message id (so a fresh message key); ``avoid_message_id``
+        is the one it must differ from: the same id under the same data key
+        would reuse the header tag's GCM nonce under the same key.
+        """
+        self = cls.__new__(cls)
+        if not 1 <= len(materials.wrapped_keys) <= MAX_WRAPPED_KEYS:
+            raise InvalidRequestError(
+                f"a message carries 1 to {MAX_WRAPPED_KEYS} wrapped keys", field="keys"
+            )
+        self.frame_size = _check_frame_size(frame_size)
+        ctx, block = _context_block(context)
+        self._begin(write, materials, ctx, block, random, avoid_message_id)
+        return self
+
+    def _begin(
+        self,
+        write: Callable[[bytes], object],
+        materials: Materials,
+        ctx: dict[str, str],
+        block: bytes,
+        random: RandomSource,
+        avoid_message_id: bytes | None = None,
+    ) -> None:
+        """Draw the message id, derive the message key, write the header."""
         message_id = random(MESSAGE_ID_BYTES)
+        if avoid_message_id is not None and message_id == avoid_message_id:
+            raise RuntimeError("the random source repeated a message id; refusing to reuse it")
         keys_ = derive(materials.data_key, message_id)
         self._aead = AESGCM(keys_.message_key)
         try:

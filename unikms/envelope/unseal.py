@@ -25,7 +25,7 @@ decrypt to a temporary file and rename it on success
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
 from cryptography.exceptions import InvalidTag
@@ -166,10 +166,11 @@ def _check_context(header: Header, context: Mapping[str, str] | None) -> None:
 
 def _open_data_key(
     header: Header, openers: list[Opener], key_filter: KeyFilter | None = None
-) -> tuple[DerivedKeys, WrappedKey]:
+) -> tuple[bytes, DerivedKeys, WrappedKey]:
     """Try the wrapped keys: openers in the caller's order, exact dialect matches
     before compatible ones; the first data key that matches the commitment wins.
-    With ``key_filter``, a KMS client only gets the wrapped keys it allows."""
+    With ``key_filter``, a KMS client only gets the wrapped keys it allows.
+    Returns the data key, the keys derived from it, and the wrapped key that opened."""
     context = header.context or None
     attempts: list[Attempt] = []
     refused: list[WrappedKey] = []
@@ -212,7 +213,7 @@ def _open_data_key(
                     commitment_failures += 1
                     failed("the key it opened does not match the message's key commitment")
                     continue
-                return keys, wk
+                return data_key, keys, wk
     wrapped = tuple((wk.provider, wk.key_id) for wk in header.wrapped_keys)
     if commitment_failures:
         raise KeyCommitmentError(
@@ -274,6 +275,53 @@ class MessageReader:
         max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
         allowed_keys: AllowedKeys | None = None,
     ) -> None:
+        self._open(
+            src,
+            clients,
+            context=context,
+            progress=progress,
+            max_wrapped_keys=max_wrapped_keys,
+            allowed_keys=allowed_keys,
+        )
+
+    @classmethod
+    def _with_data_key(
+        cls,
+        src: Readable,
+        clients: Clients,
+        *,
+        context: Mapping[str, str] | None,
+        progress: Progress | None,
+        max_wrapped_keys: int | None,
+        allowed_keys: AllowedKeys | None,
+        check_header: Callable[[Header], None] | None = None,
+    ) -> tuple[MessageReader, bytes]:
+        """A reader, opened exactly as the constructor opens it, and its data key
+        (for :func:`unikms.envelope.rewrap`, which keeps the data key).
+        ``check_header`` sees the parsed header before any KMS call."""
+        reader = cls.__new__(cls)
+        data_key = reader._open(
+            src,
+            clients,
+            context=context,
+            progress=progress,
+            max_wrapped_keys=max_wrapped_keys,
+            allowed_keys=allowed_keys,
+            check_header=check_header,
+        )
+        return reader, data_key
+
+    def _open(
+        self,
+        src: Readable,
+        clients: Clients,
+        *,
+        context: Mapping[str, str] | None,
+        progress: Progress | None,
+        max_wrapped_keys: int | None,
+        allowed_keys: AllowedKeys | None,
+        check_header: Callable[[Header], None] | None = None,
+    ) -> bytes:
         openers = as_openers(clients)
         limit = _check_max_wrapped_keys(max_wrapped_keys)
         key_filter = as_key_filter(allowed_keys)
@@ -281,7 +329,9 @@ class MessageReader:
         self._read = read_exact(check_readable(src, "src").read, "src")
         header, body, tag = parse_header(self._read, max_wrapped_keys=limit)
         _check_context(header, context)
-        keys, wk = _open_data_key(header, openers, key_filter)
+        if check_header is not None:
+            check_header(header)
+        data_key, keys, wk = _open_data_key(header, openers, key_filter)
         aead = AESGCM(keys.message_key)
         if not header_tag_matches(aead, body, tag):
             raise HeaderAuthenticationError(
@@ -295,6 +345,7 @@ class MessageReader:
         self.frames_released = 0
         self.bytes_released = 0
         self._started = False
+        return data_key
 
     def __repr__(self) -> str:
         return (
