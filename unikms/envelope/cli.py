@@ -144,11 +144,7 @@ def _cmd_seal(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
         key_url, key = parse_key_spec(spec, url)
         targets.append(KmsKey(_connect(key_url, args, clients), key))
     targets.extend(read_raw_key(spec) for spec in args.raw_key)
-    to_stdout = not args.output or args.output == "-"
-    if to_stdout and sys.stdout.isatty():
-        raise SystemExit(
-            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
-        )
+    to_stdout = _message_to_stdout(args)
     src = _open_input(args.input)
     try:
         size = _input_size(src)
@@ -256,11 +252,7 @@ def _cmd_rewrap(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) 
         key_url, key = parse_key_spec(spec, urls[0] if urls else default_url())
         added.append(KmsKey(_connect(key_url, args, clients), key))
     added.extend(read_raw_key(spec) for spec in args.add_raw_key)
-    to_stdout = not args.output or args.output == "-"
-    if to_stdout and sys.stdout.isatty():
-        raise SystemExit(
-            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
-        )
+    to_stdout = _message_to_stdout(args)
     src = _open_input(args.input)
     try:
         size = _input_size(src)
@@ -358,6 +350,16 @@ def _run(
         return 0
 
     return run
+
+
+def _message_to_stdout(args: argparse.Namespace) -> bool:
+    """True when the message goes to stdout; refuses a terminal (binary output)."""
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise SystemExit(
+            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
+        )
+    return to_stdout
 
 
 def _int_from_1_to(high: int) -> Callable[[str], int]:
