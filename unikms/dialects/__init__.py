@@ -32,5 +32,14 @@ def operations_class(dialect: Dialect) -> type[DialectOperations]:
 
 
 def operations_for(driver: Driver) -> DialectOperations:
-    """The neutral operations of the driver's dialect, bound to ``driver``."""
-    return _OPERATIONS[driver.dialect](driver)
+    """The neutral operations of the driver's dialect, bound to ``driver``.
+
+    A driver may name a subclass of its dialect's operations that serves it
+    better (attribute ``neutral_operations``): the in-memory fake does, to skip
+    the native encoding on its hot path.
+    """
+    preferred = getattr(driver, "neutral_operations", None)
+    base = _OPERATIONS[driver.dialect]
+    if isinstance(preferred, type) and issubclass(preferred, base):
+        return preferred(driver)
+    return base(driver)

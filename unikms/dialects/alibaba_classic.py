@@ -13,6 +13,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from unikms import _base64
 from unikms.dialects.alibaba import (
     ADVANCE_MAGIC,
     CLASSIC_GCM_HEADER,
@@ -353,7 +354,7 @@ def decode_plaintext(text: str) -> bytes:
     always sends Base64, so it decodes (a non-Base64 native string comes back
     as its UTF-8 bytes)."""
     try:
-        return base64.b64decode(text, validate=True)
+        return _base64.decode(text)
     except (binascii.Error, ValueError):
         return text.encode("utf-8")
 
@@ -389,7 +390,7 @@ def key_info_from_metadata(
 
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return _base64.encode(data)
 
 
 class AlibabaClassicOperations(DialectOperations):

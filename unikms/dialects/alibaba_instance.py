@@ -39,6 +39,7 @@ from unikms.dialects.base import (
     Situation,
     canonical_context_json,
 )
+from unikms.driver import Driver
 from unikms.errors import DecryptionFailedError, LimitExceededError
 from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyVersion
 
@@ -327,6 +328,10 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
     def check_context_rules(context: Mapping[str, str]) -> None:
         check_context_rules(context)
 
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(driver)
+        self._room_cache: dict[tuple[object, ...], int] = {}
+
     def _aad(self, opts: EncryptOptions) -> bytes | None:
         return opts.aad if opts.aad is not None else context_aad(opts.context)
 
@@ -338,6 +343,19 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         padding), so the decrypt side decides.
         """
         aad = self._aad(opts)
+        # the room depends only on the lengths of the other fields: remember it
+        if not key.isascii():
+            return self._room_for(key, aad, opts)
+        iv_len = None if opts.iv is None else len(opts.iv)
+        shape = (len(key), len(aad or b""), opts.algorithm, iv_len, opts.padding)
+        room = self._room_cache.get(shape)
+        if room is None:
+            room = self._room_for(key, aad, opts)
+            if len(self._room_cache) < 256:
+                self._room_cache[shape] = room
+        return room
+
+    def _room_for(self, key: str, aad: bytes | None, opts: EncryptOptions) -> int:
         encrypt_fields = {
             "KeyId": key,
             "Algorithm": opts.algorithm,

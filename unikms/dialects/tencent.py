@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from unikms import _base64
 from unikms.dialects.base import (
     DialectOperations,
     DialectRules,
@@ -329,7 +330,7 @@ def parse_context(text: str) -> dict[str, str] | None:
 
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return _base64.encode(data)
 
 
 class _AliasCache:

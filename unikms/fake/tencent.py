@@ -19,20 +19,21 @@ import hmac
 import os
 import struct
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from unikms import _base64
 from unikms.dialects import tencent
-from unikms.dialects.base import Situation, canonical_context_json
+from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.driver import NativeParams, NativeResponse
-from unikms.fake.keystore import FakeKey, KeyStore
+from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
-from unikms.types import KeyState, KeyUsage
+from unikms.types import DecryptResult, EncryptResult, KeyState, KeyUsage
 
-__all__ = ["TencentService", "new_tencent_store"]
+__all__ = ["InProcessTencentOperations", "TencentService", "new_tencent_store"]
 
 SEPARATOR = "-k-"
 _HEADER = struct.Struct(">36sI")
@@ -53,9 +54,12 @@ def new_tencent_store(
 
 
 def _segment1(key: FakeKey, index: int) -> bytes:
+    return key.versions[index].derived("tencent-segment1", lambda v: _make_segment1(key, index, v))
+
+
+def _make_segment1(key: FakeKey, index: int, version: FakeKeyVersion) -> bytes:
     head = _HEADER.pack(key.key_id.encode("ascii"), index)
-    check = hmac.new(key.versions[index].material, head, hashlib.sha256).digest()[:24]
-    return head + check
+    return head + hmac.new(version.material, head, hashlib.sha256).digest()[:24]
 
 
 class TencentService(FakeService):
@@ -73,6 +77,9 @@ class TencentService(FakeService):
     def resolve(self, params: NativeParams) -> FakeKey:
         key_id = self.text(params, "KeyId")
         assert key_id is not None
+        return self.resolve_id(key_id)
+
+    def resolve_id(self, key_id: str) -> FakeKey:
         if not tencent.KEY_ID_PATTERN.fullmatch(key_id):
             raise self.fail(Situation.INVALID_KEY_ID)
         key = self.store.get(key_id)
@@ -81,7 +88,9 @@ class TencentService(FakeService):
         return key
 
     def encryption_key(self, params: NativeParams) -> FakeKey:
-        key = self.resolve(params)
+        return self.crypto_key(self.resolve(params))
+
+    def crypto_key(self, key: FakeKey) -> FakeKey:
         self.usable(key)
         if not key.symmetric:
             raise self.fail(Situation.WRONG_KEY_TYPE)
@@ -96,18 +105,24 @@ class TencentService(FakeService):
         parsed = tencent.parse_context(raw)
         if parsed is None:
             raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
-        return canonical_context_json(parsed).encode("utf-8") if parsed else b""
+        return self.aad_for(parsed)
+
+    @staticmethod
+    def aad_for(context: Mapping[str, str] | None) -> bytes:
+        """The AAD a (checked) context binds: its canonical JSON."""
+        return canonical_context_json(context).encode("utf-8") if context else b""
 
     def seal(self, key: FakeKey, data: bytes, context: bytes) -> str:
         head = _segment1(key, key.primary_index)
         nonce = os.urandom(16)
-        body = AESGCM(key.primary.material).encrypt(nonce, data, head + context)
-        return SEPARATOR.join(base64.b64encode(p).decode() for p in (head, nonce, body))
+        body = key.primary.aesgcm().encrypt(nonce, data, head + context)
+        encode = _base64.encode
+        return f"{encode(head)}{SEPARATOR}{encode(nonce)}{SEPARATOR}{encode(body)}"
 
     def unseal(self, blob: str, context: bytes) -> tuple[FakeKey, bytes]:
         parts = blob.split(SEPARATOR)
         try:
-            head, nonce, body = (base64.b64decode(p, validate=True) for p in parts)
+            head, nonce, body = (_base64.decode(p) for p in parts)
         except (ValueError, binascii.Error):
             raise self.fail(Situation.INVALID_CIPHERTEXT) from None
         if len(head) != 64 or len(nonce) != 16:
@@ -120,9 +135,22 @@ class TencentService(FakeService):
             raise self.fail(Situation.INVALID_CIPHERTEXT)
         self.usable(key, decrypting=True)
         try:
-            return key, AESGCM(key.versions[index].material).decrypt(nonce, body, head + context)
+            return key, key.versions[index].aesgcm().decrypt(nonce, body, head + context)
         except InvalidTag:
             raise self.fail(Situation.DECRYPT_FAILED) from None
+
+    # the in-process fast path (InProcessTencentOperations): the same steps, typed
+    def encrypt_data(
+        self, key_id: str, data: bytes, context: Mapping[str, str] | None
+    ) -> tuple[str, str]:
+        """Encrypt's work on a checked request: (blob, key id)."""
+        key = self.crypto_key(self.resolve_id(key_id))
+        return self.seal(key, data, self.aad_for(context)), key.key_id
+
+    def decrypt_data(self, blob: str, context: Mapping[str, str] | None) -> tuple[bytes, str]:
+        """Decrypt's work on a checked request: (plaintext, key id)."""
+        key, data = self.unseal(blob, self.aad_for(context))
+        return data, key.key_id
 
     # -- crypto -----------------------------------------------------------------
     def op_Encrypt(self, params: NativeParams) -> NativeResponse:
@@ -366,3 +394,51 @@ _STATE_FILTER = {
     4: KeyState.PENDING_IMPORT,
     5: KeyState.ARCHIVED,
 }
+
+
+class InProcessTencentOperations(tencent.TencentOperations):
+    """The Tencent operations of a ``fake://tencent`` client.
+
+    ``encrypt`` and ``decrypt`` of bytes go straight to the service's typed
+    helpers (the steps its native ``Encrypt`` and ``Decrypt`` take) without
+    wrapping the plaintext in Base64 twice per call; aliases resolve as on the
+    native path.
+    """
+
+    driver: TencentService
+
+    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
+        service = self.driver
+        (blob, key_id), request_id = service.run(
+            "Encrypt", service.encrypt_data, self.key_id(key), plaintext, opts.context
+        )
+        return EncryptResult(
+            ciphertext=blob.encode("ascii"),
+            key_id=key_id,
+            key_version_id=None,
+            algorithm=None,
+            iv=None,
+            request_id=request_id,
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt(
+        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
+    ) -> DecryptResult:
+        if key is not None or type(ciphertext) is not bytes or not ciphertext.isascii():
+            return super().decrypt(ciphertext, opts, key)
+        service = self.driver
+        (data, key_id), request_id = service.run(
+            "Decrypt", service.decrypt_data, ciphertext.decode("ascii"), opts.context
+        )
+        return DecryptResult(
+            plaintext=data,
+            key_id=key_id,
+            key_version_id=None,
+            algorithm=None,
+            request_id=request_id,
+            dialect=self.rules.dialect,
+        )
+
+
+TencentService.neutral_operations = InProcessTencentOperations
