@@ -59,6 +59,9 @@ class KeyState(str, enum.Enum):
         return self.value
 
 
+_SYMMETRIC_SPECS = frozenset({"AES_256", "AES_128", "SM4"})
+
+
 class KeySpec(str, enum.Enum):
     """Neutral key specs. Symmetric ones are the only ones that encrypt here."""
 
@@ -72,7 +75,7 @@ class KeySpec(str, enum.Enum):
 
     @property
     def symmetric(self) -> bool:
-        return self in (KeySpec.AES_256, KeySpec.AES_128, KeySpec.SM4)
+        return self.value in _SYMMETRIC_SPECS
 
     def __str__(self) -> str:
         return self.value

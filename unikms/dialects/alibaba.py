@@ -151,8 +151,8 @@ class AdvanceBlob:
         """Parse an Advance blob; ``None`` when the header is not one."""
         if len(blob) < 3 + VERSION_ID_LEN or blob[:1] != ADVANCE_MAGIC or blob[1] >> 4:
             return None
-        padding = _reverse(PADDING_IDS).get(blob[1] & 0x0F)
-        algorithm = _reverse(ALGORITHM_IDS).get(blob[2])
+        padding = _PADDING_BY_ID.get(blob[1] & 0x0F)
+        algorithm = _ALGORITHM_BY_ID.get(blob[2])
         if padding is None or algorithm is None:
             return None
         version_id = blob[3 : 3 + VERSION_ID_LEN].decode("ascii", "replace")
@@ -165,6 +165,10 @@ class AdvanceBlob:
 
 def _reverse(table: Mapping[str, int]) -> dict[int, str]:
     return {v: k for k, v in table.items()}
+
+
+_PADDING_BY_ID = _reverse(PADDING_IDS)
+_ALGORITHM_BY_ID = _reverse(ALGORITHM_IDS)
 
 
 def transfer_sdk_advance_aad(context: Mapping[str, str]) -> bytes:

@@ -236,7 +236,19 @@ def canonical_context_json(context: Mapping[str, str]) -> str:
         >>> canonical_context_json({"b": "2", "a": "é"})
         '{"a":"é","b":"2"}'
     """
-    return json.dumps(dict(context), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    last = _last_context[0]
+    if last[0] == context:
+        return last[1]  # a call checks, lowers and binds the same context: encode it once
+    copy = dict(context)
+    text = _CONTEXT_ENCODER.encode(copy)
+    _last_context[0] = (copy, text)
+    return text
+
+
+# one encoder, built once: json.dumps with options builds a new one per call
+_CONTEXT_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+#: the last context encoded (a private copy) with its JSON; replaced whole, so thread-safe
+_last_context: list[tuple[dict[str, str], str]] = [({}, "{}")]
 
 
 def new_request_id() -> str:
