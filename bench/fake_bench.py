@@ -120,9 +120,9 @@ def main() -> None:
 
     print(f"4 KB encrypt+decrypt pairs, {args.rounds} rounds x {args.calls} calls, medians")
     print(f"Python {sys.version.split()[0]}; Base64: {_base64.IMPLEMENTATION}")
-    print(f"{'side':34} {'us/pair':>9} {'pairs/s':>10} {'rate vs strict bare':>20}")
+    print(f"{'side':40} {'us/pair':>9} {'pairs/s':>10} {'rate vs strict bare':>20}")
     for name, seconds in median.items():
-        print(f"{name:34} {seconds * 1e6:9.2f} {1 / seconds:10.0f} {strict / seconds:19.2f}x")
+        print(f"{name:40} {seconds * 1e6:9.2f} {1 / seconds:10.0f} {strict / seconds:19.2f}x")
     print("target: the fake at >= 0.33x the strict bare rate")
 
 
