@@ -78,16 +78,18 @@ def fake(dialect: str, context: dict[str, str] | None) -> Callable[[], None]:
 
 def timed(fn: Callable[[], None], calls: int, *, stdlib_base64: bool = False) -> float:
     """Seconds per call over ``calls`` calls (optionally on the standard library's Base64)."""
-    saved = _base64.encode, _base64.decode
+    saved = _base64.encode, _base64.encode_bytes, _base64.decode
     if stdlib_base64:
-        _base64.encode, _base64.decode = _base64.std_encode, _base64.std_decode
+        _base64.encode = _base64.std_encode
+        _base64.encode_bytes = _base64.std_encode_bytes
+        _base64.decode = _base64.std_decode
     try:
         start = time.perf_counter()
         for _ in range(calls):
             fn()
         return (time.perf_counter() - start) / calls
     finally:
-        _base64.encode, _base64.decode = saved
+        _base64.encode, _base64.encode_bytes, _base64.decode = saved
 
 
 def main() -> None:

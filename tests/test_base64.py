@@ -44,6 +44,7 @@ def test_decode_matches_the_standard_library_on_any_text(text: str) -> None:
 def test_encode_and_round_trip_match(data: bytes) -> None:
     text = _base64.encode(data)
     assert text == _base64.std_encode(data)
+    assert _base64.encode_bytes(data) == _base64.std_encode_bytes(data) == text.encode("ascii")
     assert _base64.decode(text) == data
 
 

@@ -21,12 +21,25 @@ import base64 as _std
 import binascii
 from collections.abc import Callable
 
-__all__ = ["IMPLEMENTATION", "decode", "encode", "std_decode", "std_encode"]
+__all__ = [
+    "IMPLEMENTATION",
+    "decode",
+    "encode",
+    "encode_bytes",
+    "std_decode",
+    "std_encode",
+    "std_encode_bytes",
+]
 
 
 def std_encode(data: bytes) -> str:
     """Base64 text of ``data`` (standard alphabet, padded)."""
     return _std.b64encode(data).decode("ascii")
+
+
+def std_encode_bytes(data: bytes) -> bytes:
+    """:func:`std_encode` as ASCII bytes."""
+    return _std.b64encode(data)
 
 
 def std_decode(text: str | bytes) -> bytes:
@@ -41,13 +54,14 @@ def std_decode(text: str | bytes) -> bytes:
 
 
 encode: Callable[[bytes], str]
+encode_bytes: Callable[[bytes], bytes]
 decode: Callable[[str | bytes], bytes]
 
 try:
     import pybase64 as _fast
 except ImportError:  # pragma: no cover - depends on the environment
     IMPLEMENTATION = "standard library"
-    encode, decode = std_encode, std_decode
+    encode, encode_bytes, decode = std_encode, std_encode_bytes, std_decode
 else:
     IMPLEMENTATION = f"pybase64 {_fast.__version__}"
 
@@ -60,4 +74,5 @@ else:
             return std_decode(text)
 
     encode = _fast.b64encode_as_string
+    encode_bytes = _fast.b64encode
     decode = _fast_decode

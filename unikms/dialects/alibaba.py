@@ -143,12 +143,25 @@ class AdvanceBlob:
     body: bytes
 
     def pack(self) -> bytes:
-        head = bytes([PADDING_IDS[self.padding], ALGORITHM_IDS[self.algorithm]])
-        return ADVANCE_MAGIC + head + self.version_id.encode("ascii") + self.iv + self.body
+        return self.pack_fields(self.algorithm, self.padding, self.version_id, self.iv, self.body)
+
+    @staticmethod
+    def pack_fields(algorithm: str, padding: str, version_id: str, iv: bytes, body: bytes) -> bytes:
+        """:meth:`pack` without building the object first (the fake's hot path)."""
+        head = bytes((PADDING_IDS[padding], ALGORITHM_IDS[algorithm]))
+        return ADVANCE_MAGIC + head + version_id.encode("ascii") + iv + body
 
     @classmethod
     def unpack(cls, blob: bytes, iv_length: Mapping[str, int]) -> AdvanceBlob | None:
         """Parse an Advance blob; ``None`` when the header is not one."""
+        fields = cls.split(blob, iv_length)
+        return None if fields is None else cls(*fields)
+
+    @staticmethod
+    def split(
+        blob: bytes, iv_length: Mapping[str, int]
+    ) -> tuple[str, str, str, bytes, bytes] | None:
+        """:meth:`unpack` as a tuple ``(algorithm, padding, version_id, iv, body)``."""
         if len(blob) < 3 + VERSION_ID_LEN or blob[:1] != ADVANCE_MAGIC or blob[1] >> 4:
             return None
         padding = _PADDING_BY_ID.get(blob[1] & 0x0F)
@@ -160,7 +173,7 @@ class AdvanceBlob:
         n = iv_length[algorithm]
         if len(blob) < start + n:
             return None
-        return cls(algorithm, padding, version_id, blob[start : start + n], blob[start + n :])
+        return algorithm, padding, version_id, blob[start : start + n], blob[start + n :]
 
 
 def _reverse(table: Mapping[str, int]) -> dict[int, str]:

@@ -349,13 +349,16 @@ def check_context_rules(context: Mapping[str, str]) -> None:
         )
 
 
-def decode_plaintext(text: str) -> bytes:
+def decode_plaintext(text: str | bytes) -> bytes:
     """Classic returns the exact ``Plaintext`` string given to Encrypt; unikms
     always sends Base64, so it decodes (a non-Base64 native string comes back
-    as its UTF-8 bytes)."""
+    as its UTF-8 bytes). ``bytes`` are taken as that string's UTF-8 (invalid
+    sequences replaced, as the service would)."""
     try:
         return _base64.decode(text)
     except (binascii.Error, ValueError):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
         return text.encode("utf-8")
 
 

@@ -478,6 +478,8 @@ class AlibabaInstanceService(AlibabaClassicService):
 
     def gateway_key_ref(self, ref: str, *, advance: bool, decrypting: bool = False) -> FakeKey:
         key = self.resolve_ref(ref, arns=False)
+        if key.state is KeyState.ENABLED and key.spec.value in _SYMMETRIC:
+            return key  # the common case, without the calls below
         self.usable(key, decrypting=decrypting)
         if not key.symmetric:
             if advance:
@@ -644,7 +646,14 @@ class AlibabaInstanceService(AlibabaClassicService):
             if params.get("KeyId"):  # an Encrypt blob with its KeyId, Algorithm and Iv
                 return self._decrypt_initial(params)
             raise self.fail(Situation.INVALID_CIPHERTEXT, name="CiphertextBlob")
-        data, key_id, version_id, algorithm = self.open_advance(parsed, params.get("Aad") or None)
+        data, key_id, version_id, algorithm = self.open_advance(
+            parsed.algorithm,
+            parsed.padding,
+            parsed.version_id,
+            parsed.iv,
+            parsed.body,
+            params.get("Aad") or None,
+        )
         return {
             "KeyId": key_id,
             "Plaintext": data,
@@ -653,22 +662,34 @@ class AlibabaInstanceService(AlibabaClassicService):
             "KeyVersionId": version_id,
         }
 
-    def open_advance(self, parsed: AdvanceBlob, aad: bytes | None) -> tuple[bytes, str, str, str]:
+    def open_advance(
+        self,
+        algorithm: str,
+        padding: str,
+        version_id: str,
+        iv: bytes,
+        body: bytes,
+        aad: bytes | None,
+    ) -> tuple[bytes, str, str, str]:
         """AdvanceDecrypt's work on a parsed blob: (plaintext, key id, version id, algorithm)."""
-        hit = self.store.find_version(parsed.version_id)
+        hit = self.store.find_version(version_id)
         if hit is None:
             raise self.fail(Situation.KEY_NOT_FOUND)
         key, version = hit
-        self.usable(key, decrypting=True)
-        self.check_aad(aad, parsed.algorithm)
-        # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
-        algorithm = parsed.algorithm
+        if key.state is not KeyState.ENABLED:
+            self.usable(key, decrypting=True)
+        if aad is not None:
+            self.check_aad(aad, algorithm)
         if key.spec is KeySpec.SM4 and algorithm.startswith("AES_"):
+            # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
             algorithm = "SM4_" + algorithm[4:]
-        data = self._open(
-            key, version, algorithm, parsed.body, parsed.iv or None, aad, parsed.padding
-        )
-        return data, key.key_id, version.version_id, algorithm
+        elif algorithm == "AES_GCM" and iv:
+            try:
+                return version.aesgcm().decrypt(iv, body, aad), key.key_id, version_id, algorithm
+            except InvalidTag:
+                raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+        data = self._open(key, version, algorithm, body, iv or None, aad, padding)
+        return data, key.key_id, version_id, algorithm
 
     # the in-process fast path (InProcessInstanceOperations): the same steps, typed
     def advance_encrypt(
@@ -677,20 +698,22 @@ class AlibabaInstanceService(AlibabaClassicService):
         """AdvanceEncrypt with the key's own GCM and a fresh IV, on a checked request:
         (blob, key id, version id, algorithm, iv)."""
         key = self.gateway_key_ref(ref, advance=True)
-        version = key.primary
-        algorithm = _gcm_for(key)
-        self.check_aad(aad, algorithm)
+        version = key.versions[key.primary_index]
+        algorithm = "SM4_GCM" if key.spec is KeySpec.SM4 else "AES_GCM"
+        if aad is not None:
+            self.check_aad(aad, algorithm)
         iv = os.urandom(IV_LEN)
         body = self.seal_with(algorithm, version, data, iv, aad, "")
-        blob = AdvanceBlob(algorithm, "", version.version_id, iv, body).pack()
-        return blob, key.key_id, version.version_id, algorithm, iv
+        version_id = version.version_id
+        blob = AdvanceBlob.pack_fields(algorithm, "", version_id, iv, body)
+        return blob, key.key_id, version_id, algorithm, iv
 
     def advance_decrypt(self, blob: bytes, aad: bytes | None) -> tuple[bytes, str, str, str]:
         """AdvanceDecrypt of a blob without KeyId: (plaintext, key id, version id, algorithm)."""
-        parsed = AdvanceBlob.unpack(blob, _IV_LENGTHS)
-        if parsed is None:
+        fields = AdvanceBlob.split(blob, _IV_LENGTHS)
+        if fields is None:
             raise self.fail(Situation.INVALID_CIPHERTEXT, name="CiphertextBlob")
-        return self.open_advance(parsed, aad)
+        return self.open_advance(*fields, aad)
 
     def _data_key(
         self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
@@ -733,6 +756,7 @@ class AlibabaInstanceService(AlibabaClassicService):
 
 
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
+_SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
 
 _GATEWAY_ACTIONS = frozenset(
     {
@@ -763,18 +787,18 @@ class InProcessClassicOperations(alibaba_classic.AlibabaClassicOperations):
         if opts.dry_run:
             return super().encrypt(key, plaintext, opts)
         service = self.driver
-        text = _base64.encode(plaintext).encode("ascii")  # what the classic API encrypts
+        text = _base64.encode_bytes(plaintext)  # what the classic API encrypts
         (blob, key_id, version_id), request_id = service.run(
             "Encrypt", service.encrypt_text, key, text, opts.context
         )
-        return EncryptResult(
-            ciphertext=blob,
-            key_id=key_id,
-            key_version_id=version_id,
-            algorithm=None,
-            iv=None,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return EncryptResult(  # positional: keywords cost 0.3 us here
+            blob,
+            key_id,
+            version_id,
+            None,
+            None,
+            request_id,
+            self.rules.dialect,
         )
 
     def decrypt(
@@ -791,13 +815,13 @@ class InProcessClassicOperations(alibaba_classic.AlibabaClassicOperations):
         (text, key_id, version_id), request_id = service.run(
             "Decrypt", service.decrypt_blob, ciphertext, opts.context
         )
-        return DecryptResult(
-            plaintext=alibaba_classic.decode_plaintext(text.decode("utf-8", "replace")),
-            key_id=key_id,
-            key_version_id=version_id,
-            algorithm=None,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return DecryptResult(  # positional: keywords cost 0.3 us here
+            alibaba_classic.decode_plaintext(text),
+            key_id,
+            version_id,
+            None,
+            request_id,
+            self.rules.dialect,
         )
 
 
@@ -828,14 +852,14 @@ class InProcessInstanceOperations(alibaba_instance.AlibabaInstanceOperations):
         (blob, key_id, version_id, algorithm, iv), request_id = service.run(
             "AdvanceEncrypt", service.advance_encrypt, key, plaintext, self._aad(opts)
         )
-        return EncryptResult(
-            ciphertext=blob,
-            key_id=key_id,
-            key_version_id=version_id,
-            algorithm=algorithm,
-            iv=iv,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return EncryptResult(  # positional: keywords cost 0.3 us here
+            blob,
+            key_id,
+            version_id,
+            algorithm,
+            iv,
+            request_id,
+            self.rules.dialect,
         )
 
     def decrypt(
@@ -854,13 +878,13 @@ class InProcessInstanceOperations(alibaba_instance.AlibabaInstanceOperations):
         (data, key_id, version_id, algorithm), request_id = service.run(
             "AdvanceDecrypt", service.advance_decrypt, ciphertext, self._aad(opts)
         )
-        return DecryptResult(
-            plaintext=data,
-            key_id=key_id,
-            key_version_id=version_id,
-            algorithm=algorithm,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return DecryptResult(  # positional: keywords cost 0.3 us here
+            data,
+            key_id,
+            version_id,
+            algorithm,
+            request_id,
+            self.rules.dialect,
         )
 
 

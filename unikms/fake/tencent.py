@@ -38,6 +38,9 @@ __all__ = ["InProcessTencentOperations", "TencentService", "new_tencent_store"]
 SEPARATOR = "-k-"
 _HEADER = struct.Struct(">36sI")
 _SPEC_FOR_USAGE = tencent.SPEC_FOR_USAGE
+#: where the separators sit in a blob that seal wrote (Base64 of 64 and 16 bytes)
+_SEP1 = slice(88, 88 + len(SEPARATOR))
+_SEP2 = slice(_SEP1.stop + 24, _SEP1.stop + 24 + len(SEPARATOR))
 
 
 def new_tencent_store(
@@ -91,6 +94,8 @@ class TencentService(FakeService):
         return self.crypto_key(self.resolve(params))
 
     def crypto_key(self, key: FakeKey) -> FakeKey:
+        if key.state is KeyState.ENABLED and key.spec.symmetric:
+            return key
         self.usable(key)
         if not key.symmetric:
             raise self.fail(Situation.WRONG_KEY_TYPE)
@@ -120,7 +125,12 @@ class TencentService(FakeService):
         return f"{encode(head)}{SEPARATOR}{encode(nonce)}{SEPARATOR}{encode(body)}"
 
     def unseal(self, blob: str, context: bytes) -> tuple[FakeKey, bytes]:
-        parts = blob.split(SEPARATOR)
+        if blob[_SEP1] == SEPARATOR and blob[_SEP2] == SEPARATOR:
+            # the layout seal writes (64- and 16-byte segments): slicing is ten times
+            # cheaper than splitting 5 KB; any other text is split and fails alike
+            parts = [blob[: _SEP1.start], blob[_SEP1.stop : _SEP2.start], blob[_SEP2.stop :]]
+        else:
+            parts = blob.split(SEPARATOR)
         try:
             head, nonce, body = (_base64.decode(p) for p in parts)
         except (ValueError, binascii.Error):
@@ -412,14 +422,14 @@ class InProcessTencentOperations(tencent.TencentOperations):
         (blob, key_id), request_id = service.run(
             "Encrypt", service.encrypt_data, self.key_id(key), plaintext, opts.context
         )
-        return EncryptResult(
-            ciphertext=blob.encode("ascii"),
-            key_id=key_id,
-            key_version_id=None,
-            algorithm=None,
-            iv=None,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return EncryptResult(  # positional: keywords cost 0.3 us here
+            blob.encode("ascii"),
+            key_id,
+            None,
+            None,
+            None,
+            request_id,
+            self.rules.dialect,
         )
 
     def decrypt(
@@ -431,13 +441,13 @@ class InProcessTencentOperations(tencent.TencentOperations):
         (data, key_id), request_id = service.run(
             "Decrypt", service.decrypt_data, ciphertext.decode("ascii"), opts.context
         )
-        return DecryptResult(
-            plaintext=data,
-            key_id=key_id,
-            key_version_id=None,
-            algorithm=None,
-            request_id=request_id,
-            dialect=self.rules.dialect,
+        return DecryptResult(  # positional: keywords cost 0.3 us here
+            data,
+            key_id,
+            None,
+            None,
+            request_id,
+            self.rules.dialect,
         )
 
 
