@@ -24,7 +24,13 @@ from types import TracebackType
 from typing import TypeVar
 
 from unikms.dialects import operations_class, operations_for, rules_for
-from unikms.dialects.base import DialectOperations, EncryptOptions, Feature, Situation
+from unikms.dialects.base import (
+    DialectOperations,
+    EncryptOptions,
+    Feature,
+    Situation,
+    canonical_context_json,
+)
 from unikms.driver import Driver, NativeError
 from unikms.errors import (
     InvalidRequestError,
@@ -534,16 +540,15 @@ class KmsClient:
                 )
             if not k:
                 raise self._invalid("context", "context keys must not be empty")
-            try:
-                k.encode("utf-8")
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                raise self._invalid(
-                    "context", "context keys and values must be valid Unicode (no lone surrogates)"
-                ) from None
         ctx = dict(context)
         if not ctx:
             return None
+        try:  # one encode of the canonical JSON (which the dialect checks reuse) finds them all
+            canonical_context_json(ctx).encode("utf-8")
+        except UnicodeEncodeError:
+            raise self._invalid(
+                "context", "context keys and values must be valid Unicode (no lone surrogates)"
+            ) from None
         try:
             self._ops.check_context(ctx)
         except NativeError as err:

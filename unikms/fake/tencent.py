@@ -39,6 +39,7 @@ SEPARATOR = "-k-"
 _HEADER = struct.Struct(">36sI")
 _SPEC_FOR_USAGE = tencent.SPEC_FOR_USAGE
 #: where the separators sit in a blob that seal wrote (Base64 of 64 and 16 bytes)
+_SEPARATOR_BYTES = SEPARATOR.encode("ascii")
 _SEP1 = slice(88, 88 + len(SEPARATOR))
 _SEP2 = slice(_SEP1.stop + 24, _SEP1.stop + 24 + len(SEPARATOR))
 
@@ -118,19 +119,31 @@ class TencentService(FakeService):
         return canonical_context_json(context).encode("utf-8") if context else b""
 
     def seal(self, key: FakeKey, data: bytes, context: bytes) -> str:
-        head = _segment1(key, key.primary_index)
-        nonce = os.urandom(16)
-        body = key.primary.aesgcm().encrypt(nonce, data, head + context)
-        encode = _base64.encode
-        return f"{encode(head)}{SEPARATOR}{encode(nonce)}{SEPARATOR}{encode(body)}"
+        return self.seal_bytes(key, data, context).decode("ascii")
 
-    def unseal(self, blob: str, context: bytes) -> tuple[FakeKey, bytes]:
-        if blob[_SEP1] == SEPARATOR and blob[_SEP2] == SEPARATOR:
-            # the layout seal writes (64- and 16-byte segments): slicing is ten times
-            # cheaper than splitting 5 KB; any other text is split and fails alike
+    def seal_bytes(self, key: FakeKey, data: bytes, context: bytes) -> bytes:
+        """The ciphertext blob as ASCII bytes (what the in-process path returns)."""
+        index = key.primary_index
+        head = _segment1(key, index)
+        nonce = os.urandom(16)
+        body = key.versions[index].aesgcm().encrypt(nonce, data, head + context)
+        encode = _base64.encode_bytes
+        return encode(head) + _SEPARATOR_BYTES + encode(nonce) + _SEPARATOR_BYTES + encode(body)
+
+    def unseal(self, blob: str | bytes, context: bytes) -> tuple[FakeKey, bytes]:
+        """Open a blob (its text, or that text's ASCII bytes)."""
+        # the layout seal writes (64- and 16-byte segments) is sliced, ten times
+        # cheaper than splitting 5 KB; any other text is split and fails alike
+        parts: list[str] | list[bytes]
+        if isinstance(blob, str):
+            if blob[_SEP1] == SEPARATOR and blob[_SEP2] == SEPARATOR:
+                parts = [blob[: _SEP1.start], blob[_SEP1.stop : _SEP2.start], blob[_SEP2.stop :]]
+            else:
+                parts = blob.split(SEPARATOR)
+        elif blob[_SEP1] == _SEPARATOR_BYTES and blob[_SEP2] == _SEPARATOR_BYTES:
             parts = [blob[: _SEP1.start], blob[_SEP1.stop : _SEP2.start], blob[_SEP2.stop :]]
         else:
-            parts = blob.split(SEPARATOR)
+            parts = blob.split(_SEPARATOR_BYTES)
         try:
             head, nonce, body = (_base64.decode(p) for p in parts)
         except (ValueError, binascii.Error):
@@ -143,7 +156,8 @@ class TencentService(FakeService):
             raise self.fail(Situation.KEY_NOT_FOUND)
         if index >= len(key.versions) or not hmac.compare_digest(head, _segment1(key, index)):
             raise self.fail(Situation.INVALID_CIPHERTEXT)
-        self.usable(key, decrypting=True)
+        if key.state is not KeyState.ENABLED:
+            self.usable(key, decrypting=True)
         try:
             return key, key.versions[index].aesgcm().decrypt(nonce, body, head + context)
         except InvalidTag:
@@ -152,12 +166,14 @@ class TencentService(FakeService):
     # the in-process fast path (InProcessTencentOperations): the same steps, typed
     def encrypt_data(
         self, key_id: str, data: bytes, context: Mapping[str, str] | None
-    ) -> tuple[str, str]:
-        """Encrypt's work on a checked request: (blob, key id)."""
+    ) -> tuple[bytes, str]:
+        """Encrypt's work on a checked request: (blob as ASCII bytes, key id)."""
         key = self.crypto_key(self.resolve_id(key_id))
-        return self.seal(key, data, self.aad_for(context)), key.key_id
+        return self.seal_bytes(key, data, self.aad_for(context)), key.key_id
 
-    def decrypt_data(self, blob: str, context: Mapping[str, str] | None) -> tuple[bytes, str]:
+    def decrypt_data(
+        self, blob: str | bytes, context: Mapping[str, str] | None
+    ) -> tuple[bytes, str]:
         """Decrypt's work on a checked request: (plaintext, key id)."""
         key, data = self.unseal(blob, self.aad_for(context))
         return data, key.key_id
@@ -423,7 +439,7 @@ class InProcessTencentOperations(tencent.TencentOperations):
             "Encrypt", service.encrypt_data, self.key_id(key), plaintext, opts.context
         )
         return EncryptResult(  # positional: keywords cost 0.3 us here
-            blob.encode("ascii"),
+            blob,
             key_id,
             None,
             None,
@@ -439,7 +455,7 @@ class InProcessTencentOperations(tencent.TencentOperations):
             return super().decrypt(ciphertext, opts, key)
         service = self.driver
         (data, key_id), request_id = service.run(
-            "Decrypt", service.decrypt_data, ciphertext.decode("ascii"), opts.context
+            "Decrypt", service.decrypt_data, ciphertext, opts.context
         )
         return DecryptResult(  # positional: keywords cost 0.3 us here
             data,
