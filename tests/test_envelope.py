@@ -682,6 +682,7 @@ class CountingClient(KmsClient):
         super().__init__(client.driver)
         self.generated = 0
         self.encrypted = 0
+        self.decrypted = 0
         self._lock = threading.Lock()
 
     def generate_data_key(self, *args: object, **kw: object) -> unikms.DataKey:
@@ -693,6 +694,11 @@ class CountingClient(KmsClient):
         with self._lock:
             self.encrypted += 1
         return super().encrypt(*args, **kw)  # type: ignore[arg-type]
+
+    def decrypt(self, *args: object, **kw: object) -> unikms.DecryptResult:
+        with self._lock:
+            self.decrypted += 1
+        return super().decrypt(*args, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -712,6 +718,65 @@ def test_cache_max_messages(counting: tuple[CountingClient, str]) -> None:
     assert len({env.read_header(m).message_id for m in msgs}) == 7
     for i, m in enumerate(msgs):
         assert env.decrypt(m, [client]) == b"m%d" % i
+
+
+def test_decrypt_cache_opens_a_shared_data_key_once(counting: tuple[CountingClient, str]) -> None:
+    client, key = counting
+    sealing = DataKeyCache(max_age=3600)
+    msgs = [
+        env.encrypt(b"m%d" % i, [(client, key)], cache=sealing, context={"t": "1"})
+        for i in range(5)
+    ]
+    assert client.generated == 1
+    for i, m in enumerate(msgs):
+        assert env.decrypt(m, [client], context={"t": "1"}) == b"m%d" % i
+    assert client.decrypted == 5  # without a cache: one KMS call per message
+    client.decrypted = 0
+    opening = DataKeyCache(max_age=3600)
+    for i, m in enumerate(msgs):
+        assert env.decrypt(m, [client], context={"t": "1"}, cache=opening) == b"m%d" % i
+    assert client.decrypted == 1
+    assert opening.stats() == env.CacheStats(hits=4, misses=1, entries=1)
+    out = io.BytesIO()
+    env.decrypt_stream(io.BytesIO(msgs[0]), out, [client], context={"t": "1"}, cache=opening)
+    assert out.getvalue() == b"m0" and client.decrypted == 1
+
+
+def test_decrypt_cache_obeys_max_age_and_is_per_client(harness: Harness) -> None:
+    now = [1000.0]
+    first, second = CountingClient(harness.client), CountingClient(harness.client)
+    key = first.create_key().key_id
+    msg = env.encrypt(b"x", [(first, key)])
+    cache = DataKeyCache(max_age=10, max_messages=1, clock=lambda: now[0])
+    for _ in range(3):  # max_messages counts encryptions only
+        assert env.decrypt(msg, [first], cache=cache) == b"x"
+    assert first.decrypted == 1
+    assert env.decrypt(msg, [second], cache=cache) == b"x"  # never another client's opening
+    assert second.decrypted == 1
+    now[0] += 10
+    assert env.decrypt(msg, [first], cache=cache) == b"x"
+    assert first.decrypted == 2
+
+
+def test_decrypt_cache_does_not_bypass_allowed_keys_or_failures(
+    counting: tuple[CountingClient, str],
+) -> None:
+    client, key = counting
+    msg = env.encrypt(b"x", [(client, key)], context={"a": "1"})
+    cache = DataKeyCache(max_age=3600)
+    with pytest.raises(env.ContextMismatchError):
+        env.decrypt(msg, [client], context={"a": "2"}, cache=cache)
+    assert cache.stats().entries == 0
+    assert env.decrypt(msg, [client], context={"a": "1"}, cache=cache) == b"x"
+    with pytest.raises(NoUsableKeyError):  # the filter is checked before the cache
+        env.decrypt(msg, [client], context={"a": "1"}, cache=cache, allowed_keys=["other"])
+    tampered = bytearray(msg)
+    tampered[-1] ^= 1
+    with pytest.raises(env.EnvelopeError):  # frames are still authenticated
+        env.decrypt(bytes(tampered), [client], context={"a": "1"}, cache=cache)
+    with pytest.raises(InvalidRequestError) as info:
+        env.decrypt(msg, [client], context={"a": "1"}, cache="yes")  # type: ignore[arg-type]
+    assert info.value.field == "cache"
 
 
 def test_cache_max_age() -> None:

@@ -1,4 +1,5 @@
-"""An optional cache of data keys for :func:`unikms.envelope.encrypt`.
+"""An optional cache of data keys for :func:`unikms.envelope.encrypt` and
+:func:`unikms.envelope.decrypt`.
 
 Without a cache every message costs one KMS call per wrapping key. With a
 :class:`DataKeyCache`, messages to the same wrapping keys with the same
@@ -10,6 +11,12 @@ limit is reached:
 * ``max_bytes``: plaintext bytes encrypted under it (a message whose size is
   not known in advance bypasses a cache that has a byte limit: it gets a
   fresh, uncached data key).
+
+The same cache (or another) passed to ``decrypt`` remembers the data keys it
+opened: messages that share a wrapped data key (made under an encrypt cache)
+cost one KMS call, not one each. Decrypt entries obey ``max_age`` and
+``capacity`` only (a key already opened gains nothing from counting); each
+is tied to the client that opened it, the wrapped ciphertext and the context.
 
 Each message still has its own random message id and so its own derived
 message key; reuse affects the data key and the KMS ciphertexts only (who
@@ -26,6 +33,9 @@ dropped; Python gives no way to wipe them from memory.
     >>> b = envelope.encrypt(b"two", [(kms, key)], cache=cache)
     >>> cache.stats()
     CacheStats(hits=1, misses=1, entries=1)
+    >>> opened = [envelope.decrypt(m, [kms], cache=cache) for m in (a, b)]
+    >>> opened, cache.stats()
+    ([b'one', b'two'], CacheStats(hits=2, misses=2, entries=2))
 """
 
 from __future__ import annotations
@@ -188,9 +198,29 @@ class DataKeyCache:
                 del self._entries[key]
             self._misses += 1
         materials = make()
+        self._store(key, _Entry(materials, self._clock(), 1, need, owners))
+        return materials
+
+    def get_or_open(self, key: Hashable, open_key: Callable[[], bytes], owners: object) -> bytes:
+        """The data key a decrypt opened before under ``key``, within ``max_age``;
+        otherwise ``open_key()`` (outside the lock; an exception caches nothing)."""
         with self._lock:
-            self._entries[key] = _Entry(materials, self._clock(), 1, need, owners)
+            entry = self._entries.get(key)
+            if entry is not None:
+                if self._clock() - entry.created < self.max_age:
+                    entry.messages += 1
+                    self._entries.move_to_end(key)
+                    self._hits += 1
+                    return entry.materials.data_key
+                del self._entries[key]
+            self._misses += 1
+        data_key = open_key()
+        self._store(key, _Entry(Materials(data_key, ()), self._clock(), 1, 0, owners))
+        return data_key
+
+    def _store(self, key: Hashable, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
-        return materials

@@ -102,10 +102,12 @@ def decrypt_file(
     progress: Progress | None = None,
     max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
     allowed_keys: AllowedKeys | None = None,
+    cache: DataKeyCache | None = None,
 ) -> Opened:
     """Decrypt the message in file ``src`` into ``dst``: all or nothing.
 
-    ``max_wrapped_keys`` and ``allowed_keys``: as for :class:`unikms.envelope.MessageReader`.
+    ``max_wrapped_keys``, ``allowed_keys`` and ``cache``: as for
+    :class:`unikms.envelope.MessageReader`.
     """
     _check_path(dst, "dst")
     with open(_check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
@@ -117,4 +119,5 @@ def decrypt_file(
             progress=progress,
             max_wrapped_keys=max_wrapped_keys,
             allowed_keys=allowed_keys,
+            cache=cache,
         )

@@ -24,6 +24,7 @@ decrypt to a temporary file and rename it on success
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -32,6 +33,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from unikms.client import KmsClient
+from unikms.dialects.base import canonical_context_json
+from unikms.envelope.cache import DataKeyCache
 from unikms.envelope.derive import DerivedKeys, commitment_matches, derive, header_tag_matches
 from unikms.envelope.errors import (
     Attempt,
@@ -165,13 +168,18 @@ def _check_context(header: Header, context: Mapping[str, str] | None) -> None:
 
 
 def _open_data_key(
-    header: Header, openers: list[Opener], key_filter: KeyFilter | None = None
+    header: Header,
+    openers: list[Opener],
+    key_filter: KeyFilter | None = None,
+    cache: DataKeyCache | None = None,
 ) -> tuple[bytes, DerivedKeys, WrappedKey]:
     """Try the wrapped keys: openers in the caller's order, exact dialect matches
     before compatible ones; the first data key that matches the commitment wins.
-    With ``key_filter``, a KMS client only gets the wrapped keys it allows.
+    With ``key_filter``, a KMS client only gets the wrapped keys it allows; with
+    ``cache``, a KMS client's earlier opening of the same wrapped key is reused.
     Returns the data key, the keys derived from it, and the wrapped key that opened."""
     context = header.context or None
+    context_block = canonical_context_json(context) if context else ""
     attempts: list[Attempt] = []
     refused: list[WrappedKey] = []
     commitment_failures = 0
@@ -201,7 +209,21 @@ def _open_data_key(
                     )
 
                 try:
-                    data_key = unwrap(opener, wk, context)
+                    if cache is not None and isinstance(opener, KmsClient):
+                        data_key = cache.get_or_open(
+                            (
+                                "open",
+                                id(opener),
+                                wk.provider,
+                                wk.key_id,
+                                wk.ciphertext,
+                                context_block,
+                            ),
+                            functools.partial(unwrap, opener, wk, context),
+                            owners=opener,
+                        )
+                    else:
+                        data_key = unwrap(opener, wk, context)
                 except KmsError as err:
                     failed(f"{type(err).__name__}: {err}")
                     continue
@@ -262,7 +284,8 @@ class MessageReader:
     :class:`~unikms.Dialect` or a client) or :class:`KmsKey` objects naming key
     ids; the others are never sent to a KMS. :class:`RawAesKey` openers are
     specific keys already and are not filtered. See "Security considerations"
-    in ``docs/envelope.md``.
+    in ``docs/envelope.md``. ``cache`` (a :class:`DataKeyCache`) reuses data keys
+    this client opened before from the same wrapped key, within ``max_age``.
     """
 
     def __init__(
@@ -274,6 +297,7 @@ class MessageReader:
         progress: Progress | None = None,
         max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
         allowed_keys: AllowedKeys | None = None,
+        cache: DataKeyCache | None = None,
     ) -> None:
         self._open(
             src,
@@ -282,6 +306,7 @@ class MessageReader:
             progress=progress,
             max_wrapped_keys=max_wrapped_keys,
             allowed_keys=allowed_keys,
+            cache=cache,
         )
 
     @classmethod
@@ -321,7 +346,12 @@ class MessageReader:
         max_wrapped_keys: int | None,
         allowed_keys: AllowedKeys | None,
         check_header: Callable[[Header], None] | None = None,
+        cache: DataKeyCache | None = None,
     ) -> bytes:
+        if cache is not None and not isinstance(cache, DataKeyCache):
+            raise InvalidRequestError(
+                f"cache must be a DataKeyCache or None, got {type(cache).__name__}", field="cache"
+            )
         openers = as_openers(clients)
         limit = _check_max_wrapped_keys(max_wrapped_keys)
         key_filter = as_key_filter(allowed_keys)
@@ -331,7 +361,7 @@ class MessageReader:
         _check_context(header, context)
         if check_header is not None:
             check_header(header)
-        data_key, keys, wk = _open_data_key(header, openers, key_filter)
+        data_key, keys, wk = _open_data_key(header, openers, key_filter, cache)
         aead = AESGCM(keys.message_key)
         if not header_tag_matches(aead, body, tag):
             raise HeaderAuthenticationError(
@@ -450,6 +480,7 @@ def decrypt_stream(
     progress: Progress | None = None,
     max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
     allowed_keys: AllowedKeys | None = None,
+    cache: DataKeyCache | None = None,
 ) -> Opened:
     """Decrypt one message from ``src`` to ``dst``, frame by frame.
 
@@ -458,7 +489,7 @@ def decrypt_stream(
     ``frames_released`` and ``bytes_released`` say how much). Key and header
     errors come before anything is written. For all or nothing, write to a
     temporary file and rename it on success (:func:`unikms.envelope.decrypt_file`).
-    ``max_wrapped_keys`` and ``allowed_keys``: as for :class:`MessageReader`.
+    ``max_wrapped_keys``, ``allowed_keys`` and ``cache``: as for :class:`MessageReader`.
 
     >>> import io, unikms
     >>> from unikms import envelope
@@ -478,6 +509,7 @@ def decrypt_stream(
         progress=progress,
         max_wrapped_keys=max_wrapped_keys,
         allowed_keys=allowed_keys,
+        cache=cache,
     )
     for chunk in reader:
         write(chunk)
@@ -491,6 +523,7 @@ def decrypt(
     context: Mapping[str, str] | None = None,
     max_wrapped_keys: int | None = DEFAULT_MAX_WRAPPED_KEYS,
     allowed_keys: AllowedKeys | None = None,
+    cache: DataKeyCache | None = None,
 ) -> bytes:
     """Decrypt a whole message held in memory; all or nothing.
 
@@ -498,7 +531,8 @@ def decrypt(
     objects), tried in order; each tries the wrapped keys of its own dialect.
     ``context`` must equal the message's (``None`` means none).
     ``max_wrapped_keys`` (default 16) and ``allowed_keys`` (default any) limit
-    which wrapped keys reach a KMS, as for :class:`MessageReader`.
+    which wrapped keys reach a KMS, as for :class:`MessageReader`; ``cache``
+    (a :class:`DataKeyCache`) saves KMS calls for messages sharing a data key.
 
     >>> import unikms
     >>> from unikms import envelope
@@ -521,5 +555,6 @@ message was sealed with (missing k)
         context=context,
         max_wrapped_keys=max_wrapped_keys,
         allowed_keys=allowed_keys,
+        cache=cache,
     )
     return b"".join(reader)
