@@ -138,7 +138,7 @@ def test_instance_native_encrypt_blob_with_its_parts() -> None:
     """Existing data from the gateway's Encrypt: the blob, its IV and key come apart."""
     cloud = FakeCloud()
     kms = client("alibaba-instance", cloud)
-    key = kms.create_key().key_id
+    key = kms.create_key(hsm=True).key_id  # CBC: hardware keys
     native = cloud.service(Dialect.ALIBABA_INSTANCE).call(
         "Encrypt", {"KeyId": key, "Plaintext": b"legacy", "Algorithm": "AES_CBC"}
     )
@@ -155,10 +155,33 @@ def test_instance_native_encrypt_blob_with_its_parts() -> None:
 @pytest.mark.parametrize(("algorithm", "padding"), [("AES_CBC", None), ("AES_ECB", "NO_PADDING")])
 def test_instance_explicit_algorithms_neutrally(algorithm: str, padding: str | None) -> None:
     kms = client("alibaba-instance")
-    key = kms.create_key().key_id
-    sealed = kms.encrypt(key, b"16 bytes exactly", algorithm=algorithm, padding=padding)
+    key = kms.create_key(hsm=True).key_id
+    assert kms.describe_key(key).native["ProtectionLevel"] == "HSM"
+    sealed = kms.encrypt(
+        key, b"16 bytes exactly", algorithm=algorithm, padding=padding, version=KeyVersion.INITIAL
+    )
     assert sealed.algorithm == algorithm
     assert kms.decrypt(sealed.ciphertext).plaintext == b"16 bytes exactly"
+    with pytest.raises(unikms.UnsupportedByDialectError):  # no AdvanceEncrypt for HSM keys
+        kms.encrypt(key, b"x", algorithm=algorithm, padding=padding)
+    software = kms.create_key().key_id
+    with pytest.raises(unikms.InvalidRequestError):  # software keys: GCM only
+        kms.encrypt(
+            software, b"x", algorithm=algorithm, padding=padding, version=KeyVersion.INITIAL
+        )
+
+
+def test_hsm_keys_are_alibaba_only() -> None:
+    assert client("alibaba-classic").create_key(hsm=True).native["ProtectionLevel"] == "HSM"
+    with pytest.raises(unikms.UnsupportedByDialectError) as info:
+        client("tencent").create_key(hsm=True)
+    assert info.value.field == "hsm_keys"
+    strict = unikms.connect("fake://alibaba-classic", strict="true")
+    with pytest.raises(unikms.PortabilityError):
+        strict.create_key(hsm=True)
+    with pytest.raises(unikms.InvalidRequestError) as bad:
+        client("alibaba-classic").create_key(hsm="yes")  # type: ignore[arg-type]
+    assert bad.value.field == "hsm"
 
 
 def test_instance_raw_aad_and_transfer_sdk_interop() -> None:

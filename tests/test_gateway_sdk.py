@@ -70,6 +70,7 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     key_id = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     cloud.clock.advance(days=8)
     service.call("CreateKeyVersion", {"KeyId": key_id})  # primary != initial from here on
+    hsm_id = service.call("CreateKey", {"ProtectionLevel": "HSM"})["KeyMetadata"]["KeyId"]
     disabled = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     service.call("DisableKey", {"KeyId": disabled})
     service.call("CreateAlias", {"KeyId": key_id, "AliasName": "alias/gateway-sdk"})
@@ -78,8 +79,8 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     issued = credentials.issue_client_key(directory / "known")
     stranger = EmulatorCredentials().issue_client_key(directory / "stranger")
     app = EmulatorApp([GatewayProtocol(service, credentials)])
-    key = service.store.get(key_id)
-    assert key is not None
+    key, hsm = service.store.get(key_id), service.store.get(hsm_id)
+    assert key is not None and hsm is not None
     with serve(app) as endpoint:
         cfg = {
             "endpoint": endpoint,
@@ -88,6 +89,7 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "stranger_key_file": str(stranger.path),
             "stranger_password": stranger.password,
             "key_id": key_id,
+            "hsm_key_id": hsm_id,
             "disabled_key_id": disabled,
             "alias": "alias/gateway-sdk",
             "missing_key_id": "key-hzz" + "0" * 18,
@@ -112,6 +114,8 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "key_id": key_id,
             "initial": key.initial.version_id,
             "primary": key.primary.version_id,
+            "hsm_key_id": hsm_id,
+            "hsm_initial": hsm.initial.version_id,
             "healthy_after": healthy,
         }
 
@@ -143,35 +147,36 @@ def test_the_server_keeps_serving(world: dict[str, Any]) -> None:
 
 
 # -- success paths --------------------------------------------------------------------------
+# (algorithm, padding, IV length, key): CBC and ECB need a hardware (HSM) key
 ENCRYPT_CASES = {
-    "encrypt_default": ("AES_GCM", "", 12),
-    "encrypt_gcm_aad": ("AES_GCM", "", 12),
-    "encrypt_gcm_own_iv": ("AES_GCM", "", 12),
-    "encrypt_by_alias": ("AES_GCM", "", 12),
-    "encrypt_cbc_pkcs7": ("AES_CBC", "PKCS7_PADDING", 16),
-    "encrypt_cbc_default_padding": ("AES_CBC", "PKCS7_PADDING", 16),
-    "encrypt_cbc_no_padding": ("AES_CBC", "NO_PADDING", 16),
-    "encrypt_cbc_own_iv": ("AES_CBC", "PKCS7_PADDING", 16),
-    "encrypt_ecb_pkcs7": ("AES_ECB", "PKCS7_PADDING", 0),
-    "encrypt_ecb_no_padding": ("AES_ECB", "NO_PADDING", 0),
-    "encrypt_6k": ("AES_GCM", "", 12),
-    "encrypt_1m": ("AES_GCM", "", 12),
+    "encrypt_default": ("AES_GCM", "", 12, ""),
+    "encrypt_gcm_aad": ("AES_GCM", "", 12, ""),
+    "encrypt_gcm_own_iv": ("AES_GCM", "", 12, ""),
+    "encrypt_by_alias": ("AES_GCM", "", 12, ""),
+    "encrypt_cbc_pkcs7": ("AES_CBC", "PKCS7_PADDING", 16, "hsm_"),
+    "encrypt_cbc_default_padding": ("AES_CBC", "PKCS7_PADDING", 16, "hsm_"),
+    "encrypt_cbc_no_padding": ("AES_CBC", "NO_PADDING", 16, "hsm_"),
+    "encrypt_cbc_own_iv": ("AES_CBC", "PKCS7_PADDING", 16, "hsm_"),
+    "encrypt_ecb_pkcs7": ("AES_ECB", "PKCS7_PADDING", 0, "hsm_"),
+    "encrypt_ecb_no_padding": ("AES_ECB", "NO_PADDING", 0, "hsm_"),
+    "encrypt_6k": ("AES_GCM", "", 12, ""),
+    "encrypt_1m": ("AES_GCM", "", 12, ""),
 }
 
 
 @pytest.mark.parametrize("case", sorted(ENCRYPT_CASES))
 def test_encrypt_then_decrypt(world: dict[str, Any], case: str) -> None:
-    algorithm, padding, iv_len = ENCRYPT_CASES[case]
+    algorithm, padding, iv_len, key = ENCRYPT_CASES[case]
     r = ok(world, case)
     assert r["round_trip"]
-    assert r["key_id"] == r["decrypt_key_id"] == world["key_id"]
+    assert r["key_id"] == r["decrypt_key_id"] == world[f"{key}key_id"]
     assert r["algorithm"] == r["decrypt_algorithm"] == algorithm
     assert r["padding_mode"] == r["decrypt_padding_mode"] == padding
     assert len(bytes.fromhex(r["iv"])) == iv_len
     assert r["request_id"]
     assert r["request_id"] != r["decrypt_request_id"]
     # Encrypt and Decrypt use the initial version, and say so in the migration header
-    assert r["encrypt_migration"] == r["decrypt_migration"] == world["initial"]
+    assert r["encrypt_migration"] == r["decrypt_migration"] == world[f"{key}initial"]
 
 
 def test_encrypt_keeps_a_caller_iv(world: dict[str, Any]) -> None:
@@ -179,13 +184,10 @@ def test_encrypt_keeps_a_caller_iv(world: dict[str, Any]) -> None:
     assert ok(world, "encrypt_cbc_own_iv")["iv"] == bytes(range(16)).hex()
 
 
+# AdvanceEncrypt takes software keys only, and those encrypt with GCM only
 ADVANCE_CASES = {
     "advance_default": ("AES_GCM", ""),
     "advance_gcm_aad": ("AES_GCM", ""),
-    "advance_cbc_pkcs7": ("AES_CBC", "PKCS7_PADDING"),
-    "advance_cbc_no_padding": ("AES_CBC", "NO_PADDING"),
-    "advance_ecb_pkcs7": ("AES_ECB", "PKCS7_PADDING"),
-    "advance_ecb_no_padding": ("AES_ECB", "NO_PADDING"),
 }
 
 
@@ -249,6 +251,9 @@ ERROR_CASES = {
     "unknown_key": ("Forbidden.KeyNotFound", 404),
     "disabled_key": ("Rejected.Disabled", 409),
     "bad_padding": ("InvalidParameter", 400),
+    "cbc_on_a_software_key": ("InvalidParameter", 400),
+    "advance_cbc_on_a_software_key": ("InvalidParameter", 400),
+    "advance_on_an_hsm_key": ("UnsupportedOperation", 400),
     "wrong_aad": ("InvalidParameter", 400),
     "garbage_blob": ("InvalidParameter", 400),
     "body_too_large": ("None.", 413),

@@ -476,6 +476,7 @@ def response_cases(
     """``name -> (op, status, body)``: the emulator's answers, then hand-made ones."""
     service = emulator.cloud.service(Dialect.ALIBABA_INSTANCE)
     key_id = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    hsm = service.call("CreateKey", {"ProtectionLevel": "HSM"})["KeyMetadata"]["KeyId"]  # CBC
     disabled = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     service.call("DisableKey", {"KeyId": disabled})
     ep = emulator.endpoint
@@ -494,7 +495,7 @@ def response_cases(
     cases["emulator_encrypt_cbc"] = enc = ok(
         "Encrypt",
         {
-            "KeyId": key_id,
+            "KeyId": hsm,
             "Plaintext": ALL_BYTES,
             "Algorithm": "AES_CBC",
             "PaddingMode": "PKCS7_PADDING",
@@ -505,7 +506,7 @@ def response_cases(
         "Decrypt",
         {
             "CiphertextBlob": e.CiphertextBlob,
-            "KeyId": key_id,
+            "KeyId": hsm,
             "Algorithm": e.Algorithm,
             "Iv": e.Iv,
             "PaddingMode": e.PaddingMode,
@@ -530,7 +531,7 @@ def response_cases(
     cases["emulator_disabled_key_409"] = err("Encrypt", {"KeyId": disabled, "Plaintext": b"x"}, 409)
     cases["emulator_bad_padding_400"] = err(
         "Encrypt",
-        {"KeyId": key_id, "Plaintext": b"odd", "Algorithm": "AES_CBC", "PaddingMode": "NONE"},
+        {"KeyId": hsm, "Plaintext": b"odd", "Algorithm": "AES_CBC", "PaddingMode": "NONE"},
         400,
     )
     cases["emulator_wrong_aad_400"] = err(
@@ -695,13 +696,14 @@ PLAINTEXTS = {
     "gcm": b"GCM with own Iv and Aad",
     "cbc": b"CBC, PKCS#7, own Iv (Aad is for GCM only)",
     "advance": b"advance with Aad",
-    "advance_cbc": ALL_BYTES,
+    "ecb": ALL_BYTES,
 }
 AAD = b"tenant=42;purpose=compat"
 
 
-def encrypt_calls(key_id: str) -> list[Call]:
-    """Encrypt (with Iv and Algorithm), AdvanceEncrypt, data keys; with Aad where GCM."""
+def encrypt_calls(key_id: str, hsm_key_id: str) -> list[Call]:
+    """Encrypt (with Iv and Algorithm; CBC and ECB with a hardware key), AdvanceEncrypt,
+    data keys; with Aad where GCM."""
     return [
         (
             "Encrypt",
@@ -716,7 +718,7 @@ def encrypt_calls(key_id: str) -> list[Call]:
         (
             "Encrypt",
             {
-                "KeyId": key_id,
+                "KeyId": hsm_key_id,
                 "Plaintext": PLAINTEXTS["cbc"],
                 "Algorithm": "AES_CBC",
                 "PaddingMode": "PKCS7_PADDING",
@@ -725,11 +727,11 @@ def encrypt_calls(key_id: str) -> list[Call]:
         ),
         ("AdvanceEncrypt", {"KeyId": key_id, "Plaintext": PLAINTEXTS["advance"], "Aad": AAD}),
         (
-            "AdvanceEncrypt",
+            "Encrypt",
             {
-                "KeyId": key_id,
-                "Plaintext": PLAINTEXTS["advance_cbc"],
-                "Algorithm": "AES_CBC",
+                "KeyId": hsm_key_id,
+                "Plaintext": PLAINTEXTS["ecb"],
+                "Algorithm": "AES_ECB",
                 "PaddingMode": "PKCS7_PADDING",
             },
         ),
@@ -738,9 +740,10 @@ def encrypt_calls(key_id: str) -> list[Call]:
     ]
 
 
-def decrypt_call(key_id: str, call: Call, out: Mapping[str, Any]) -> Call:
+def decrypt_call(call: Call, out: Mapping[str, Any]) -> Call:
     """The call that opens what ``call`` returned (``out``, in wire field names)."""
     op, params = call
+    key_id = params["KeyId"]
     aad = {"Aad": params["Aad"]} if "Aad" in params else {}
     if op.startswith("Advance"):
         return "AdvanceDecrypt", {"CiphertextBlob": out["CiphertextBlob"], **aad}
@@ -769,12 +772,13 @@ def round_trips(sdk_venv: Path, emulator: Emulator, client_key: ClientKeyFile) -
     """Ours encrypts, the SDK decrypts and encrypts, ours decrypts; one emulator."""
     service = emulator.cloud.service(Dialect.ALIBABA_INSTANCE)
     key_id = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    hsm_key_id = service.call("CreateKey", {"ProtectionLevel": "HSM"})["KeyMetadata"]["KeyId"]
     ours = adapter(emulator.endpoint, client_key)
-    calls = encrypt_calls(key_id)
+    calls = encrypt_calls(key_id, hsm_key_id)
     try:
         our_outs = [ours.call(op, dict(params)) for op, params in calls]
         sdk_calls = [
-            decrypt_call(key_id, call, out) for call, out in zip(calls, our_outs, strict=True)
+            decrypt_call(call, out) for call, out in zip(calls, our_outs, strict=True)
         ] + calls
         sdk_results = run_sdk(sdk_venv, emulator.endpoint, client_key, sdk_calls)
         for result in sdk_results:
@@ -782,8 +786,7 @@ def round_trips(sdk_venv: Path, emulator: Emulator, client_key: ClientKeyFile) -
         sdk_fields = [from_json(r["fields"]) for r in sdk_results]
         sdk_decrypted, sdk_outs = sdk_fields[: len(calls)], sdk_fields[len(calls) :]
         our_decrypted = [
-            ours.call(*decrypt_call(key_id, call, out))
-            for call, out in zip(calls, sdk_outs, strict=True)
+            ours.call(*decrypt_call(call, out)) for call, out in zip(calls, sdk_outs, strict=True)
         ]
     finally:
         ours.close()
@@ -801,14 +804,16 @@ def test_the_sdk_decrypts_what_the_adapter_encrypted(round_trips: dict[str, Any]
     expected = expected_plaintexts(round_trips["calls"], round_trips["our_outs"])
     got = [d["Plaintext"] for d in round_trips["sdk_decrypted"]]
     assert [g.hex() for g in got] == [e.hex() for e in expected]
-    assert all(d["KeyId"] == round_trips["key_id"] for d in round_trips["sdk_decrypted"])
+    keys = [params["KeyId"] for _, params in round_trips["calls"]]
+    assert [d["KeyId"] for d in round_trips["sdk_decrypted"]] == keys
 
 
 def test_the_adapter_decrypts_what_the_sdk_encrypted(round_trips: dict[str, Any]) -> None:
     expected = expected_plaintexts(round_trips["calls"], round_trips["sdk_outs"])
     got = [bytes(d["Plaintext"]) for d in round_trips["our_decrypted"]]
     assert [g.hex() for g in got] == [e.hex() for e in expected]
-    assert all(d["KeyId"] == round_trips["key_id"] for d in round_trips["our_decrypted"])
+    keys = [params["KeyId"] for _, params in round_trips["calls"]]
+    assert [d["KeyId"] for d in round_trips["our_decrypted"]] == keys
 
 
 def test_both_keep_the_callers_iv_and_algorithm(round_trips: dict[str, Any]) -> None:

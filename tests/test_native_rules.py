@@ -17,7 +17,7 @@ from unikms.driver import NativeError
 from unikms.fake import FakeCloud
 from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService
 from unikms.fake.tencent import TencentService
-from unikms.types import Dialect
+from unikms.types import Dialect, KeySpec, KeyUsage
 
 
 def b64(data: bytes) -> str:
@@ -226,19 +226,35 @@ def test_instance_initial_vs_primary(
 def test_instance_algorithms(
     classic: AlibabaClassicService, instance: AlibabaInstanceService
 ) -> None:
+    """Software keys: GCM only, AdvanceEncrypt too; hardware (HSM) and external AES keys:
+    GCM, CBC and ECB, no AdvanceEncrypt; SM4 keys: GCM only."""
     aes = classic_key(classic)
     sm4 = classic_key(classic, KeySpec="Aliyun_SM4")
-    cases = [
-        (aes, "AES_GCM", "", b"x" * 5),
-        (aes, "AES_CBC", "PKCS7_PADDING", b"x" * 5),
-        (aes, "AES_CBC", "NO_PADDING", b"x" * 32),
-        (aes, "AES_ECB", "PKCS7_PADDING", b"x" * 17),
-        (sm4, "SM4_GCM", "", b"x" * 5),
-        (sm4, "SM4_CBC", "", b"x" * 5),
-        (sm4, "SM4_ECB", "", b"y"),
+    hsm = classic_key(classic, ProtectionLevel="HSM")
+    hsm_sm4 = classic_key(classic, KeySpec="Aliyun_SM4", ProtectionLevel="HSM")
+    external = classic.store.create_key(
+        spec=KeySpec.AES_256, usage=KeyUsage.ENCRYPT_DECRYPT, origin="EXTERNAL"
+    ).key_id
+    meta = classic.call("DescribeKey", {"KeyId": hsm})["KeyMetadata"]
+    assert meta["ProtectionLevel"] == "HSM"
+    assert classic.call("DescribeKey", {"KeyId": aes})["KeyMetadata"]["ProtectionLevel"] == (
+        "SOFTWARE"
+    )
+    both, initial_only = ("Encrypt", "AdvanceEncrypt"), ("Encrypt",)
+    works = [
+        (aes, "AES_GCM", "", b"x" * 5, both),
+        (sm4, "SM4_GCM", "", b"x" * 5, both),
+        (hsm, "AES_GCM", "", b"x" * 5, initial_only),
+        (hsm, "AES_CBC", "PKCS7_PADDING", b"x" * 5, initial_only),
+        (hsm, "AES_CBC", "NO_PADDING", b"x" * 32, initial_only),
+        (hsm, "AES_ECB", "PKCS7_PADDING", b"x" * 17, initial_only),
+        (hsm_sm4, "SM4_GCM", "", b"x" * 5, initial_only),
+        (external, "AES_CBC", "PKCS7_PADDING", b"x" * 5, both),
+        (external, "AES_ECB", "NO_PADDING", b"x" * 16, both),
     ]
-    for key, algorithm, padding, data in cases:
-        for action, back in (("Encrypt", "Decrypt"), ("AdvanceEncrypt", "AdvanceDecrypt")):
+    for key, algorithm, padding, data, actions in works:
+        for action in actions:
+            back = "Decrypt" if action == "Encrypt" else "AdvanceDecrypt"
             r = instance.call(
                 action,
                 {"KeyId": key, "Plaintext": data, "Algorithm": algorithm, "PaddingMode": padding},
@@ -252,6 +268,18 @@ def test_instance_algorithms(
                     "PaddingMode": padding,
                 }
             assert instance.call(back, params)["Plaintext"] == data, (algorithm, action)
+    refused = [
+        (aes, "AES_CBC", "Encrypt", ("InvalidParameter", 400)),  # software keys: GCM only
+        (aes, "AES_ECB", "AdvanceEncrypt", ("InvalidParameter", 400)),
+        (sm4, "SM4_CBC", "Encrypt", ("InvalidParameter", 400)),  # SM4: GCM only
+        (hsm_sm4, "SM4_ECB", "Encrypt", ("InvalidParameter", 400)),
+        (hsm, "AES_GCM", "AdvanceEncrypt", ("UnsupportedOperation", 400)),
+        (hsm, "", "AdvanceGenerateDataKey", ("UnsupportedOperation", 400)),
+    ]
+    for key, algorithm, action, expected in refused:
+        params = {"KeyId": key, "Plaintext": b"x" * 16, "Algorithm": algorithm}
+        err = native_error(instance.call, action, params)
+        assert (err.code, err.http_status) == expected, (key, algorithm, action)
     bad = [
         {"Algorithm": "SM4_GCM"},  # wrong family for an AES key
         {"Algorithm": "AES_CTR"},
@@ -262,8 +290,10 @@ def test_instance_algorithms(
         {"Aad": b"a" * 8193},
     ]
     for extra in bad:
-        err = native_error(instance.call, "Encrypt", {"KeyId": aes, "Plaintext": b"x" * 5, **extra})
+        err = native_error(instance.call, "Encrypt", {"KeyId": hsm, "Plaintext": b"x" * 5, **extra})
         assert (err.code, err.http_status) == ("InvalidParameter", 400), extra
+    err = native_error(classic.call, "CreateKey", {"ProtectionLevel": "QUANTUM"})
+    assert (err.code, err.http_status) == ("InvalidParameter", 400)
 
 
 def test_instance_symmetric_only(

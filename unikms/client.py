@@ -281,11 +281,16 @@ class KmsClient:
         description: str = "",
         alias: str | None = None,
         external: bool = False,
+        hsm: bool = False,
     ) -> KeyInfo:
         """Create a key (``external=True``: no material yet, state PendingImport).
 
         ``alias`` is bound to the new key (required by Tencent, whose keys
         always carry one; a name is generated there when none is given).
+        ``hsm=True`` (Alibaba only) makes a hardware key (``ProtectionLevel``
+        ``HSM``): on the instance gateway it also encrypts with ``AES_CBC`` and
+        ``AES_ECB``, but has no ``AdvanceEncrypt``, so encrypt with
+        ``version=KeyVersion.INITIAL``.
 
         >>> import unikms
         >>> unikms.connect("fake://alibaba-classic").create_key(alias="alias/x").state
@@ -297,8 +302,20 @@ class KmsClient:
             raise self._invalid("description", "description must be a string")
         if alias is not None:
             alias = self._check_key(alias, "alias")
+        for name, flag in (("external", external), ("hsm", hsm)):
+            if not isinstance(flag, bool):
+                raise self._invalid(name, f"{name} must be True or False, got {flag!r}")
+        if hsm:
+            self._rules.require(Feature.HSM_KEYS, "hsm")
+            if self.strict_portability:
+                raise PortabilityError(
+                    "hsm keys exist on the Alibaba dialects only (Tencent's need an HSM cluster)",
+                    other=Dialect.TENCENT,
+                    field="hsm",
+                    dialect=self.dialect,
+                )
         with self._native():
-            return self._ops.create_key(spec, description, alias, external)
+            return self._ops.create_key(spec, description, alias, external, hsm)
 
     def describe_key(self, key: str) -> KeyInfo:
         """State, spec, versions and primary version of ``key`` (id, alias or ARN)."""

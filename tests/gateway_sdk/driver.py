@@ -60,6 +60,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
     endpoint = cfg["endpoint"]
     key_id = cfg["key_id"]
+    hsm = cfg["hsm_key_id"]  # a hardware key: CBC and ECB, no Advance operations
 
     def config(**kw: Any) -> Any:
         return Config(endpoint=endpoint, protocol="http", read_timeout=20000, **kw)
@@ -75,10 +76,12 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         aad: bytes | None = None,
         iv: bytes | None = None,
         decrypt_key: str | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
+        key = key or key_id
         enc = client.encrypt_with_options(
             m.EncryptRequest(
-                key_id=key_id,
+                key_id=key,
                 plaintext=plaintext,
                 algorithm=algorithm,
                 aad=aad,
@@ -90,7 +93,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         dec = client.decrypt_with_options(
             m.DecryptRequest(
                 ciphertext_blob=enc.ciphertext_blob,
-                key_id=decrypt_key or key_id,
+                key_id=decrypt_key or key,
                 algorithm=enc.algorithm,
                 aad=aad,
                 iv=enc.iv,
@@ -246,6 +249,15 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
         return case
 
+    def failing_advance_encrypt(key: str, **kw: Any) -> Case:
+        def case() -> dict[str, Any]:
+            client.advance_encrypt_with_options(
+                m.AdvanceEncryptRequest(key_id=key, plaintext=b"x", **kw), no_retry
+            )
+            return {}
+
+        return case
+
     def failing_advance_decrypt(blob: bytes, aad: bytes | None = None) -> Case:
         def case() -> dict[str, Any]:
             client.advance_decrypt_with_options(
@@ -282,22 +294,23 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
             "AES_GCM", None, b"own iv", iv=bytes(range(12))
         ),
         "encrypt_by_alias": lambda: encrypt_decrypt(None, None, b"alias", decrypt_key=cfg["alias"]),
-        "encrypt_cbc_pkcs7": lambda: encrypt_decrypt("AES_CBC", "PKCS7_PADDING", b"cbc pkcs7"),
-        "encrypt_cbc_default_padding": lambda: encrypt_decrypt("AES_CBC", None, b"cbc"),
-        "encrypt_cbc_no_padding": lambda: encrypt_decrypt("AES_CBC", "NO_PADDING", block),
-        "encrypt_cbc_own_iv": lambda: encrypt_decrypt(
-            "AES_CBC", "PKCS7_PADDING", b"cbc own iv", iv=bytes(range(16))
+        # CBC and ECB: hardware (HSM) keys only
+        "encrypt_cbc_pkcs7": lambda: encrypt_decrypt(
+            "AES_CBC", "PKCS7_PADDING", b"cbc pkcs7", key=hsm
         ),
-        "encrypt_ecb_pkcs7": lambda: encrypt_decrypt("AES_ECB", "PKCS7_PADDING", b"ecb pkcs7"),
-        "encrypt_ecb_no_padding": lambda: encrypt_decrypt("AES_ECB", "NO_PADDING", block),
+        "encrypt_cbc_default_padding": lambda: encrypt_decrypt("AES_CBC", None, b"cbc", key=hsm),
+        "encrypt_cbc_no_padding": lambda: encrypt_decrypt("AES_CBC", "NO_PADDING", block, key=hsm),
+        "encrypt_cbc_own_iv": lambda: encrypt_decrypt(
+            "AES_CBC", "PKCS7_PADDING", b"cbc own iv", iv=bytes(range(16)), key=hsm
+        ),
+        "encrypt_ecb_pkcs7": lambda: encrypt_decrypt(
+            "AES_ECB", "PKCS7_PADDING", b"ecb pkcs7", key=hsm
+        ),
+        "encrypt_ecb_no_padding": lambda: encrypt_decrypt("AES_ECB", "NO_PADDING", block, key=hsm),
         "encrypt_6k": lambda: encrypt_decrypt(None, None, bytes(6 * 1024)),
         "encrypt_1m": lambda: encrypt_decrypt(None, None, b"\xa5" * (1024 * 1024)),
         "advance_default": lambda: advance(None, None, b"advance"),
         "advance_gcm_aad": lambda: advance("AES_GCM", None, b"advance aad", aad=b"ctx"),
-        "advance_cbc_pkcs7": lambda: advance("AES_CBC", "PKCS7_PADDING", b"advance cbc"),
-        "advance_cbc_no_padding": lambda: advance("AES_CBC", "NO_PADDING", block),
-        "advance_ecb_pkcs7": lambda: advance("AES_ECB", "PKCS7_PADDING", b"advance ecb"),
-        "advance_ecb_no_padding": lambda: advance("AES_ECB", "NO_PADDING", block),
         "advance_decrypt_of_encrypt": advance_decrypt_of_encrypt,
         "generate_data_key": lambda: generate_data_key(None),
         "generate_data_key_16": lambda: generate_data_key(16),
@@ -310,7 +323,10 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         # error paths
         "unknown_key": failing_encrypt(cfg["missing_key_id"]),
         "disabled_key": failing_encrypt(cfg["disabled_key_id"]),
-        "bad_padding": failing_encrypt(key_id, b"odd", algorithm="AES_CBC", padding_mode="NONE"),
+        "bad_padding": failing_encrypt(hsm, b"odd", algorithm="AES_CBC", padding_mode="NONE"),
+        "cbc_on_a_software_key": failing_encrypt(key_id, b"cbc", algorithm="AES_CBC"),
+        "advance_cbc_on_a_software_key": failing_advance_encrypt(key_id, algorithm="AES_CBC"),
+        "advance_on_an_hsm_key": failing_advance_encrypt(hsm),
         "wrong_aad": wrong_aad,
         "garbage_blob": failing_advance_decrypt(b"not a blob at all"),
         "body_too_large": failing_encrypt(key_id, b"\0" * (3 * 1024 * 1024 + 1)),

@@ -319,7 +319,9 @@ RULES = DialectRules(
             "GenerateDataKeyWithoutPlaintext": 1000,
         },
     ),
-    features=frozenset({Feature.DRY_RUN, Feature.ROTATION, Feature.KEY_VERSIONS, Feature.ARN}),
+    features=frozenset(
+        {Feature.DRY_RUN, Feature.ROTATION, Feature.KEY_VERSIONS, Feature.ARN, Feature.HSM_KEYS}
+    ),
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameter"}),
@@ -488,7 +490,12 @@ class AlibabaClassicOperations(DialectOperations):
         return str(self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["KeyId"])
 
     def create_key(
-        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+        self,
+        spec: KeySpec,
+        description: str,
+        alias: str | None,
+        origin_external: bool,
+        hsm: bool = False,
     ) -> KeyInfo:
         if alias is not None and not valid_alias(alias):
             spec_row = RULES.situation(Situation.INVALID_ALIAS)
@@ -507,6 +514,7 @@ class AlibabaClassicOperations(DialectOperations):
                 "KeyUsage": key_usage_for(spec),
                 "Origin": "EXTERNAL" if origin_external else None,
                 "Description": description or None,
+                "ProtectionLevel": "HSM" if hsm else None,
             },
         )
         key_id = r["KeyMetadata"]["KeyId"]

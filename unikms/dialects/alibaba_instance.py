@@ -41,7 +41,7 @@ from unikms.dialects.base import (
 )
 from unikms.driver import Driver
 from unikms.errors import DecryptionFailedError, LimitExceededError
-from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyVersion
+from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeySpec, KeyVersion
 
 __all__ = [
     "DETACHED_MAGIC",
@@ -112,7 +112,7 @@ ERRORS = {
             "UnsupportedOperation",
             400,
             "Rejected.UnsupportedOperation",
-            "invalid_request",
+            "unsupported",
             source=_ERR,
         ),
         ErrorSpec(
@@ -215,12 +215,44 @@ RULES = DialectRules(
             Feature.INITIAL_VERSION,
             Feature.ROTATION,
             Feature.KEY_VERSIONS,
+            Feature.HSM_KEYS,
         }
     ),
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameter"}),
 )
+
+
+#: what each kind of key may encrypt with on the gateway (key-types page, May 2024:
+#: https://www.alibabacloud.com/help/en/kms/key-management-service/user-guide/key-types-and-specifications;
+#: the old instance Encrypt page: "AES_CBC / AES_ECB: Only KMS instances of the hardware
+#: key management type support this encryption algorithm"). SM4 keys: GCM only (no page
+#: names SM4_CBC or SM4_ECB; inference, docs/dialects.md).
+GCM_ONLY = frozenset({"AES_GCM"})
+AES_BLOCK_MODES = frozenset({"AES_GCM", "AES_CBC", "AES_ECB"})
+SM4_MODES = frozenset({"SM4_GCM"})
+
+
+def allowed_algorithms(spec: KeySpec, protection_level: str, external: bool) -> frozenset[str]:
+    """The algorithms a symmetric key may use: software keys GCM only; hardware (HSM)
+    and external AES keys GCM, CBC and ECB; SM4 keys GCM only.
+
+    >>> sorted(allowed_algorithms(KeySpec.AES_256, "HSM", False))
+    ['AES_CBC', 'AES_ECB', 'AES_GCM']
+    """
+    if spec is KeySpec.SM4:
+        return SM4_MODES
+    if protection_level == "HSM" or external:
+        return AES_BLOCK_MODES
+    return GCM_ONLY
+
+
+def advance_allowed(protection_level: str) -> bool:
+    """AdvanceEncrypt and AdvanceGenerateDataKey take keys of software KMS instances
+    only (AdvanceEncrypt page: "only for symmetric keys in KMS instances of the
+    software key management type"); the code for an HSM key is an inference."""
+    return protection_level != "HSM"
 
 
 def _varint_len(n: int) -> int:

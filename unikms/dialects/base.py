@@ -65,6 +65,7 @@ class Feature:
     KEY_VERSIONS = "key_versions"
     ARCHIVE = "archive"
     ARN = "arn"
+    HSM_KEYS = "hsm_keys"
 
 
 class Situation:
@@ -322,7 +323,12 @@ class DialectOperations:
 
     # -- key management -------------------------------------------------------
     def create_key(
-        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+        self,
+        spec: KeySpec,
+        description: str,
+        alias: str | None,
+        origin_external: bool,
+        hsm: bool = False,
     ) -> KeyInfo:
         raise NotImplementedError
 

@@ -466,8 +466,15 @@ class TencentOperations(DialectOperations):
 
     # -- key management -------------------------------------------------------
     def create_key(
-        self, spec: KeySpec, description: str, alias: str | None, origin_external: bool
+        self,
+        spec: KeySpec,
+        description: str,
+        alias: str | None,
+        origin_external: bool,
+        hsm: bool = False,
     ) -> KeyInfo:
+        if hsm:
+            self.rules.require(Feature.HSM_KEYS, "hsm")
         usage = USAGE_FOR_SPEC.get(spec)
         if usage is None:
             # Tencent's CreateKey does not choose the symmetric algorithm (the region and the

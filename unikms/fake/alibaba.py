@@ -35,7 +35,7 @@ from unikms.dialects.alibaba import (
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.driver import NativeParams, NativeResponse
 from unikms.fake import cipher
-from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore, _iso
+from unikms.fake.keystore import PROTECTION_LEVELS, FakeKey, FakeKeyVersion, KeyStore, _iso
 from unikms.fake.service import FakeService, Throttle
 from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage, KeyVersion
 
@@ -281,7 +281,7 @@ class AlibabaClassicService(FakeService):
             "Description": key.description,
             "CreationDate": _iso(key.created_at),
             "Creator": self.store.account,
-            "ProtectionLevel": "SOFTWARE",
+            "ProtectionLevel": key.protection_level,
             "AutomaticRotation": "Enabled" if key.rotation_enabled else "Disabled",
             "MaterialExpireTime": "",
             "DeleteDate": _iso(key.deletion_date) if key.state is KeyState.PENDING_DELETION else "",
@@ -309,12 +309,16 @@ class AlibabaClassicService(FakeService):
         description = params.get("Description") or ""
         if len(description) > 8192:
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
+        protection = params.get("ProtectionLevel") or "SOFTWARE"
+        if protection not in PROTECTION_LEVELS:
+            raise self.fail(Situation.INVALID_PARAMETER, name="ProtectionLevel")
         key = self.store.create_key(
             spec=spec,
             usage=usage,
             origin=origin,
             description=description,
             state=KeyState.PENDING_IMPORT if origin == "EXTERNAL" else KeyState.ENABLED,
+            protection_level=protection,
         )
         if params.get("EnableAutomaticRotation") in (True, "true"):
             key.rotation_enabled = True
@@ -478,19 +482,31 @@ class AlibabaInstanceService(AlibabaClassicService):
 
     def gateway_key_ref(self, ref: str, *, advance: bool, decrypting: bool = False) -> FakeKey:
         key = self.resolve_ref(ref, arns=False)
-        if key.state is KeyState.ENABLED and key.spec.value in _SYMMETRIC:
+        if (
+            key.state is KeyState.ENABLED
+            and key.spec.value in _SYMMETRIC
+            and key.protection_level == "SOFTWARE"
+        ):
             return key  # the common case, without the calls below
         self.usable(key, decrypting=decrypting)
         if not key.symmetric:
             if advance:
                 raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
             raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+        if (
+            advance
+            and not decrypting
+            and not alibaba_instance.advance_allowed(key.protection_level)
+        ):
+            raise self.fail(Situation.UNSUPPORTED_OPERATION)
         return key
 
     def algorithm(self, params: NativeParams, key: FakeKey) -> str:
         name = params.get("Algorithm") or _gcm_for(key)
-        family = "SM4" if key.spec is KeySpec.SM4 else "AES"
-        if name not in cipher.ALGORITHMS or not name.startswith(family):
+        allowed = alibaba_instance.allowed_algorithms(
+            key.spec, key.protection_level, key.origin == "EXTERNAL"
+        )
+        if name not in allowed:
             raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
         return str(name)
 

@@ -39,6 +39,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+#: Alibaba's key protection levels (CreateKey ``ProtectionLevel``)
+PROTECTION_LEVELS = ("SOFTWARE", "HSM")
+
 _MATERIAL_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
 
 
@@ -87,6 +90,8 @@ class FakeKey:
     #: Tencent keeps one alias per key as a display name
     display_alias: str | None = None
     last_rotation: datetime | None = None
+    #: Alibaba: ``SOFTWARE`` (a software KMS instance, the default) or ``HSM``
+    protection_level: str = "SOFTWARE"
 
     @property
     def primary(self) -> FakeKeyVersion:
@@ -183,9 +188,11 @@ class KeyStore:
         state: KeyState | None = None,
         key_id: str | None = None,
         display_alias: str | None = None,
+        protection_level: str = "SOFTWARE",
     ) -> FakeKey:
         now = self.clock()
         key = FakeKey(
+            protection_level=protection_level,
             key_id=key_id or self.new_key_id(),
             spec=spec,
             usage=usage,
@@ -287,6 +294,7 @@ class KeyStore:
                         "rotation_enabled": k.rotation_enabled,
                         "rotation_interval_days": k.rotation_interval_days,
                         "display_alias": k.display_alias,
+                        "protection_level": k.protection_level,
                         "primary": k.primary.version_id if k.versions else None,
                         "versions": [
                             {
@@ -343,7 +351,13 @@ class KeyStore:
             rotation_enabled=bool(entry.get("rotation_enabled", False)),
             rotation_interval_days=entry.get("rotation_interval_days"),
             display_alias=entry.get("display_alias"),
+            protection_level=entry.get("protection_level", "SOFTWARE"),
         )
+        if key.protection_level not in PROTECTION_LEVELS:
+            raise ValueError(
+                f"protection_level must be one of {', '.join(PROTECTION_LEVELS)}, "
+                f"got {key.protection_level!r}"
+            )
         self._keys[key.key_id] = key
         versions = entry.get("versions") or []
         if not versions and key.state is not KeyState.PENDING_IMPORT:
