@@ -72,5 +72,9 @@ def test_key_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["state"] == "Enabled"
     assert main(["key", "create", "--url", "fake://tencent", "--alias", "cli"]) == 0
     assert json.loads(capsys.readouterr().out)["aliases"] == ["alias/cli"]
+    assert main(["key", "create", "--url", "fake://alibaba-instance", "--hsm"]) == 0
+    assert json.loads(capsys.readouterr().out)["protection_level"] == "HSM"
+    assert main(["key", "create", "--url", "fake://tencent", "--hsm"]) == 1  # Alibaba only
+    assert "hsm" in capsys.readouterr().err
     assert main(["data-key", "-n", "16"]) == 0
     assert json.loads(capsys.readouterr().out)["plaintext"]

@@ -150,13 +150,17 @@ def _key_json(info: unikms.KeyInfo) -> bytes:
         "aliases": list(info.aliases),
         "dialect": info.dialect.value,
     }
+    if "ProtectionLevel" in info.native:  # Alibaba
+        doc["protection_level"] = str(info.native["ProtectionLevel"])
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     action = args.key_action
     if action == "create":
-        info = kms.create_key(spec=KeySpec(args.spec), alias=args.alias, description=args.desc)
+        info = kms.create_key(
+            spec=KeySpec(args.spec), alias=args.alias, description=args.desc, hsm=args.hsm
+        )
         _write(_key_json(info), None)
     elif action == "describe":
         _write(_key_json(kms.describe_key(args.name)), None)
@@ -225,6 +229,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--alias")
     create.add_argument("--spec", default="AES_256", choices=[s.value for s in KeySpec])
     create.add_argument("--desc", default="")
+    create.add_argument(
+        "--hsm", action="store_true", help="Alibaba: a hardware (HSM) key (CBC/ECB on the gateway)"
+    )
     for name in ("describe", "rotate", "enable", "disable", "cancel_deletion", "archive"):
         ks.add_parser(name, parents=[common]).add_argument("name")
     ks.add_parser("list", parents=[common])
