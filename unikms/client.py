@@ -306,14 +306,7 @@ class KmsClient:
             if not isinstance(flag, bool):
                 raise self._invalid(name, f"{name} must be True or False, got {flag!r}")
         if hsm:
-            self._rules.require(Feature.HSM_KEYS, "hsm")
-            if self.strict_portability:
-                raise PortabilityError(
-                    "hsm keys exist on the Alibaba dialects only (Tencent's need an HSM cluster)",
-                    other=Dialect.TENCENT,
-                    field="hsm",
-                    dialect=self.dialect,
-                )
+            self._dialect_only(Feature.HSM_KEYS, "hsm", "hsm=True")
         with self._native():
             return self._ops.create_key(spec, description, alias, external, hsm)
 
@@ -504,23 +497,9 @@ class KmsClient:
         }
         for name, feature in _STRICT_FORBIDDEN.items():
             if given[name]:
-                self._rules.require(feature, name)
-                if self.strict_portability:
-                    raise PortabilityError(
-                        f"{name} is dialect-specific and not portable",
-                        other=next(d for d in Dialect if feature not in rules_for(d).features),
-                        field=name,
-                        dialect=self.dialect,
-                    )
+                self._dialect_only(feature, name, name)
         if version is KeyVersion.INITIAL:
-            self._rules.require(Feature.INITIAL_VERSION, "version=INITIAL")
-            if self.strict_portability:
-                raise PortabilityError(
-                    "version=INITIAL exists on the Alibaba instance dialect only",
-                    other=Dialect.TENCENT,
-                    field="version",
-                    dialect=self.dialect,
-                )
+            self._dialect_only(Feature.INITIAL_VERSION, "version", "version=INITIAL")
         for name, value in (("algorithm", algorithm), ("padding", padding)):
             if value is not None and not isinstance(value, str):
                 raise self._invalid(name, f"{name} must be a string, got {type(value).__name__}")
@@ -539,6 +518,21 @@ class KmsClient:
             padding=padding,
             dry_run=bool(dry_run),
         )
+
+    def _dialect_only(self, feature: str, field: str, what: str) -> None:
+        """``what`` needs ``feature``: this dialect must have it, and in strict
+        portability mode so must every other."""
+        self._rules.require(feature, what)
+        if self.strict_portability:
+            lacking = [d for d in Dialect if feature not in rules_for(d).features]
+            if lacking:
+                raise PortabilityError(
+                    f"{what} is dialect-specific and not portable "
+                    f"(the {lacking[0].value} dialect lacks it)",
+                    other=lacking[0],
+                    field=field,
+                    dialect=self.dialect,
+                )
 
     def _check_context(self, context: Mapping[str, str] | None) -> dict[str, str] | None:
         if context is None:
