@@ -9,7 +9,9 @@ message, HTTP status and request id.
 
 The in-memory fake and the SDK adapters both implement this, so everything
 above it (validation, lowering, result mapping, error mapping) is written once
-and every test can run against either::
+and every test can run against either. A driver may add a ``neutral_operations``
+attribute naming a subclass of its dialect's operations to use instead (the
+fake does, for its hot path; see :func:`unikms.dialects.operations_for`)::
 
     >>> from unikms.fake import FakeCloud
     >>> from unikms.types import Dialect
