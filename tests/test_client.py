@@ -250,12 +250,15 @@ def test_seed_round_trip(tmp_path: Path) -> None:
     tkey = tc.create_key(alias="seeded").key_id
     sealed = classic.encrypt("alias/seeded", b"kept", context={"a": "1"})
     tsealed = tc.encrypt(tkey, b"kept too")
+    hsm = classic.create_key(hsm=True).key_id
     classic.disable_key(key)
     path = tmp_path / "seed.json"
     path.write_text(json.dumps(cloud.to_seed()))
 
     restored = unikms.connect(f"fake://alibaba-classic?seed={path}")
     assert restored.describe_key("alias/seeded").state is unikms.KeyState.DISABLED
+    assert restored.describe_key(hsm).native["ProtectionLevel"] == "HSM"
+    assert restored.describe_key(key).native["ProtectionLevel"] == "SOFTWARE"
     restored.enable_key(key)
     assert restored.decrypt(sealed.ciphertext, context={"a": "1"}).plaintext == b"kept"
     trestored = unikms.connect(f"fake://tencent?seed={path}")

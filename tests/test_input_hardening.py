@@ -76,6 +76,7 @@ def test_the_gateway_has_no_generate_data_key_without_plaintext() -> None:
         ({"versions": [{"material": "AAAA"}]}, "material"),
         ({"versions": [{"material": "not base64!"}]}, "entry 1"),
         ({"spec": "AES_512"}, "entry 1"),
+        ({"protection_level": "QUANTUM"}, "protection_level"),
     ],
 )
 def test_bad_seeds_are_refused_whole(
