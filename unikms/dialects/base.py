@@ -242,7 +242,10 @@ def canonical_context_json(context: Mapping[str, str]) -> str:
         return last[1]  # a call checks, lowers and binds the same context: encode it once
     copy = dict(context)
     text = _CONTEXT_ENCODER.encode(copy)
-    _last_context[0] = (copy, text)
+    if all(type(k) is str and type(v) is str for k, v in copy.items()):
+        # remembered only when all str: an equal mapping then has the same JSON
+        # (with other types, 1 == 1.0 == True would share one)
+        _last_context[0] = (copy, text)
     return text
 
 
