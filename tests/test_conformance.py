@@ -476,3 +476,24 @@ def test_concurrent_use(harness: Harness) -> None:
 
 def test_every_driver_is_listed() -> None:
     assert {f"fake-{d.value}" for d in Dialect} <= set(DRIVERS)
+
+
+def test_one_client_shared_by_threads(harness: Harness) -> None:
+    """A client may be shared across threads: 8 threads x 25 round trips, every result right."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kms = harness.client
+    key = kms.create_key().key_id
+
+    def worker(n: int) -> list[bool]:
+        out = []
+        for i in range(25):
+            data = f"thread {n} message {i}".encode()
+            context = {"thread": str(n)}
+            sealed = kms.encrypt(key, data, context=context)
+            out.append(kms.decrypt(sealed.ciphertext, context=context).plaintext == data)
+        return out
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [ok for chunk in pool.map(worker, range(8)) for ok in chunk]
+    assert len(results) == 200 and all(results)
