@@ -21,24 +21,15 @@ and results are the synchronous client's, unchanged.
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Executor
 from types import TracebackType
-from typing import ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from unikms.client import KmsClient
 from unikms.errors import InvalidRequestError
 from unikms.registry import connect as _connect
-from unikms.types import (
-    DataKey,
-    DecryptResult,
-    Dialect,
-    EncryptResult,
-    KeyInfo,
-    KeySpec,
-    KeyVersion,
-)
+from unikms.types import Dialect
 
 __all__ = ["AsyncKmsClient", "connect"]
 
@@ -53,8 +44,22 @@ def connect(
     return AsyncKmsClient(_connect(url, **options), executor=executor)
 
 
+def _awaitable(
+    method: Callable[Concatenate[KmsClient, P], R],
+) -> Callable[Concatenate[AsyncKmsClient, P], Coroutine[Any, Any, R]]:
+    """The coroutine version of a :class:`KmsClient` method, with its very signature."""
+
+    async def call(self: AsyncKmsClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        client = self._client
+        return await self._run(lambda: method(client, *args, **kwargs))
+
+    call.__name__ = call.__qualname__ = method.__name__
+    call.__doc__ = f"Awaitable :meth:`unikms.KmsClient.{method.__name__}` (same arguments)."
+    return call
+
+
 class AsyncKmsClient:
-    """Awaitable versions of every :class:`~unikms.KmsClient` call.
+    """Awaitable versions of every :class:`~unikms.KmsClient` call, same arguments.
 
     ``executor`` (default: asyncio's default thread pool) runs the calls of
     clients that do I/O; a ``fake://`` client runs inline.
@@ -83,13 +88,12 @@ class AsyncKmsClient:
     def dialect(self) -> Dialect:
         return self._client.dialect
 
-    async def _run(self, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    async def _run(self, call: Callable[[], R]) -> R:
         if self._inline:
-            return call(*args, **kwargs)
+            return call()
         if self._executor is None:
-            return await asyncio.to_thread(call, *args, **kwargs)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
+            return await asyncio.to_thread(call)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     # -- lifecycle --------------------------------------------------------------
     async def aclose(self) -> None:
@@ -107,130 +111,22 @@ class AsyncKmsClient:
     ) -> None:
         await self.aclose()
 
-    # -- crypto -----------------------------------------------------------------
-    async def encrypt(
-        self,
-        key: str,
-        plaintext: bytes,
-        *,
-        context: Mapping[str, str] | None = None,
-        version: KeyVersion = KeyVersion.PRIMARY,
-        algorithm: str | None = None,
-        iv: bytes | None = None,
-        aad: bytes | None = None,
-        padding: str | None = None,
-        dry_run: bool = False,
-    ) -> EncryptResult:
-        """:meth:`unikms.KmsClient.encrypt`."""
-        return await self._run(
-            self._client.encrypt,
-            key,
-            plaintext,
-            context=context,
-            version=version,
-            algorithm=algorithm,
-            iv=iv,
-            aad=aad,
-            padding=padding,
-            dry_run=dry_run,
-        )
-
-    async def decrypt(
-        self,
-        ciphertext: bytes | str,
-        *,
-        context: Mapping[str, str] | None = None,
-        key: str | None = None,
-        algorithm: str | None = None,
-        iv: bytes | None = None,
-        aad: bytes | None = None,
-        padding: str | None = None,
-        dry_run: bool = False,
-    ) -> DecryptResult:
-        """:meth:`unikms.KmsClient.decrypt`."""
-        return await self._run(
-            self._client.decrypt,
-            ciphertext,
-            context=context,
-            key=key,
-            algorithm=algorithm,
-            iv=iv,
-            aad=aad,
-            padding=padding,
-            dry_run=dry_run,
-        )
-
-    async def generate_data_key(
-        self,
-        key: str,
-        *,
-        context: Mapping[str, str] | None = None,
-        number_of_bytes: int = 32,
-        version: KeyVersion = KeyVersion.PRIMARY,
-        dry_run: bool = False,
-    ) -> DataKey:
-        """:meth:`unikms.KmsClient.generate_data_key`."""
-        return await self._run(
-            self._client.generate_data_key,
-            key,
-            context=context,
-            number_of_bytes=number_of_bytes,
-            version=version,
-            dry_run=dry_run,
-        )
-
-    # -- key management ---------------------------------------------------------
-    async def create_key(
-        self,
-        *,
-        spec: KeySpec = KeySpec.AES_256,
-        description: str = "",
-        alias: str | None = None,
-        external: bool = False,
-        hsm: bool = False,
-    ) -> KeyInfo:
-        """:meth:`unikms.KmsClient.create_key`."""
-        return await self._run(
-            self._client.create_key,
-            spec=spec,
-            description=description,
-            alias=alias,
-            external=external,
-            hsm=hsm,
-        )
-
-    async def describe_key(self, key: str) -> KeyInfo:
-        return await self._run(self._client.describe_key, key)
-
-    async def list_keys(self) -> list[str]:
-        return await self._run(self._client.list_keys)
-
-    async def create_alias(self, alias: str, key: str) -> None:
-        await self._run(self._client.create_alias, alias, key)
-
-    async def list_aliases(self) -> dict[str, str]:
-        return await self._run(self._client.list_aliases)
-
-    async def enable_key(self, key: str) -> None:
-        await self._run(self._client.enable_key, key)
-
-    async def disable_key(self, key: str) -> None:
-        await self._run(self._client.disable_key, key)
-
-    async def schedule_key_deletion(self, key: str, days: int) -> None:
-        await self._run(self._client.schedule_key_deletion, key, days)
-
-    async def cancel_key_deletion(self, key: str) -> None:
-        await self._run(self._client.cancel_key_deletion, key)
-
-    async def rotate_key(self, key: str) -> str | None:
-        return await self._run(self._client.rotate_key, key)
-
-    async def archive_key(self, key: str) -> None:
-        await self._run(self._client.archive_key, key)
-
-    async def cancel_key_archive(self, key: str) -> None:
-        await self._run(self._client.cancel_key_archive, key)
+    # -- every call of the synchronous client, awaitable ------------------------
+    encrypt = _awaitable(KmsClient.encrypt)
+    decrypt = _awaitable(KmsClient.decrypt)
+    generate_data_key = _awaitable(KmsClient.generate_data_key)
+    create_key = _awaitable(KmsClient.create_key)
+    describe_key = _awaitable(KmsClient.describe_key)
+    list_keys = _awaitable(KmsClient.list_keys)
+    create_alias = _awaitable(KmsClient.create_alias)
+    list_aliases = _awaitable(KmsClient.list_aliases)
+    enable_key = _awaitable(KmsClient.enable_key)
+    disable_key = _awaitable(KmsClient.disable_key)
+    schedule_key_deletion = _awaitable(KmsClient.schedule_key_deletion)
+    cancel_key_deletion = _awaitable(KmsClient.cancel_key_deletion)
+    rotate_key = _awaitable(KmsClient.rotate_key)
+    archive_key = _awaitable(KmsClient.archive_key)
+    cancel_key_archive = _awaitable(KmsClient.cancel_key_archive)
 
     def max_plaintext(
         self,
