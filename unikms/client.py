@@ -164,8 +164,9 @@ class KmsClient:
             and not self.strict_portability
         ):
             opts = _PLAIN if context is None else EncryptOptions(self._check_context(context))
-            if len(plaintext) > self._ops.max_plaintext(key, opts):
-                self._check_plaintext(plaintext, self._ops.max_plaintext(key, opts))
+            limit = self._ops.max_plaintext(key, opts)
+            if len(plaintext) > limit:
+                self._check_plaintext(plaintext, limit)  # raises, naming size and limit
             data = plaintext
         else:
             self._check_open()
