@@ -204,6 +204,22 @@ def test_instance_asymmetric_key_is_the_wrong_type() -> None:
     assert err.value.code == "Forbidden.OnlySymmetricKeySupported"
 
 
+def test_instance_rsa_encryption_neutrally() -> None:
+    """RSA keys encrypt through the gateway's Encrypt (initial version), not AdvanceEncrypt."""
+    kms = client("alibaba-instance")
+    key = kms.create_key(spec=KeySpec.RSA_2048).key_id
+    sealed = kms.encrypt(key, b"a small secret", version=KeyVersion.INITIAL)
+    assert (sealed.algorithm, sealed.iv) == ("RSAES_OAEP_SHA_256", None)
+    opened = kms.decrypt(sealed.ciphertext)
+    assert (opened.plaintext, opened.key_id, opened.algorithm) == (
+        b"a small secret",
+        key,
+        "RSAES_OAEP_SHA_256",
+    )
+    with pytest.raises(unikms.InvalidRequestError):  # more than OAEP takes with 2048 bits
+        kms.encrypt(key, b"x" * 191, version=KeyVersion.INITIAL)
+
+
 def test_sm4_keys() -> None:
     for dialect in ("alibaba-classic", "alibaba-instance"):
         kms = client(dialect)

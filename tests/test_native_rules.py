@@ -448,3 +448,66 @@ def test_throttle(cloud: FakeCloud) -> None:
     err = native_error(svc.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk="})
     assert err.code == "RequestLimitExceeded"
     svc.call("DescribeKey", {"KeyId": key})  # management calls are not throttled here
+
+
+def test_instance_rsa_encryption(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService
+) -> None:
+    """The gateway's Encrypt/Decrypt take RSA encryption keys with RSAES-OAEP."""
+    rsa = classic_key(classic, KeySpec="RSA_2048")
+    enc = instance.call("Encrypt", {"KeyId": rsa, "Plaintext": b"x" * 190})  # the OAEP maximum
+    assert (enc["Algorithm"], enc["Iv"], enc["PaddingMode"]) == ("RSAES_OAEP_SHA_256", b"", "")
+    assert len(enc["CiphertextBlob"]) == 256
+    dec = instance.call(
+        "Decrypt",
+        {"KeyId": rsa, "CiphertextBlob": enc["CiphertextBlob"], "Algorithm": enc["Algorithm"]},
+    )
+    assert dec["Plaintext"] == b"x" * 190
+    refused = [
+        {"Plaintext": b"x" * 191},  # longer than OAEP-SHA-256 takes with 2048 bits
+        {"Algorithm": "RSAES_OAEP_SHA_1"},  # software RSA keys: SHA-256 only
+        {"Algorithm": "AES_GCM"},
+        {"Iv": b"\0" * 12},
+        {"Aad": b"aad"},
+        {"PaddingMode": "PKCS7_PADDING"},
+    ]
+    for extra in refused:
+        err = native_error(instance.call, "Encrypt", {"KeyId": rsa, "Plaintext": b"x", **extra})
+        assert (err.code, err.http_status) == ("InvalidParameter", 400), extra
+    tampered = enc["CiphertextBlob"][:-1] + bytes([enc["CiphertextBlob"][-1] ^ 1])
+    err = native_error(instance.call, "Decrypt", {"KeyId": rsa, "CiphertextBlob": tampered})
+    assert (err.code, err.http_status) == ("InvalidParameter", 400)
+    for action in ("GenerateDataKey", "AdvanceEncrypt", "AdvanceGenerateDataKey"):
+        err = native_error(instance.call, action, {"KeyId": rsa, "Plaintext": b"x"})
+        assert err.code in ("InvalidParameter", "Forbidden.OnlySymmetricKeySupported"), action
+    hsm = classic_key(classic, KeySpec="RSA_3072", ProtectionLevel="HSM")
+    enc = instance.call(
+        "Encrypt", {"KeyId": hsm, "Plaintext": b"y" * 300, "Algorithm": "RSAES_OAEP_SHA_1"}
+    )
+    params = {
+        "KeyId": hsm,
+        "CiphertextBlob": enc["CiphertextBlob"],
+        "Algorithm": "RSAES_OAEP_SHA_1",
+    }
+    assert instance.call("Decrypt", params)["Plaintext"] == b"y" * 300
+    signing = classic_key(classic, KeySpec="RSA_2048", KeyUsage="SIGN/VERIFY")
+    err = native_error(instance.call, "Encrypt", {"KeyId": signing, "Plaintext": b"x"})
+    assert (err.code, err.http_status) == ("InvalidParameter", 400)
+
+
+def test_rsa_material_is_a_real_key_and_seeds_check_it(classic: AlibabaClassicService) -> None:
+    from unikms.errors import InvalidRequestError
+    from unikms.fake import FakeCloud
+    from unikms.fake.keystore import rsa_private_key
+
+    key = classic.store.get(classic_key(classic, KeySpec="RSA_3072"))
+    assert key is not None
+    assert rsa_private_key(key.primary.material, KeySpec.RSA_3072).key_size == 3072
+    bad = {
+        "id": "key-hzzrsarsarsarsarsarsa01",
+        "spec": "RSA_2048",
+        "versions": [{"material": "AAAA"}],
+    }
+    with pytest.raises(InvalidRequestError) as err:
+        FakeCloud().load_seed({"alibaba": {"keys": [bad]}})
+    assert "PKCS#8 RSA key" in str(err.value)

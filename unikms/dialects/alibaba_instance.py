@@ -234,18 +234,37 @@ AES_BLOCK_MODES = frozenset({"AES_GCM", "AES_CBC", "AES_ECB"})
 SM4_MODES = frozenset({"SM4_GCM"})
 
 
+#: RSA encryption keys on the gateway's Encrypt/Decrypt (key-types page: software RSA keys
+#: ``RSAES_OAEP_SHA_256``, the default; ``RSAES_OAEP_SHA_1`` for hardware keys: inference)
+RSA_SPECS = frozenset({KeySpec.RSA_2048, KeySpec.RSA_3072})
+RSA_OAEP = frozenset({"RSAES_OAEP_SHA_256"})
+RSA_OAEP_HSM = frozenset({"RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1"})
+
+
 def allowed_algorithms(spec: KeySpec, protection_level: str, external: bool) -> frozenset[str]:
-    """The algorithms a symmetric key may use: software keys GCM only; hardware (HSM)
-    and external AES keys GCM, CBC and ECB; SM4 keys GCM only.
+    """The algorithms a key may use on the gateway's Encrypt/Decrypt: software AES keys
+    GCM only; hardware (HSM) and external AES keys GCM, CBC and ECB; SM4 keys GCM
+    only; RSA keys OAEP with SHA-256 (and SHA-1 on hardware keys); others none.
 
     >>> sorted(allowed_algorithms(KeySpec.AES_256, "HSM", False))
     ['AES_CBC', 'AES_ECB', 'AES_GCM']
     """
     if spec is KeySpec.SM4:
         return SM4_MODES
+    if spec in RSA_SPECS:
+        return RSA_OAEP_HSM if protection_level == "HSM" else RSA_OAEP
+    if not spec.symmetric:
+        return frozenset()  # EC: ECIES and SM2PKE are not modelled
     if protection_level == "HSM" or external:
         return AES_BLOCK_MODES
     return GCM_ONLY
+
+
+def default_algorithm(spec: KeySpec) -> str:
+    """The algorithm Encrypt uses when none is given."""
+    if spec is KeySpec.SM4:
+        return "SM4_GCM"
+    return "RSAES_OAEP_SHA_256" if spec in RSA_SPECS else "AES_GCM"
 
 
 def advance_allowed(protection_level: str) -> bool:

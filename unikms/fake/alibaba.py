@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from unikms import _base64
 from unikms.dialects import alibaba_classic, alibaba_instance
@@ -35,7 +36,14 @@ from unikms.dialects.alibaba import (
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.driver import NativeParams, NativeResponse
 from unikms.fake import cipher
-from unikms.fake.keystore import PROTECTION_LEVELS, FakeKey, FakeKeyVersion, KeyStore, _iso
+from unikms.fake.keystore import (
+    PROTECTION_LEVELS,
+    FakeKey,
+    FakeKeyVersion,
+    KeyStore,
+    _iso,
+    rsa_private_key,
+)
 from unikms.fake.service import FakeService, Throttle
 from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage, KeyVersion
 
@@ -72,6 +80,11 @@ def new_alibaba_store(
 
 def _gcm_for(key: FakeKey) -> str:
     return "SM4_GCM" if key.spec is KeySpec.SM4 else "AES_GCM"
+
+
+def _rsa(key: FakeKey, version: FakeKeyVersion) -> rsa.RSAPrivateKey:
+    """The version's RSA private key, parsed once."""
+    return version.derived("rsa-private-key", lambda v: rsa_private_key(v.material, key.spec))
 
 
 class AlibabaClassicService(FakeService):
@@ -492,7 +505,11 @@ class AlibabaInstanceService(AlibabaClassicService):
         if not key.symmetric:
             if advance:
                 raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
-            raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+            if (
+                key.spec not in alibaba_instance.RSA_SPECS
+                or key.usage is not KeyUsage.ENCRYPT_DECRYPT
+            ):
+                raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
         if (
             advance
             and not decrypting
@@ -502,7 +519,7 @@ class AlibabaInstanceService(AlibabaClassicService):
         return key
 
     def algorithm(self, params: NativeParams, key: FakeKey) -> str:
-        name = params.get("Algorithm") or _gcm_for(key)
+        name = params.get("Algorithm") or alibaba_instance.default_algorithm(key.spec)
         allowed = alibaba_instance.allowed_algorithms(
             key.spec, key.protection_level, key.origin == "EXTERNAL"
         )
@@ -514,6 +531,15 @@ class AlibabaInstanceService(AlibabaClassicService):
         self, params: NativeParams, algorithm: str, *, encrypting: bool
     ) -> tuple[bytes | None, bytes | None, str]:
         """Validated ``(iv, aad, padding)`` for ``algorithm``."""
+        if algorithm.startswith("RSAES_"):  # OAEP: no IV, no AAD, its own padding
+            for name, situation in (
+                ("Iv", Situation.INVALID_IV),
+                ("Aad", Situation.INVALID_PARAMETER),
+                ("PaddingMode", Situation.INVALID_PADDING),
+            ):
+                if params.get(name):
+                    raise self.fail(situation, name=name)
+            return None, None, ""
         gcm = algorithm.endswith("_GCM")
         n = cipher.iv_length(algorithm)
         iv = params.get("Iv") or None
@@ -560,6 +586,16 @@ class AlibabaInstanceService(AlibabaClassicService):
         algorithm = self.algorithm(params, key)
         iv, aad, padding = self.options(params, algorithm, encrypting=True)
         data = self.plaintext(params, padding)
+        if algorithm.startswith("RSAES_"):
+            try:
+                return (
+                    algorithm,
+                    iv,
+                    padding,
+                    cipher.rsa_encrypt(_rsa(key, version), algorithm, data),
+                )
+            except cipher.CipherFailure:  # longer than OAEP takes with this key
+                raise self.fail(Situation.INVALID_PARAMETER, name="Plaintext") from None
         return algorithm, iv, padding, self.seal_with(algorithm, version, data, iv, aad, padding)
 
     @staticmethod
@@ -595,6 +631,8 @@ class AlibabaInstanceService(AlibabaClassicService):
         try:
             if algorithm == "AES_GCM" and iv is not None:
                 return version.aesgcm().decrypt(iv, body, aad)
+            if algorithm.startswith("RSAES_"):
+                return cipher.rsa_decrypt(_rsa(key, version), algorithm, body)
             return cipher.open_(
                 algorithm,
                 version.material,
@@ -744,6 +782,8 @@ class AlibabaInstanceService(AlibabaClassicService):
 
     def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
         key = self.gateway_key(params, advance=False)
+        if not key.symmetric:  # data keys come from symmetric keys only
+            raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
         algorithm = params.get("Algorithm") or _gcm_for(key)
         if algorithm != _gcm_for(key):
             raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")

@@ -8,7 +8,10 @@ PKCS#7 padding applies to CBC and ECB only; ``NO_PADDING`` requires whole blocks
 from __future__ import annotations
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import padding as _padding
+from cryptography.hazmat.primitives.asymmetric import padding as _asym
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -20,6 +23,8 @@ __all__ = [
     "CipherFailure",
     "iv_length",
     "open_",
+    "rsa_decrypt",
+    "rsa_encrypt",
     "seal",
 ]
 
@@ -35,7 +40,9 @@ class CipherFailure(Exception):
 
 
 def iv_length(algorithm: str) -> int:
-    """IV length the algorithm takes: 12 for GCM, 16 for CBC, 0 for ECB."""
+    """IV length the algorithm takes: 12 for GCM, 16 for CBC, 0 for ECB and RSA."""
+    if algorithm.startswith("RSAES_"):
+        return 0
     mode = algorithm.split("_", 1)[1]
     return {"GCM": 12, "CBC": 16, "ECB": 0}[mode]
 
@@ -111,4 +118,26 @@ def open_(
             body = unpadder.update(body) + unpadder.finalize()
         return body
     except (InvalidTag, ValueError):
+        raise CipherFailure from None
+
+
+def _oaep(algorithm: str) -> _asym.OAEP:
+    digest = hashes.SHA256() if algorithm == "RSAES_OAEP_SHA_256" else hashes.SHA1()  # noqa: S303
+    return _asym.OAEP(mgf=_asym.MGF1(algorithm=digest), algorithm=digest, label=None)
+
+
+def rsa_encrypt(key: rsa.RSAPrivateKey, algorithm: str, plaintext: bytes) -> bytes:
+    """RSAES-OAEP (``RSAES_OAEP_SHA_256`` or ``_SHA_1``) with the key's public half;
+    :class:`CipherFailure` when the plaintext is too long for the key."""
+    try:
+        return key.public_key().encrypt(plaintext, _oaep(algorithm))
+    except ValueError:
+        raise CipherFailure from None
+
+
+def rsa_decrypt(key: rsa.RSAPrivateKey, algorithm: str, ciphertext: bytes) -> bytes:
+    """The inverse of :func:`rsa_encrypt`; :class:`CipherFailure` when it does not open."""
+    try:
+        return key.decrypt(ciphertext, _oaep(algorithm))
+    except ValueError:
         raise CipherFailure from None

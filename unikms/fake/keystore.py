@@ -19,11 +19,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import attrs
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from unikms.types import KeySpec, KeyState, KeyUsage, redacted
 
-__all__ = ["Clock", "FakeKey", "FakeKeyVersion", "KeyStore", "utcnow"]
+__all__ = [
+    "Clock",
+    "FakeKey",
+    "FakeKeyVersion",
+    "KeyStore",
+    "new_material",
+    "rsa_private_key",
+    "utcnow",
+]
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -43,6 +54,31 @@ def utcnow() -> datetime:
 PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
 _MATERIAL_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
+_RSA_BITS = {KeySpec.RSA_2048: 2048, KeySpec.RSA_3072: 3072}
+
+
+def new_material(spec: KeySpec) -> bytes:
+    """Fresh key material: random bytes for symmetric keys, a PKCS#8 (DER) private key
+    for RSA keys; EC keys get random bytes (they do no cryptography in the fake)."""
+    bits = _RSA_BITS.get(spec)
+    if bits is None:
+        return os.urandom(_MATERIAL_BYTES.get(spec, 32))
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def rsa_private_key(material: bytes, spec: KeySpec) -> rsa.RSAPrivateKey:
+    """The RSA key held in ``material``; ``ValueError`` unless it is one of the spec's size."""
+    try:
+        key = serialization.load_der_private_key(material, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        key = None
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size != _RSA_BITS.get(spec):
+        raise ValueError(f"{spec.value} material must be a PKCS#8 RSA key of that size")
+    return key
 
 
 @attrs.define
@@ -216,11 +252,10 @@ class KeyStore:
         created_at: datetime | None = None,
         make_primary: bool = True,
     ) -> FakeKeyVersion:
-        """Append a version with real key material (random unless given)."""
-        size = _MATERIAL_BYTES.get(key.spec, 32)
+        """Append a version with real key material (new unless given)."""
         version = FakeKeyVersion(
             version_id=version_id or self.new_version_id(key.key_id),
-            material=material if material is not None else os.urandom(size),
+            material=material if material is not None else new_material(key.spec),
             created_at=created_at or self.clock(),
         )
         key.versions.append(version)
@@ -368,6 +403,8 @@ class KeyStore:
                 raise ValueError(
                     f"{spec.value} material is {_MATERIAL_BYTES[spec]} bytes, not {len(material)}"
                 )
+            if material is not None and spec in _RSA_BITS:
+                rsa_private_key(material, spec)  # a PKCS#8 RSA key of the spec's size
             self.add_version(
                 key,
                 material=material,
