@@ -534,8 +534,8 @@ def response_cases(
         {"KeyId": hsm, "Plaintext": b"odd", "Algorithm": "AES_CBC", "PaddingMode": "NONE"},
         400,
     )
-    cases["emulator_wrong_aad_400"] = err(
-        "AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": b"wrong"}, 400
+    cases["emulator_wrong_aad_500"] = err(
+        "AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": b"wrong"}, 500
     )
     for op in MESSAGES:
         cases[f"full_{op}"] = (op, 200, full_message(op))
@@ -633,7 +633,7 @@ ERROR_CASES = [
     "emulator_unknown_key_404",
     "emulator_disabled_key_409",
     "emulator_bad_padding_400",
-    "emulator_wrong_aad_400",
+    "emulator_wrong_aad_500",
     "error_404",
     "error_409",
     "error_400_status_in_body_ignored",
