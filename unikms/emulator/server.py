@@ -37,6 +37,7 @@ from unikms.emulator.credentials import (
     IssuedClientKey,
 )
 from unikms.emulator.gateway import GatewayProtocol
+from unikms.emulator.http_limits import HttpLimits, limited_protocol
 from unikms.emulator.state import StateFile
 from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import ProtocolHandler
@@ -77,6 +78,8 @@ class Emulator:
     restarts (loaded if it has content, else ``seed`` is loaded and saved).
     ``client_key_dir`` is where gateway client keys are written (a temporary
     directory by default; with ``state``, next to the state file).
+    ``http_limits`` caps request heads and sets the connection deadlines
+    (:class:`~unikms.emulator.http_limits.HttpLimits`; defaults in ``docs/emulator.md``).
     """
 
     def __init__(
@@ -89,8 +92,10 @@ class Emulator:
         credentials: EmulatorCredentials | None = None,
         client_key_dir: str | Path | None = None,
         throttle: bool | float = False,
+        http_limits: HttpLimits | None = None,
     ) -> None:
         self.host = host
+        self.http_limits = http_limits or HttpLimits()
         # the socket first: a busy port must fail before anything is opened or written
         self._sock = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
@@ -183,14 +188,17 @@ class Emulator:
         return f"{self.host}:{self.port}"
 
     def _config(self) -> uvicorn.Config:
+        limits = self.http_limits
         return uvicorn.Config(
             self.app,
             log_level="warning",
             access_log=False,
             lifespan="off",
-            http="httptools" if importlib.util.find_spec("httptools") else "h11",
+            # httptools with the head caps and deadlines; h11 caps the head size only
+            http=limited_protocol(limits) if importlib.util.find_spec("httptools") else "h11",
             loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-            timeout_keep_alive=30,
+            timeout_keep_alive=max(1, round(limits.keep_alive_timeout)),
+            h11_max_incomplete_event_size=limits.max_head_bytes,
         )
 
     def start(self) -> Emulator:
