@@ -1,0 +1,155 @@
+"""Tencent requests that are malformed get the parameter error, never ``InternalError``.
+
+Signed TC3 requests straight to :class:`TencentProtocol` (no server): the body
+is what is hostile, the signature is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from unikms.emulator.credentials import (
+    DEFAULT_TENCENT_SECRET_ID,
+    DEFAULT_TENCENT_SECRET_KEY,
+    EmulatorCredentials,
+)
+from unikms.emulator.tencent import TencentProtocol
+from unikms.emulator.wire import Request
+from unikms.fake import FakeCloud
+from unikms.types import Dialect
+
+HOST = "127.0.0.1:9"
+
+
+def tc3(
+    action: str,
+    body: bytes,
+    *,
+    signed: tuple[str, ...] = ("content-type", "host"),
+    headers: dict[str, str] | None = None,
+    stamp: int | None = None,
+) -> Request:
+    """A TC3-HMAC-SHA256 request as the SDK signs it (``signed``: the SignedHeaders)."""
+    stamp = stamp or int(time.time())
+    sent = {
+        "content-type": "application/json",
+        "host": HOST,
+        "x-tc-action": action,
+        "x-tc-version": "2019-01-18",
+        "x-tc-timestamp": str(stamp),
+        **(headers or {}),
+    }
+    date = datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d")
+    canonical_headers = "".join(f"{h}:{sent[h].strip().lower()}\n" for h in signed)
+    names = ";".join(signed)
+    canonical = f"POST\n/\n\n{canonical_headers}\n{names}\n{hashlib.sha256(body).hexdigest()}"
+    scope = f"{date}/kms/tc3_request"
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    )
+
+    def mac(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    key = mac(mac(mac(("TC3" + DEFAULT_TENCENT_SECRET_KEY).encode(), date), "kms"), "tc3_request")
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    sent["authorization"] = (
+        f"TC3-HMAC-SHA256 Credential={DEFAULT_TENCENT_SECRET_ID}/{scope}, "
+        f"SignedHeaders={names}, Signature={signature}"
+    )
+    return Request("POST", "/", b"", sent, body)
+
+
+@pytest.fixture
+def tencent() -> TencentProtocol:
+    return TencentProtocol(FakeCloud().service(Dialect.TENCENT), EmulatorCredentials())
+
+
+def answer(protocol: TencentProtocol, request: Request) -> dict[str, object]:
+    response = protocol.handle(request)
+    assert response.status == 200
+    doc: dict[str, object] = json.loads(response.body)["Response"]
+    return doc
+
+
+def error_code(protocol: TencentProtocol, request: Request) -> str | None:
+    """The answer's error code; an exception is what the app turns into ``InternalError``."""
+    try:
+        doc = answer(protocol, request)
+    except Exception:
+        return "InternalError"
+    error = doc.get("Error")
+    return error["Code"] if isinstance(error, dict) else None
+
+
+ISSUE_CASES = [
+    ("ListKeys", b'{"Offset": Infinity}'),
+    ("ListKeys", b'{"Offset": -Infinity}'),
+    ("ListKeys", b'{"Offset": NaN}'),
+    ("ListKeys", b'{"Offset": 1e400}'),
+    ("ListKeys", b'{"Limit": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ("CreateKey", b'{"Alias": "a", "Description": "\\ud800"}'),
+    ("CreateKey", b'{"Alias": "\\udfff"}'),
+    ("DescribeKeys", b'{"KeyIds": [{"a": "b"}]}'),
+    ("DescribeKeys", b'{"KeyIds": [["a"]]}'),
+]
+
+
+@pytest.mark.parametrize(("action", "body"), ISSUE_CASES)
+def test_malformed_bodies_get_the_parameter_error(
+    tencent: TencentProtocol, action: str, body: bytes
+) -> None:
+    code = error_code(tencent, tc3(action, body))
+    assert code is not None and code.startswith("InvalidParameter"), code
+
+
+ACTIONS = [
+    "Encrypt", "Decrypt", "GenerateDataKey", "CreateKey", "DescribeKey", "DescribeKeys",
+    "ListKeys", "ListKeyDetail", "UpdateAlias", "EnableKey", "DisableKey", "ArchiveKey",
+    "CancelKeyArchive", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKeyRotation",
+    "DisableKeyRotation", "GetKeyRotationStatus", "RotateKey", "UpdateKeyDescription",
+]  # fmt: skip
+FIELDS = [
+    "KeyId", "KeyIds", "Plaintext", "CiphertextBlob", "EncryptionContext", "Description",
+    "Alias", "KeyUsage", "Type", "NumberOfBytes", "KeySpec", "PendingWindowInDays", "Offset",
+    "Limit", "Role", "OrderType", "KeyState", "SearchKeyAlias", "Origin", "RotateDays",
+    "TagFilters", "Tags",
+]  # fmt: skip
+HOSTILE = [
+    None, True, False, 0, -1, 2**64, 10**400, 1.5, -0.0, "", "x", "\u0000", "é" * 5000,
+    [], [1], [None], [{"a": "b"}], [[]], {}, {"a": 1}, {"Key": ["v"]}, "AAAA", "!!!",
+    "0" * 10000, "a" * 100_000,
+]  # fmt: skip
+RAW = [b"Infinity", b"-Infinity", b"NaN", b"1e999", b'"\\ud800"', b'["\\udc00"]', b'{"\\ud800": 1}']
+
+
+def fuzzed_bodies(rng: random.Random, count: int) -> list[tuple[str, bytes]]:
+    out = []
+    for _ in range(count):
+        fields: list[bytes] = []
+        for name in rng.sample(FIELDS, rng.randint(1, 4)):
+            if rng.random() < 0.2:
+                value = rng.choice(RAW)
+            else:
+                value = json.dumps(rng.choice(HOSTILE)).encode()
+            fields.append(json.dumps(name).encode() + b":" + value)
+        out.append((rng.choice(ACTIONS), b"{" + b",".join(fields) + b"}"))
+    return out
+
+
+def test_fuzzed_bodies_never_answer_internal_error(tencent: TencentProtocol) -> None:
+    rng = random.Random(20261202)
+    key = answer(tencent, tc3("CreateKey", b'{"Alias": "fuzz"}'))
+    internal = []
+    for action, fuzzed in fuzzed_bodies(rng, 3000):
+        body = fuzzed.replace(b'"x"', json.dumps(key["KeyId"]).encode())  # a real key at times
+        if error_code(tencent, tc3(action, body)) == "InternalError":
+            internal.append((action, body[:120]))
+    assert internal == []
