@@ -122,7 +122,7 @@ FIELDS = [
     "Limit", "Role", "OrderType", "KeyState", "SearchKeyAlias", "Origin", "RotateDays",
     "TagFilters", "Tags",
 ]  # fmt: skip
-HOSTILE = [
+HOSTILE: list[object] = [
     None, True, False, 0, -1, 2**64, 10**400, 1.5, -0.0, "", "x", "\u0000", "é" * 5000,
     [], [1], [None], [{"a": "b"}], [[]], {}, {"a": 1}, {"Key": ["v"]}, "AAAA", "!!!",
     "0" * 10000, "a" * 100_000,
