@@ -40,7 +40,7 @@ from unikms.emulator.gateway import GatewayProtocol
 from unikms.emulator.http_limits import HttpLimits, limited_protocol
 from unikms.emulator.state import StateFile
 from unikms.emulator.tencent import TencentProtocol
-from unikms.emulator.wire import ProtocolHandler
+from unikms.emulator.wire import ProtocolHandler, ReplayGuard
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
@@ -120,9 +120,13 @@ class Emulator:
                     client_key_dir = self._tmp.name
             self.client_key_dir = Path(client_key_dir)
             self.client_key: IssuedClientKey | None = self._client_key()
-            self.app = EmulatorApp(
-                self._protocols(throttle), advance_clock=self._advance, reset=self._reset
-            )
+            protocols = self._protocols(throttle)
+            if self.state is not None:  # the replay windows persist with the state
+                for protocol in protocols:
+                    guard = getattr(protocol, "nonces", None)
+                    if isinstance(guard, ReplayGuard):
+                        guard.attach(self.state.nonce_journal(protocol.name))
+            self.app = EmulatorApp(protocols, advance_clock=self._advance, reset=self._reset)
         except BaseException:
             self.close()
             raise
