@@ -153,3 +153,48 @@ def test_fuzzed_bodies_never_answer_internal_error(tencent: TencentProtocol) -> 
         if error_code(tencent, tc3(action, body)) == "InternalError":
             internal.append((action, body[:120]))
     assert internal == []
+
+
+# -- X-TC-Action outside the signature -----------------------------------------------------
+def swapped(request: Request, action: str) -> Request:
+    """``request`` captured and replayed with another ``X-TC-Action`` (signature kept)."""
+    return Request("POST", "/", b"", {**request.headers, "x-tc-action": action}, request.body)
+
+
+def test_tc3_by_default_lets_a_replay_change_the_action(tencent: TencentProtocol) -> None:
+    """The real protocol's property: the SDK signs ``content-type;host``, so within the
+    5-minute window a captured Encrypt can be replayed as DisableKey."""
+    key = answer(tencent, tc3("CreateKey", b'{"Alias": "victim"}'))["KeyId"]
+    body = json.dumps({"KeyId": key, "Plaintext": "aGk="}).encode()
+    captured = tc3("Encrypt", body)
+    assert "Error" not in answer(tencent, captured)
+    assert "Error" not in answer(tencent, swapped(captured, "DisableKey"))
+    described = answer(tencent, tc3("DescribeKey", json.dumps({"KeyId": key}).encode()))
+    assert described["KeyMetadata"]["KeyState"] == "Disabled"  # type: ignore[index]
+
+
+def test_tc3_can_require_a_signed_action() -> None:
+    tencent = TencentProtocol(
+        FakeCloud().service(Dialect.TENCENT),
+        EmulatorCredentials(),
+        signed_headers=frozenset({"x-tc-action"}),
+    )
+    assert error_code(tencent, tc3("ListKeys", b"{}")) == "AuthFailure.SignatureFailure"
+    signed = ("content-type", "host", "x-tc-action")
+    key = answer(tencent, tc3("CreateKey", b'{"Alias": "victim"}', signed=signed))["KeyId"]
+    body = json.dumps({"KeyId": key, "Plaintext": "aGk="}).encode()
+    captured = tc3("Encrypt", body, signed=signed)
+    assert "Error" not in answer(tencent, captured)
+    assert error_code(tencent, swapped(captured, "DisableKey")) == "AuthFailure.SignatureFailure"
+
+
+def test_the_emulator_option_requires_a_signed_action() -> None:
+    from unikms.emulator import Emulator
+
+    emu = Emulator(tc3_sign_action=True)
+    try:
+        tencent = next(p for p in emu.app.protocols if p.name == "tencent")
+        assert isinstance(tencent, TencentProtocol)
+        assert tencent.signed_headers == {"x-tc-action"}
+    finally:
+        emu.close()

@@ -176,6 +176,23 @@ def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
         getattr(kms, f"{action}_key")(args.name)
 
 
+def _serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The options of ``unikms serve``."""
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--seed", help="seed file to load into an empty state")
+    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
+    serve.add_argument("--credentials", help="JSON file of accepted credentials")
+    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
+    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
+    serve.add_argument(
+        "--tc3-sign-action",
+        action="store_true",
+        help="refuse TC3 requests whose signature does not cover x-tc-action",
+    )
+    serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="KMS URL (default: $UNIKMS_URL, else the demo fake)")
@@ -249,14 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     add_contract_commands(sub)
 
     serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    serve.add_argument("--seed", help="seed file to load into an empty state")
-    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
-    serve.add_argument("--credentials", help="JSON file of accepted credentials")
-    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
-    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
-    serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
+    _serve_arguments(serve)
     serve.set_defaults(run=None)
     return p
 
@@ -280,6 +290,7 @@ def _serve(args: argparse.Namespace) -> int:
             credentials=EmulatorCredentials.load(args.credentials) if args.credentials else None,
             client_key_dir=args.client_key_dir,
             throttle=args.throttle,
+            tc3_sign_action=args.tc3_sign_action,
         )
     except (OSError, ValueError, TypeError, KeyError, unikms.KmsError) as err:
         print(f"unikms: cannot start the emulator: {err}", file=sys.stderr)

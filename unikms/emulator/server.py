@@ -80,6 +80,8 @@ class Emulator:
     directory by default; with ``state``, next to the state file).
     ``http_limits`` caps request heads and sets the connection deadlines
     (:class:`~unikms.emulator.http_limits.HttpLimits`; defaults in ``docs/emulator.md``).
+    ``tc3_sign_action`` refuses TC3 requests whose signature leaves ``x-tc-action`` out
+    (the real protocol signs only ``content-type;host`` by default).
     """
 
     def __init__(
@@ -93,9 +95,11 @@ class Emulator:
         client_key_dir: str | Path | None = None,
         throttle: bool | float = False,
         http_limits: HttpLimits | None = None,
+        tc3_sign_action: bool = False,
     ) -> None:
         self.host = host
         self.http_limits = http_limits or HttpLimits()
+        self.tc3_sign_action = tc3_sign_action
         # the socket first: a busy port must fail before anything is opened or written
         self._sock = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
@@ -144,6 +148,7 @@ class Emulator:
                 cloud.service(Dialect.TENCENT, throttle=throttle),
                 self.credentials,
                 self._saver(tencent=True),
+                signed_headers=frozenset({"x-tc-action"}) if self.tc3_sign_action else None,
             ),
         ]
         protocols.insert(

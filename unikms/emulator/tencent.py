@@ -141,11 +141,17 @@ class TencentProtocol:
         service: FakeService,
         credentials: EmulatorCredentials,
         on_change: Callable[[str], None] | None = None,
+        *,
+        signed_headers: frozenset[str] | None = None,
     ) -> None:
         self.service = service
         self.credentials = credentials
         self.on_change = on_change
         self.nonces = ReplayGuard(SKEW_SECONDS * 2)
+        #: headers a TC3 signature must cover besides what the protocol needs (none: the
+        #: SDK signs only ``content-type;host``, so ``X-TC-Action`` can be swapped in a
+        #: captured request; ``unikms serve --tc3-sign-action`` asks for it)
+        self.signed_headers = signed_headers or frozenset()
 
     def matches(self, request: Request) -> bool:
         if "x-tc-action" in request.headers:
@@ -232,6 +238,8 @@ class TencentProtocol:
         if date != m["date"]:
             raise _AuthError("AuthFailure.SignatureFailure")
         signed = m["headers"].split(";")
+        if self.signed_headers and not self.signed_headers.issubset(signed):
+            raise _AuthError("AuthFailure.SignatureFailure")
         canonical_headers = "".join(f"{h}:{request.header(h).strip().lower()}\n" for h in signed)
         if request.header("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
             payload_hash = hashlib.sha256(b"UNSIGNED-PAYLOAD").hexdigest()
