@@ -305,6 +305,26 @@ def test_connect_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert unikms.connect().dialect is Dialect.TENCENT
 
 
+@pytest.mark.parametrize("environ", [None, "", "   "])
+def test_connect_without_a_url_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, environ: str | None
+) -> None:
+    """No silent in-memory fake: its keys (and so the data under them) vanish at exit."""
+    from unikms import aio
+
+    if environ is None:
+        monkeypatch.delenv("UNIKMS_URL", raising=False)
+    else:
+        monkeypatch.setenv("UNIKMS_URL", environ)
+    for call in (unikms.connect, aio.connect, lambda: unikms.connect("")):
+        with pytest.raises(unikms.ConfigurationError) as err:
+            call()
+        assert isinstance(err.value, unikms.InvalidRequestError)
+        assert err.value.field == "url"
+        for hint in ("unikms.connect(url)", "UNIKMS_URL", "fake://alibaba-classic"):
+            assert hint in err.value.message
+
+
 def test_throttled_error() -> None:
     kms = unikms.connect("fake://alibaba-classic?throttle=2")
     key = kms.create_key().key_id

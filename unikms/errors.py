@@ -26,6 +26,7 @@ __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
     "CiphertextKeyNotFoundError",
+    "ConfigurationError",
     "DecryptionFailedError",
     "DryRunPassed",
     "InvalidRequestError",
@@ -97,6 +98,13 @@ class InvalidRequestError(KmsError, ValueError):
     def __init__(self, message: str, *, field: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.field = field
+
+
+class ConfigurationError(InvalidRequestError):
+    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``), or
+    an option of the URL cannot be used; ``field`` names what to set."""
+
+    kind = "configuration"
 
 
 class LimitExceededError(InvalidRequestError):
@@ -205,6 +213,7 @@ ERROR_KINDS: dict[str, type[KmsError]] = {
     for cls in (
         KmsError,
         InvalidRequestError,
+        ConfigurationError,
         LimitExceededError,
         UnsupportedByDialectError,
         PortabilityError,

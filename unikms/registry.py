@@ -22,13 +22,19 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from unikms.client import KmsClient
 from unikms.driver import Driver
-from unikms.errors import InvalidRequestError
+from unikms.errors import ConfigurationError, InvalidRequestError
 from unikms.types import Dialect
 
-__all__ = ["DEFAULT_URL", "Opener", "connect", "register_scheme", "schemes"]
+__all__ = ["NO_URL_HELP", "Opener", "connect", "register_scheme", "schemes"]
 
-#: used by :func:`connect` when neither an argument nor ``UNIKMS_URL`` names a URL
-DEFAULT_URL = "fake://alibaba-classic"
+#: what :func:`connect` says when neither an argument nor ``UNIKMS_URL`` names a URL
+#: (there is no default: a silent in-memory fake would lose every key at exit)
+NO_URL_HELP = (
+    "no KMS URL: pass one to unikms.connect(url) or set UNIKMS_URL, e.g. "
+    "'alibaba-kms://cn-hangzhou', 'alibaba-kms-instance://<instance endpoint>', "
+    "'tencent-kms://ap-guangzhou', or 'fake://alibaba-classic' (in memory, for tests: "
+    "its keys are gone when the process exits)"
+)
 
 Opener = Callable[[SplitResult, dict[str, str]], Driver]
 _OPENERS: dict[str, Opener] = {}
@@ -79,8 +85,11 @@ def _flag(options: dict[str, str], name: str) -> bool:
 
 
 def connect(url: str | None = None, **options: str) -> KmsClient:
-    """A client for ``url`` (default: ``$UNIKMS_URL``, else ``fake://alibaba-classic``).
+    """A client for ``url`` (without one: ``$UNIKMS_URL``).
 
+    With neither, :class:`~unikms.errors.ConfigurationError` (``field="url"``)
+    says what to set: there is no default, so a misconfigured service fails at
+    start rather than encrypting under in-memory keys that vanish at exit.
     Query options and keyword options are merged (keywords win). ``strict=true``
     turns on strict portability mode on any scheme. Unknown options are refused.
 
@@ -89,9 +98,14 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     >>> kms.dialect.value, kms.strict_portability
     ('alibaba-instance', True)
     """
-    url = url or os.environ.get("UNIKMS_URL") or DEFAULT_URL
+    if url is None:
+        url = os.environ.get("UNIKMS_URL") or None
+        if url is None:
+            raise ConfigurationError(NO_URL_HELP, field="url")
     if not isinstance(url, str):
         raise InvalidRequestError(f"url must be a string, got {type(url).__name__}", field="url")
+    if not url.strip():
+        raise ConfigurationError(NO_URL_HELP, field="url")
     parts = urlsplit(url)
     opener = _opener(parts.scheme)
     if opener is None:
