@@ -57,6 +57,18 @@ log = logging.getLogger("unikms")
 _PLAIN = EncryptOptions()
 _PRIMARY = KeyVersion.PRIMARY
 
+
+def _valid_unicode(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (a lone surrogate does not)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 _STRICT_FORBIDDEN = {
     "iv": Feature.IV,
     "aad": Feature.AAD,
@@ -159,6 +171,7 @@ class KmsClient:
             and type(plaintext) is bytes
             and key
             and plaintext
+            and key.isascii()  # O(1); anything else is checked for lone surrogates
             and not key[0].isspace()
             and not self._closed
             and not self.strict_portability
@@ -299,8 +312,10 @@ class KmsClient:
         """
         self._check_open()
         spec = self._enum(KeySpec, spec, "spec")
-        if not isinstance(description, str):
-            raise self._invalid("description", "description must be a string")
+        if not isinstance(description, str) or not _valid_unicode(description):
+            raise self._invalid(
+                "description", "description must be a string of valid Unicode (no lone surrogates)"
+            )
         if alias is not None:
             alias = self._check_key(alias, "alias")
         for name, flag in (("external", external), ("hsm", hsm)):
@@ -403,9 +418,16 @@ class KmsClient:
             known = ", ".join(str(m.value) for m in enum)
             raise self._invalid(field, f"{field} must be one of {known}, got {value!r}") from None
 
-    def _check_key(self, key: object, field: str = "key") -> str:
-        if not isinstance(key, str) or not key.strip():
+    def _check_text(self, value: object, field: str) -> str:
+        """A non-empty string of valid Unicode (a lone surrogate cannot be sent)."""
+        if not isinstance(value, str) or not value.strip():
             raise self._invalid(field, f"{field} must be a non-empty string")
+        if not _valid_unicode(value):
+            raise self._invalid(field, f"{field} must be valid Unicode (no lone surrogates)")
+        return value
+
+    def _check_key(self, key: object, field: str = "key") -> str:
+        key = self._check_text(key, field)
         if self.strict_portability and key.startswith("acs:"):
             raise PortabilityError(
                 f"{field}: ARNs exist on Alibaba classic only",
@@ -504,6 +526,8 @@ class KmsClient:
         for name, value in (("algorithm", algorithm), ("padding", padding)):
             if value is not None and not isinstance(value, str):
                 raise self._invalid(name, f"{name} must be a string, got {type(value).__name__}")
+            if value is not None and not _valid_unicode(value):
+                raise self._invalid(name, f"{name} must be valid Unicode (no lone surrogates)")
         if iv is not None:
             iv = self._check_bytes("iv", iv)
         if aad is not None:
