@@ -114,12 +114,20 @@ def test_context_must_match(harness: Harness) -> None:
     sealed = kms.encrypt(key, b"secret", context=ctx)
     reordered = dict(reversed(list(ctx.items())))
     assert kms.decrypt(sealed.ciphertext, context=reordered).plaintext == b"secret"
+    native = unikms.dialects.rules_for(harness.dialect)
     for wrong in ({"tenant": "43", "purpose": "orders"}, {"tenant": "42"}, None):
         with pytest.raises(DecryptionFailedError) as err:
             kms.decrypt(sealed.ciphertext, context=wrong)
         assert err.value.dialect is harness.dialect
         assert err.value.code
         assert err.value.request_id
+        # the provider's own code, status and text stay; the message says what to check
+        row = native.errors[err.value.code]
+        assert err.value.http_status == row.http_status
+        assert err.value.native_message == row.native(None, name="CiphertextBlob").message
+        assert repr(err.value.native_message) in str(err.value)
+        for cause in ("damaged", "another key or account", "context", "differs"):
+            assert cause in err.value.message
     plain = kms.encrypt(key, b"secret")
     with pytest.raises(DecryptionFailedError):
         kms.decrypt(plain.ciphertext, context={"tenant": "42"})
@@ -207,8 +215,12 @@ def test_deleted_after_the_window(harness: Harness) -> None:
     harness.advance_clock(8)
     with pytest.raises(KeyNotFoundError):
         kms.describe_key(key)
-    with pytest.raises(DecryptionFailedError):
+    with pytest.raises(DecryptionFailedError) as err:
         kms.decrypt(sealed.ciphertext)
+    if isinstance(err.value, unikms.CiphertextKeyNotFoundError):
+        assert "deleted" in err.value.message and err.value.native_message
+    else:
+        assert "context" in err.value.message
     assert key not in kms.list_keys()
     assert "alias/doomed" not in kms.list_aliases()
 

@@ -47,7 +47,9 @@ class KmsError(Exception):
     """Base of every unikms error.
 
     Attributes: ``dialect``, ``code`` (the provider's own error code),
-    ``http_status``, ``request_id``, ``message``.
+    ``http_status``, ``request_id``, ``message``, and ``native_message``: the
+    provider's own text, where the error comes from the provider (it equals
+    ``message`` unless unikms has a clearer one, as for a failed decrypt).
     """
 
     kind: ClassVar[str] = "kms_error"
@@ -60,6 +62,7 @@ class KmsError(Exception):
         code: str | None = None,
         http_status: int | None = None,
         request_id: str | None = None,
+        native_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -67,6 +70,7 @@ class KmsError(Exception):
         self.code = code
         self.http_status = http_status
         self.request_id = request_id
+        self.native_message = native_message
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -79,6 +83,8 @@ class KmsError(Exception):
             details.append(f"http_status={self.http_status}")
         if self.request_id:
             details.append(f"request_id={self.request_id}")
+        if self.native_message and self.native_message != self.message:
+            details.append(f"native_message={self.native_message!r}")
         if details:
             parts.append("(" + ", ".join(details) + ")")
         return " ".join(parts)
