@@ -109,6 +109,35 @@ def test_strict_refuses_dialect_specific_options() -> None:
         strict_classic.encrypt(str(info.arn), b"x")
 
 
+@pytest.mark.parametrize(
+    ("dialect", "alias", "other"),
+    [
+        ("alibaba-classic", "alias/team/orders", Dialect.TENCENT),
+        ("alibaba-instance", "kms-orders", Dialect.TENCENT),
+        ("alibaba-classic", "alias/" + "a" * 61, Dialect.TENCENT),
+        ("tencent", "acs-orders", Dialect.ALIBABA_CLASSIC),
+    ],
+)
+def test_strict_refuses_an_alias_another_dialect_cannot_hold(
+    dialect: str, alias: str, other: Dialect
+) -> None:
+    relaxed = client(dialect)
+    assert relaxed.create_key(alias=alias).aliases  # the dialect itself holds it
+    kms = client(dialect, strict=True)
+    key = kms.create_key().key_id
+    for call, field in (
+        (lambda: kms.create_key(alias=alias), "alias"),
+        (lambda: kms.create_alias(alias, key), "alias"),
+        (lambda: kms.encrypt("alias/" + alias.removeprefix("alias/"), b"x"), "key"),
+    ):
+        with pytest.raises(PortabilityError) as err:
+            call()
+        assert (err.value.field, err.value.other) == (field, other)
+        assert other.value in err.value.message
+    assert "alias/" + alias.removeprefix("alias/") not in kms.list_aliases()
+    assert kms.create_key(alias="orders-1").aliases == ("alias/orders-1",)  # portable: fine
+
+
 def test_connect_strict_option() -> None:
     assert unikms.connect("fake://tencent?strict=true").strict_portability
     with pytest.raises(unikms.InvalidRequestError):

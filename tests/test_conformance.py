@@ -322,6 +322,46 @@ def test_alias_resolution(harness: Harness) -> None:
         kms.encrypt("alias/nothing-here", b"x")
 
 
+@pytest.mark.parametrize("spelling", ["orders", "alias/orders"])
+def test_one_alias_spelling_on_every_dialect(harness: Harness, spelling: str) -> None:
+    """The README's snippet: a bare name means alias/<name>; every result reports
+    alias/<name>, and alias/<name> names the key, whatever the dialect lowers it to."""
+    kms = harness.client
+    info = kms.create_key(alias=spelling)
+    assert info.aliases == ("alias/orders",)
+    assert kms.list_aliases() == {"alias/orders": info.key_id}
+    assert kms.encrypt("alias/orders", b"x").key_id == info.key_id
+    other = new_key(harness)
+    kms.create_alias(spelling.replace("orders", "billing"), other)
+    assert kms.list_aliases()["alias/billing"] == other
+    assert "alias/billing" in kms.describe_key("alias/billing").aliases
+    assert kms.generate_data_key("alias/billing").key_id == other
+
+
+@pytest.mark.parametrize(
+    ("alias", "refused_by"),
+    [
+        ("alias/acs-ours", {Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE}),  # reserved
+        ("alias/team/orders", {Dialect.TENCENT}),  # no / on Tencent
+        ("kms-orders", {Dialect.TENCENT}),  # reserved on Tencent
+        ("alias/" + "a" * 61, {Dialect.TENCENT}),  # 1-60 on Tencent
+        ("_orders", {Dialect.TENCENT}),  # a letter or digit first on Tencent
+        ("alias/" + "a" * 256, set(Dialect)),
+        ("alias/sp ace", set(Dialect)),
+    ],
+)
+def test_alias_rules_per_dialect(harness: Harness, alias: str, refused_by: set[Dialect]) -> None:
+    kms = harness.client
+    if harness.dialect in refused_by:
+        with pytest.raises(InvalidRequestError) as err:
+            kms.create_key(alias=alias)
+        assert err.value.field == "alias"
+        assert err.value.dialect is harness.dialect
+        assert kms.list_keys() == []  # refused before any request
+    else:
+        assert kms.create_key(alias=alias).aliases == ("alias/" + alias.removeprefix("alias/"),)
+
+
 def test_duplicate_alias(harness: Harness) -> None:
     kms = harness.client
     new_key(harness, alias="alias/taken")

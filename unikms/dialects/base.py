@@ -41,6 +41,7 @@ from unikms.types import (
 )
 
 __all__ = [
+    "ALIAS_PREFIX",
     "CIPHERTEXT_KEY_MISSING",
     "DECRYPTION_FAILED",
     "DialectOperations",
@@ -51,7 +52,11 @@ __all__ = [
     "Limits",
     "Situation",
     "canonical_context_json",
+    "neutral_alias",
 ]
+
+#: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
+ALIAS_PREFIX = "alias/"
 
 #: the neutral message of a ciphertext that does not decrypt; the provider's own text
 #: ("Incorrect ciphertext format", 'The specified parameter "CiphertextBlob" is not
@@ -281,6 +286,16 @@ _CONTEXT_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensur
 _last_context: list[tuple[dict[str, str], str]] = [({}, "{}")]
 
 
+def neutral_alias(alias: str) -> str:
+    """The neutral spelling of an alias given to ``create_key`` or ``create_alias``:
+    a bare name means ``alias/<name>``.
+
+    >>> neutral_alias("orders"), neutral_alias("alias/orders")
+    ('alias/orders', 'alias/orders')
+    """
+    return alias if alias.startswith(ALIAS_PREFIX) else ALIAS_PREFIX + alias
+
+
 def new_request_id() -> str:
     return str(uuid.uuid4())
 
@@ -333,6 +348,16 @@ class DialectOperations:
 
     def check_context(self, context: Mapping[str, str]) -> None:
         self.check_context_rules(context)
+
+    @classmethod
+    def check_alias_rules(cls, alias: str) -> None:
+        """Raise :class:`InvalidRequestError` (``field="alias"``) unless this dialect
+        can hold the neutral alias ``alias`` (``alias/<name>``)."""
+
+    @staticmethod
+    def native_alias(alias: str) -> str:
+        """The alias as this dialect's API spells it (lowered from ``alias/<name>``)."""
+        return alias
 
     def max_plaintext(self, key: str, opts: EncryptOptions) -> int:
         """Most plaintext bytes one encrypt call may carry with these options."""
