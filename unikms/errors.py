@@ -1,9 +1,10 @@
 """One error hierarchy for every dialect.
 
 Every error carries the dialect, the provider's own error ``code``, the HTTP
-status the provider answered with and the ``request_id``, so nothing the
-provider said is lost. Errors raised before any request (bad input, limits)
-carry the code and status the dialect itself would have answered with::
+status the provider answered with, the ``request_id`` and the provider's text
+(``native_message``), so nothing the provider said is lost. Errors raised
+before any request (bad input, limits) carry the code and status the dialect
+itself would have answered with::
 
     >>> import unikms
     >>> kms = unikms.connect("fake://tencent")
@@ -107,8 +108,16 @@ class InvalidRequestError(KmsError, ValueError):
 
 
 class ConfigurationError(InvalidRequestError):
-    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``), or
-    an option of the URL cannot be used; ``field`` names what to set."""
+    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``);
+    ``field`` names what to set and the message gives examples.
+
+    >>> import unikms
+    >>> try:
+    ...     unikms.connect("")  # as connect() does when UNIKMS_URL is not set either
+    ... except unikms.ConfigurationError as e:
+    ...     print(e.field, "UNIKMS_URL" in e.message)
+    url True
+    """
 
     kind = "configuration"
 
@@ -170,7 +179,19 @@ class AccessDeniedError(KmsError, PermissionError):
 
 class DecryptionFailedError(KmsError):
     """The ciphertext does not decrypt: tampered, truncated, not ours, or the
-    encryption context does not match the one used at encryption."""
+    encryption context does not match the one used at encryption.
+
+    The message says so on every dialect; the provider's own code and text stay:
+
+    >>> import unikms
+    >>> kms = unikms.connect("fake://tencent")
+    >>> sealed = kms.encrypt(kms.create_key().key_id, b"x", context={"order": "7"})
+    >>> try:
+    ...     kms.decrypt(sealed.ciphertext, context={"order": "8"})
+    ... except unikms.DecryptionFailedError as e:
+    ...     print(e.code, "/", e.native_message)
+    InvalidParameterValue.InvalidCiphertext / Incorrect ciphertext format
+    """
 
     kind = "decryption_failed"
 
