@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
+from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkkms.request.v20160120 import (
     CreateAliasRequest,
@@ -34,7 +34,7 @@ from aliyunsdkkms.request.v20160120 import (
     ListKeysRequest,
 )
 
-from tests.clients.lifecycle import ALIBABA, STEPS, check
+from tests.clients.lifecycle import ALIBABA, STEPS, ServiceError, check, run_step
 from unikms.emulator import Emulator
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
@@ -54,11 +54,6 @@ _REQUESTS = {
     "DescribeKey": DescribeKeyRequest.DescribeKeyRequest,
     "ListKeys": ListKeysRequest.ListKeysRequest,
 }
-
-
-class ServiceError(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
 
 
 def xml_to_dict(element: ET.Element) -> Any:
@@ -116,12 +111,7 @@ def lifecycle(endpoint: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> dict
     alias = f"alias/py-core-{mode}-{uuid.uuid4().hex[:8]}"
 
     def step(name: str, fn: Callable[[], Any]) -> None:
-        try:
-            results[name] = {"ok": True, "value": fn()}
-        except ServiceError as err:
-            results[name] = {"ok": False, "code": err.code}
-        except (ClientException, Exception) as err:  # the client itself blew up
-            results[name] = {"ok": False, "crash": f"{type(err).__name__}: {err}"}
+        run_step(results, name, fn)
 
     def create_key() -> str:
         state["key"] = call("CreateKey", {"Description": "made by aliyunsdkcore"})["KeyMetadata"][

@@ -15,13 +15,13 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clients.lifecycle import STEPS, TENCENT, check
+from tests.clients.lifecycle import STEPS, TENCENT, ServiceError, check, run_step
 from tests.gateway_sdk import venv as sdk_venv
 from unikms.emulator import Emulator
 from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY
@@ -35,11 +35,6 @@ _SHIFTED = (
     "import sys, time; _now = time.time; time.time = lambda: _now() - 3600; "
     "from tccli.main import main; sys.argv[0] = 'tccli'; sys.exit(main())"
 )
-
-
-class ServiceError(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +93,8 @@ def lifecycle(venv: Path, endpoint: str, home: Path) -> dict[str, Any]:
     def call(action: str, *args: str, **kw: Any) -> Any:
         return tccli(venv, endpoint, home, action, *args, **kw)
 
-    def step(name: str, fn: Any) -> None:
-        try:
-            results[name] = {"ok": True, "value": fn()}
-        except ServiceError as err:
-            results[name] = {"ok": False, "code": err.code}
-        except Exception as err:  # the client itself blew up
-            results[name] = {"ok": False, "crash": f"{type(err).__name__}: {err}"}
+    def step(name: str, fn: Callable[[], Any]) -> None:
+        run_step(results, name, fn)
 
     def create_key() -> str:
         state["key"] = call("CreateKey", "--Alias", "tccli-life", "--Description", "tccli")["KeyId"]

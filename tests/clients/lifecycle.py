@@ -8,9 +8,10 @@ the client blew up instead of reporting an error. :func:`check` asserts one step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ALIBABA", "STEPS", "TENCENT", "check"]
+__all__ = ["ALIBABA", "STEPS", "TENCENT", "ServiceError", "check", "run_step"]
 
 STEPS = (
     "create_key",
@@ -39,6 +40,24 @@ TENCENT = {
     "wrong_secret": "AuthFailure.SignatureFailure",
     "expired_timestamp": "AuthFailure.SignatureExpire",
 }
+
+
+class ServiceError(Exception):
+    """The error a client reported, by the service's code (a Python driver raises it)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def run_step(results: dict[str, Any], name: str, fn: Callable[[], Any]) -> None:
+    """Run one step of a Python driver and record its outcome in ``results``."""
+    try:
+        results[name] = {"ok": True, "value": fn()}
+    except ServiceError as err:
+        results[name] = {"ok": False, "code": err.code}
+    except Exception as err:  # the client itself blew up
+        results[name] = {"ok": False, "crash": f"{type(err).__name__}: {err}"}
 
 
 def check(step: str, results: dict[str, Any], codes: dict[str, str]) -> None:

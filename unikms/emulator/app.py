@@ -1,7 +1,7 @@
 """The emulator's ASGI application: one port, three wire protocols.
 
 All three APIs are ``POST /``; the protocol is told apart by its headers
-(``x-acs-action`` or an ``AccessKeyId`` query for Alibaba classic,
+(``x-acs-action`` or an ``AccessKeyId`` parameter for Alibaba classic,
 ``x-kms-apiname`` for the instance gateway, ``X-TC-Action`` or a
 ``SecretId`` parameter for Tencent). ``GET /health`` answers
 ``{"status": "ok"}``; ``POST /_unikms/clock`` with ``{"advance_days": N}``

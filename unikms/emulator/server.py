@@ -299,6 +299,13 @@ class Emulator:
             f'  KmsClient(credential.Credential("{DEFAULT_TENCENT_SECRET_ID}", "{tc_key}"),',
             f'            "ap-guangzhou", ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="{ep}")))',  # noqa: E501
             "",
+            "tccli:",
+            f"  tccli kms ListKeys --secretId {DEFAULT_TENCENT_SECRET_ID} --secretKey {tc_key} \\",
+            f"      --region ap-guangzhou --endpoint http://{ep}",
+            "",
+            "Node SDKs (@alicloud/pop-core, @alicloud/openapi-client, tencentcloud-sdk-nodejs...)",
+            "and aliyun-python-sdk-core: docs/emulator.md, section Clients.",
+            "",
             "Unset HTTP_PROXY/http_proxy for these clients: the SDKs proxy even 127.0.0.1.",
         ]
         return "\n".join(lines)

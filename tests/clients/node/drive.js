@@ -161,22 +161,46 @@ async function step(results, name, fn) {
   }
 }
 
-async function alibabaLifecycle(call, wrongSecretCall) {
+// What differs between the two services' lifecycles; everything else is shared.
+const ALIBABA = {
+  createKey: (alias) => ["CreateKey", { Description: "made by node" }],
+  keyIdOf: (body) => body.KeyMetadata.KeyId,
+  alias: (keyId, alias) => ["CreateAlias", { KeyId: keyId, AliasName: alias }],
+  encryptWith: (keyId, alias) => alias, // Alibaba encrypts by alias
+  dataKey: (keyId) => ({ KeyId: keyId }),
+  listKeys: ["ListKeys", { PageSize: 100 }],
+  keyIdsOf: (body) => body.Keys.Key.map((k) => k.KeyId),
+};
+const TENCENT = {
+  createKey: (alias) => ["CreateKey", { Alias: alias, Description: "made by node" }],
+  keyIdOf: (body) => body.KeyId,
+  alias: (keyId, alias) => ["UpdateAlias", { KeyId: keyId, Alias: `${alias}-2` }], // no CreateAlias
+  encryptWith: (keyId) => keyId,
+  dataKey: (keyId) => ({ KeyId: keyId, NumberOfBytes: 32 }),
+  listKeys: ["ListKeys", { Limit: 200 }],
+  keyIdsOf: (body) => body.Keys.map((k) => k.KeyId),
+};
+
+async function lifecycle(service, call, wrongSecretCall) {
   const r = {};
   const ctx = JSON.stringify(CONTEXT);
   let keyId;
   let blob;
-  const alias = `alias/node-${cfg.client}-${cfg.mode}-${process.pid}`;
+  const prefix = service === ALIBABA ? "alias/" : "";
+  const alias = `${prefix}node-${cfg.client}-${cfg.mode}-${process.pid}`;
   await step(r, "create_key", async () => {
-    keyId = (await call("CreateKey", { Description: "made by node" })).KeyMetadata.KeyId;
+    const [action, params] = service.createKey(alias);
+    keyId = service.keyIdOf(await call(action, params));
     return keyId;
   });
   await step(r, "create_alias", async () => {
-    await call("CreateAlias", { KeyId: keyId, AliasName: alias });
+    const [action, params] = service.alias(keyId, alias);
+    await call(action, params);
     return alias;
   });
   await step(r, "encrypt", async () => {
-    const body = await call("Encrypt", { KeyId: alias, Plaintext: PLAINTEXT, EncryptionContext: ctx });
+    const target = service.encryptWith(keyId, alias);
+    const body = await call("Encrypt", { KeyId: target, Plaintext: PLAINTEXT, EncryptionContext: ctx });
     blob = body.CiphertextBlob;
     return body.KeyId;
   });
@@ -188,7 +212,7 @@ async function alibabaLifecycle(call, wrongSecretCall) {
     return (await call("Decrypt", { CiphertextBlob: blob, EncryptionContext: wrong })).Plaintext;
   });
   await step(r, "generate_data_key", async () => {
-    const dk = await call("GenerateDataKey", { KeyId: keyId, EncryptionContext: ctx });
+    const dk = await call("GenerateDataKey", { ...service.dataKey(keyId), EncryptionContext: ctx });
     const back = await call("Decrypt", { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: ctx });
     return { plaintext: dk.Plaintext, decrypted: back.Plaintext };
   });
@@ -199,58 +223,7 @@ async function alibabaLifecycle(call, wrongSecretCall) {
   await step(r, "describe_key", async () => {
     return (await call("DescribeKey", { KeyId: keyId })).KeyMetadata.KeyState;
   });
-  await step(r, "list_keys", async () => {
-    const body = await call("ListKeys", { PageSize: 100 });
-    return body.Keys.Key.map((k) => k.KeyId);
-  });
-  await step(r, "wrong_secret", async () => wrongSecretCall("ListKeys", {}));
-  await step(r, "expired_timestamp", () =>
-    withClockOffset(-3600 * 1000, () => CLIENTS[cfg.client](cfg.secret)("ListKeys", {})),
-  );
-  return r;
-}
-
-async function tencentLifecycle(call, wrongSecretCall) {
-  const r = {};
-  const ctx = JSON.stringify(CONTEXT);
-  let keyId;
-  let blob;
-  const alias = `node-${cfg.mode}-${process.pid}`;
-  await step(r, "create_key", async () => {
-    keyId = (await call("CreateKey", { Alias: alias, Description: "made by node" })).KeyId;
-    return keyId;
-  });
-  await step(r, "create_alias", async () => {
-    await call("UpdateAlias", { KeyId: keyId, Alias: `${alias}-2` });
-    return `${alias}-2`;
-  });
-  await step(r, "encrypt", async () => {
-    const body = await call("Encrypt", { KeyId: keyId, Plaintext: PLAINTEXT, EncryptionContext: ctx });
-    blob = body.CiphertextBlob;
-    return body.KeyId;
-  });
-  await step(r, "decrypt", async () => {
-    return (await call("Decrypt", { CiphertextBlob: blob, EncryptionContext: ctx })).Plaintext;
-  });
-  await step(r, "decrypt_wrong_context", async () => {
-    const wrong = JSON.stringify(WRONG_CONTEXT);
-    return (await call("Decrypt", { CiphertextBlob: blob, EncryptionContext: wrong })).Plaintext;
-  });
-  await step(r, "generate_data_key", async () => {
-    const dk = await call("GenerateDataKey", { KeyId: keyId, NumberOfBytes: 32, EncryptionContext: ctx });
-    const back = await call("Decrypt", { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: ctx });
-    return { plaintext: dk.Plaintext, decrypted: back.Plaintext };
-  });
-  await step(r, "disable_then_encrypt", async () => {
-    await call("DisableKey", { KeyId: keyId });
-    return (await call("Encrypt", { KeyId: keyId, Plaintext: PLAINTEXT })).CiphertextBlob;
-  });
-  await step(r, "describe_key", async () => {
-    return (await call("DescribeKey", { KeyId: keyId })).KeyMetadata.KeyState;
-  });
-  await step(r, "list_keys", async () => {
-    return (await call("ListKeys", { Limit: 200 })).Keys.map((k) => k.KeyId);
-  });
+  await step(r, "list_keys", async () => service.keyIdsOf(await call(...service.listKeys)));
   await step(r, "wrong_secret", async () => wrongSecretCall("ListKeys", {}));
   await step(r, "expired_timestamp", () =>
     withClockOffset(-3600 * 1000, () => CLIENTS[cfg.client](cfg.secret)("ListKeys", {})),
@@ -261,8 +234,8 @@ async function tencentLifecycle(call, wrongSecretCall) {
 async function main() {
   const make = CLIENTS[cfg.client];
   if (!make) throw new Error(`unknown client ${cfg.client}`);
-  const lifecycle = cfg.client === "tencentcloud-sdk-nodejs" ? tencentLifecycle : alibabaLifecycle;
-  const results = await lifecycle(make(cfg.secret), make(`${cfg.secret}-wrong`));
+  const service = cfg.client === "tencentcloud-sdk-nodejs" ? TENCENT : ALIBABA;
+  const results = await lifecycle(service, make(cfg.secret), make(`${cfg.secret}-wrong`));
   results.plaintext = { ok: true, value: PLAINTEXT };
   process.stdout.write(JSON.stringify(results) + "\n");
 }
