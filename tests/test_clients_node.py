@@ -34,7 +34,7 @@ from unikms.emulator.credentials import (
 pytestmark = pytest.mark.sdk_venv
 
 MODES = {
-    "pop-core": ("get", "post"),
+    "pop-core": ("get", "post", "post-own-headers"),
     "openapi-client": ("acs3-hmac-sha256", "acs3-hmac-sm3", "v1"),
     "kms20160120": ("default",),
     "tencentcloud-sdk-nodejs": (

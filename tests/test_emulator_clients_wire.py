@@ -310,3 +310,23 @@ def test_serve_json_logs_requests_and_stops_quickly(how: signal.Signals) -> None
     assert "unikms.emulator.access - GET /health 200" in log
     # the requirement is 0.5 s; the bound is generous for a loaded 2-core CI machine
     assert elapsed < 2.0
+
+
+def test_a_client_sent_action_cannot_forge_log_lines() -> None:
+    from unikms.emulator.app import request_action
+
+    evil = Request("POST", "/", b"", {"x-tc-action": "ListKeys\n2026 INFO forged"}, b"")
+    assert request_action(evil) == "ListKeys?2026?INFO?forged"
+    long = Request("GET", "/", urlencode({"Action": "A" * 500}).encode(), {}, b"")
+    assert request_action(long) == "A" * 64
+    assert request_action(Request("GET", "/", b"", {}, b"")) == "-"
+
+
+def test_without_node_the_node_clients_are_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.clients import node_clients
+
+    monkeypatch.setattr(node_clients.shutil, "which", lambda name: None)
+    with pytest.raises(node_clients.NodeUnavailable, match="node and npm are needed"):
+        node_clients.ensure()

@@ -44,8 +44,12 @@ function alibabaPopCore(secret) {
     endpoint: `http://${cfg.endpoint}`,
     apiVersion: "2016-01-20",
   });
-  const method = cfg.mode.toUpperCase();
-  return (action, params) => client.request(action, params, { method, timeout: 10000 });
+  const method = cfg.mode.startsWith("post") ? "POST" : "GET";
+  const opts = { method, timeout: 10000 };
+  // "post-own-headers": a caller's own headers replace pop-core's defaults, x-acs-action
+  // included, so the request carries its action only in the form body
+  if (cfg.mode === "post-own-headers") opts.headers = { "x-unikms-test": "1" };
+  return (action, params) => client.request(action, params, { ...opts });
 }
 
 function alibabaOpenApi(secret) {
