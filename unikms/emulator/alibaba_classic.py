@@ -31,7 +31,7 @@ from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.fake.service import FakeService
 
-__all__ = ["AlibabaClassicProtocol", "percent_encode"]
+__all__ = ["SIGNATURE_MISMATCH_PREFIX", "AlibabaClassicProtocol", "percent_encode", "to_xml"]
 
 RULES = rules_module.RULES
 VERSION = "2016-01-20"

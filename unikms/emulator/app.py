@@ -36,7 +36,7 @@ from typing import Any
 
 from unikms.emulator.wire import ProtocolHandler, Request, Response
 
-__all__ = ["EmulatorApp"]
+__all__ = ["EmulatorApp", "request_action"]
 
 log = logging.getLogger("unikms.emulator")
 access_log = logging.getLogger("unikms.emulator.access")
