@@ -330,3 +330,29 @@ def test_without_node_the_node_clients_are_skipped_with_the_reason(
     monkeypatch.setattr(node_clients.shutil, "which", lambda name: None)
     with pytest.raises(node_clients.NodeUnavailable, match="node and npm are needed"):
         node_clients.ensure()
+
+
+def tencent_v1(nonce: str, stamp: int) -> Request:
+    fields = {
+        "Action": "ListKeys", "Version": "2019-01-18", "Region": "ap-guangzhou",
+        "SecretId": DEFAULT_TENCENT_SECRET_ID, "Nonce": nonce, "Timestamp": str(stamp),
+        "SignatureMethod": "HmacSHA256",
+    }  # fmt: skip
+    to_sign = "GET127.0.0.1:8080/?" + "&".join(f"{k}={v}" for k, v in sorted(fields.items()))
+    digest = hmac.new(DEFAULT_TENCENT_SECRET_KEY.encode(), to_sign.encode(), hashlib.sha256)
+    fields["Signature"] = base64.b64encode(digest.digest()).decode()
+    return Request("GET", "/", urlencode(fields).encode(), {"host": "127.0.0.1:8080"}, b"")
+
+
+def test_a_tencent_v1_replay_is_the_same_nonce_and_timestamp() -> None:
+    tencent = TencentProtocol(FakeCloud().service(Dialect.TENCENT), EmulatorCredentials())
+
+    def code(request: Request) -> str | None:
+        error = json.loads(tencent.handle(request).body)["Response"].get("Error")
+        return None if error is None else str(error["Code"])
+
+    now = int(time.time())
+    assert code(tencent_v1("4242", now)) is None
+    # the Node SDK's nonces are 16-bit: the same one a second later is another request
+    assert code(tencent_v1("4242", now - 1)) is None
+    assert code(tencent_v1("4242", now)) == "AuthFailure.SignatureFailure"

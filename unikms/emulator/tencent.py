@@ -241,7 +241,11 @@ class TencentProtocol:
         ).decode()
         if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("AuthFailure.SignatureFailure")
-        if not self.nonces.fresh(f"{secret.secret_id}:{fields.get('Nonce', '')}"):
+        # Nonce "used in conjunction with Timestamp to prevent replay attacks" (Tencent's
+        # common parameters); tencentcloud-sdk-nodejs draws it from 0..65535, so alone it
+        # would collide between honest requests within minutes
+        replay_key = f"{secret.secret_id}:{fields.get('Timestamp', '')}:{fields.get('Nonce', '')}"
+        if not self.nonces.fresh(replay_key):
             raise _AuthError("AuthFailure.SignatureFailure")
         if fields.get("Version", VERSION) != VERSION:
             raise _AuthError("NoSuchVersion")
