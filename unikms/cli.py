@@ -248,6 +248,12 @@ def _parser() -> argparse.ArgumentParser:
 
     add_contract_commands(sub)
 
+    _add_serve_command(sub)
+    return p
+
+
+def _add_serve_command(sub: Any) -> None:
+    """``unikms serve``: the emulator's options."""
     serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
@@ -257,14 +263,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--client-key-dir", help="where gateway client keys are written")
     serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
     serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="leave out the per-request access log on stderr (errors are still logged)",
+    )
     serve.set_defaults(run=None)
-    return p
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
         from unikms.emulator.credentials import EmulatorCredentials
-        from unikms.emulator.server import Emulator, describe
+        from unikms.emulator.server import Emulator, configure_logging, describe
     except ImportError as err:
         print(
             f"unikms: the emulator needs its extra: pip install 'unikms[emulator]' ({err})",
@@ -288,6 +298,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(json.dumps(describe(emulator)), flush=True)
     else:
         print(emulator.banner(), flush=True)
+    configure_logging(access_log=not args.no_access_log)
     emulator.serve_forever()
     return 0
 
