@@ -109,6 +109,35 @@ def test_strict_refuses_dialect_specific_options() -> None:
         strict_classic.encrypt(str(info.arn), b"x")
 
 
+@pytest.mark.parametrize(
+    ("dialect", "alias", "other"),
+    [
+        ("alibaba-classic", "alias/team/orders", Dialect.TENCENT),
+        ("alibaba-instance", "kms-orders", Dialect.TENCENT),
+        ("alibaba-classic", "alias/" + "a" * 61, Dialect.TENCENT),
+        ("tencent", "acs-orders", Dialect.ALIBABA_CLASSIC),
+    ],
+)
+def test_strict_refuses_an_alias_another_dialect_cannot_hold(
+    dialect: str, alias: str, other: Dialect
+) -> None:
+    relaxed = client(dialect)
+    assert relaxed.create_key(alias=alias).aliases  # the dialect itself holds it
+    kms = client(dialect, strict=True)
+    key = kms.create_key().key_id
+    for call, field in (
+        (lambda: kms.create_key(alias=alias), "alias"),
+        (lambda: kms.create_alias(alias, key), "alias"),
+        (lambda: kms.encrypt("alias/" + alias.removeprefix("alias/"), b"x"), "key"),
+    ):
+        with pytest.raises(PortabilityError) as err:
+            call()
+        assert (err.value.field, err.value.other) == (field, other)
+        assert other.value in err.value.message
+    assert "alias/" + alias.removeprefix("alias/") not in kms.list_aliases()
+    assert kms.create_key(alias="orders-1").aliases == ("alias/orders-1",)  # portable: fine
+
+
 def test_connect_strict_option() -> None:
     assert unikms.connect("fake://tencent?strict=true").strict_portability
     with pytest.raises(unikms.InvalidRequestError):
@@ -303,6 +332,26 @@ def test_bad_urls(url: str) -> None:
 def test_connect_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNIKMS_URL", "fake://tencent?region=ap-shanghai")
     assert unikms.connect().dialect is Dialect.TENCENT
+
+
+@pytest.mark.parametrize("environ", [None, "", "   "])
+def test_connect_without_a_url_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, environ: str | None
+) -> None:
+    """No silent in-memory fake: its keys (and so the data under them) vanish at exit."""
+    from unikms import aio
+
+    if environ is None:
+        monkeypatch.delenv("UNIKMS_URL", raising=False)
+    else:
+        monkeypatch.setenv("UNIKMS_URL", environ)
+    for call in (unikms.connect, aio.connect, lambda: unikms.connect("")):
+        with pytest.raises(unikms.ConfigurationError) as err:
+            call()
+        assert isinstance(err.value, unikms.InvalidRequestError)
+        assert err.value.field == "url"
+        for hint in ("unikms.connect(url)", "UNIKMS_URL", "fake://alibaba-classic"):
+            assert hint in err.value.message
 
 
 def test_throttled_error() -> None:

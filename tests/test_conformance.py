@@ -114,12 +114,20 @@ def test_context_must_match(harness: Harness) -> None:
     sealed = kms.encrypt(key, b"secret", context=ctx)
     reordered = dict(reversed(list(ctx.items())))
     assert kms.decrypt(sealed.ciphertext, context=reordered).plaintext == b"secret"
+    native = unikms.dialects.rules_for(harness.dialect)
     for wrong in ({"tenant": "43", "purpose": "orders"}, {"tenant": "42"}, None):
         with pytest.raises(DecryptionFailedError) as err:
             kms.decrypt(sealed.ciphertext, context=wrong)
         assert err.value.dialect is harness.dialect
         assert err.value.code
         assert err.value.request_id
+        # the provider's own code, status and text stay; the message says what to check
+        row = native.errors[err.value.code]
+        assert err.value.http_status == row.http_status
+        assert err.value.native_message == row.native(None, name="CiphertextBlob").message
+        assert repr(err.value.native_message) in str(err.value)
+        for cause in ("damaged", "another key or account", "context", "differs"):
+            assert cause in err.value.message
     plain = kms.encrypt(key, b"secret")
     with pytest.raises(DecryptionFailedError):
         kms.decrypt(plain.ciphertext, context={"tenant": "42"})
@@ -207,8 +215,12 @@ def test_deleted_after_the_window(harness: Harness) -> None:
     harness.advance_clock(8)
     with pytest.raises(KeyNotFoundError):
         kms.describe_key(key)
-    with pytest.raises(DecryptionFailedError):
+    with pytest.raises(DecryptionFailedError) as err:
         kms.decrypt(sealed.ciphertext)
+    if isinstance(err.value, unikms.CiphertextKeyNotFoundError):
+        assert "deleted" in err.value.message and err.value.native_message
+    else:
+        assert "context" in err.value.message
     assert key not in kms.list_keys()
     assert "alias/doomed" not in kms.list_aliases()
 
@@ -308,6 +320,46 @@ def test_alias_resolution(harness: Harness) -> None:
     assert kms.generate_data_key("alias/orders").key_id == key
     with pytest.raises(KeyNotFoundError):
         kms.encrypt("alias/nothing-here", b"x")
+
+
+@pytest.mark.parametrize("spelling", ["orders", "alias/orders"])
+def test_one_alias_spelling_on_every_dialect(harness: Harness, spelling: str) -> None:
+    """The README's snippet: a bare name means alias/<name>; every result reports
+    alias/<name>, and alias/<name> names the key, whatever the dialect lowers it to."""
+    kms = harness.client
+    info = kms.create_key(alias=spelling)
+    assert info.aliases == ("alias/orders",)
+    assert kms.list_aliases() == {"alias/orders": info.key_id}
+    assert kms.encrypt("alias/orders", b"x").key_id == info.key_id
+    other = new_key(harness)
+    kms.create_alias(spelling.replace("orders", "billing"), other)
+    assert kms.list_aliases()["alias/billing"] == other
+    assert "alias/billing" in kms.describe_key("alias/billing").aliases
+    assert kms.generate_data_key("alias/billing").key_id == other
+
+
+@pytest.mark.parametrize(
+    ("alias", "refused_by"),
+    [
+        ("alias/acs-ours", {Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE}),  # reserved
+        ("alias/team/orders", {Dialect.TENCENT}),  # no / on Tencent
+        ("kms-orders", {Dialect.TENCENT}),  # reserved on Tencent
+        ("alias/" + "a" * 61, {Dialect.TENCENT}),  # 1-60 on Tencent
+        ("_orders", {Dialect.TENCENT}),  # a letter or digit first on Tencent
+        ("alias/" + "a" * 256, set(Dialect)),
+        ("alias/sp ace", set(Dialect)),
+    ],
+)
+def test_alias_rules_per_dialect(harness: Harness, alias: str, refused_by: set[Dialect]) -> None:
+    kms = harness.client
+    if harness.dialect in refused_by:
+        with pytest.raises(InvalidRequestError) as err:
+            kms.create_key(alias=alias)
+        assert err.value.field == "alias"
+        assert err.value.dialect is harness.dialect
+        assert kms.list_keys() == []  # refused before any request
+    else:
+        assert kms.create_key(alias=alias).aliases == ("alias/" + alias.removeprefix("alias/"),)
 
 
 def test_duplicate_alias(harness: Harness) -> None:

@@ -480,6 +480,6 @@ def test_the_banner_shows_only_the_documented_default_secrets() -> None:
         banner = emu.banner()
         assert "my-real-alibaba-secret" not in banner
         assert "my-real-tencent-key" not in banner
-        assert banner.count("<from your --credentials file>") == 2
+        assert banner.count("<from your --credentials file>") == 3  # Python SDKs and tccli
     finally:
         emu.close()

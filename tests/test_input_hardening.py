@@ -157,3 +157,85 @@ def test_a_tencent_transport_error_quotes_no_request() -> None:
     text = str(err.value) + repr(err.value)
     for secret in ("SECRET-ID-VALUE", "TOKEN-VALUE", "Signature", "UExBSU5URVhULVZBTFVF"):
         assert secret not in text
+
+
+LONE = "\udc80"  # a lone surrogate: a str Python holds but UTF-8 cannot carry
+
+
+@pytest.mark.parametrize("dialect", [d.value for d in Dialect])
+def test_lone_surrogates_are_refused_naming_the_field(dialect: str) -> None:
+    """Every string a call sends is checked before any request: a lone surrogate
+    in a key, alias, algorithm, padding or description is a typed error, never a
+    UnicodeEncodeError from deep inside a dialect."""
+    from unikms import envelope
+
+    kms = unikms.connect(f"fake://{dialect}")
+    key = kms.create_key().key_id
+    bad_key = "key-" + LONE
+    calls = {
+        "encrypt": (lambda: kms.encrypt(bad_key, b"x"), "key"),
+        "encrypt, alias": (lambda: kms.encrypt("alias/" + LONE, b"x"), "key"),
+        "decrypt key=": (lambda: kms.decrypt(b"blob", key=bad_key), "key"),
+        "generate_data_key": (lambda: kms.generate_data_key(bad_key), "key"),
+        "max_plaintext": (lambda: kms.max_plaintext(bad_key), "key"),
+        "describe_key": (lambda: kms.describe_key(bad_key), "key"),
+        "create_key alias": (lambda: kms.create_key(alias="orders" + LONE), "alias"),
+        "create_key description": (lambda: kms.create_key(description="d" + LONE), "description"),
+        "create_alias": (lambda: kms.create_alias("a" + LONE, key), "alias"),
+        "envelope.encrypt": (lambda: envelope.encrypt(b"data", [(kms, bad_key)]), "key"),
+    }
+    if dialect == "alibaba-instance":
+        calls["encrypt algorithm"] = (lambda: kms.encrypt(key, b"x", algorithm=LONE), "algorithm")
+        calls["encrypt padding"] = (lambda: kms.encrypt(key, b"x", padding=LONE), "padding")
+        calls["decrypt algorithm"] = (
+            lambda: kms.decrypt(b"blob", key=key, algorithm=LONE),
+            "algorithm",
+        )
+    for name, (call, field) in calls.items():
+        with pytest.raises(unikms.InvalidRequestError) as err:
+            call()
+        assert err.value.field == field, name
+        assert err.value.dialect is Dialect(dialect), name
+        assert "surrogate" in err.value.message, name
+    assert kms.list_keys() == [key]  # nothing was created on the way
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("region", object()),
+        ("account", 12),
+        ("cloud", ["shared"]),
+        ("throttle", object()),
+        ("throttle", -2),
+    ],
+)
+def test_fake_url_options_of_the_wrong_type_are_typed(option: str, value: object) -> None:
+    with pytest.raises(unikms.InvalidRequestError) as err:
+        unikms.connect("fake://tencent", **{option: value})  # type: ignore[arg-type]
+    assert err.value.field == option
+    assert type(value).__name__ in err.value.message or repr(value) in err.value.message
+
+
+def test_fake_seed_option_says_which_types_it_takes(tmp_path: Path) -> None:
+    for bad in (b"seed.json", 3):
+        with pytest.raises(unikms.InvalidRequestError) as err:
+            unikms.connect("fake://tencent", seed=bad)  # type: ignore[arg-type]
+        assert err.value.field == "seed"
+        for accepted in ("str", "os.PathLike", "dict"):
+            assert accepted in err.value.message
+    seed = {"tencent": {"keys": [{"id": "7d1c4a2e-9b3f-11ef-8000-00756e696b03"}]}}
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed))
+    for good in (seed, path, str(path)):
+        kms = unikms.connect("fake://tencent", seed=good)  # type: ignore[arg-type]
+        assert kms.list_keys() == ["7d1c4a2e-9b3f-11ef-8000-00756e696b03"]
+
+
+def test_fake_throttle_takes_a_number_or_a_bool() -> None:
+    kms = unikms.connect("fake://tencent", throttle=1)  # type: ignore[arg-type]
+    key = kms.create_key().key_id
+    kms.encrypt(key, b"x")
+    with pytest.raises(unikms.ThrottledError):
+        kms.encrypt(key, b"x")
+    assert unikms.connect("fake://tencent", throttle=False).create_key()  # type: ignore[arg-type]

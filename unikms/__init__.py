@@ -2,7 +2,7 @@
 
 >>> import unikms
 >>> kms = unikms.connect("fake://tencent")
->>> key = kms.create_key(alias="payments").key_id
+>>> key = kms.create_key(alias="alias/payments").key_id
 >>> sealed = kms.encrypt(key, b"card", context={"order": "7"})
 >>> kms.decrypt(sealed.ciphertext, context={"order": "7"}).plaintext
 b'card'
@@ -14,6 +14,7 @@ from unikms.errors import (
     AccessDeniedError,
     AlreadyExistsError,
     CiphertextKeyNotFoundError,
+    ConfigurationError,
     DecryptionFailedError,
     DryRunPassed,
     InvalidRequestError,
@@ -48,6 +49,7 @@ __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
     "CiphertextKeyNotFoundError",
+    "ConfigurationError",
     "DataKey",
     "DecryptResult",
     "DecryptionFailedError",

@@ -11,7 +11,7 @@ and results are the synchronous client's, unchanged.
     >>> from unikms import aio
     >>> async def main() -> bytes:
     ...     async with aio.connect("fake://tencent") as kms:
-    ...         key = (await kms.create_key(alias="orders")).key_id
+    ...         key = (await kms.create_key(alias="alias/orders")).key_id
     ...         sealed = await kms.encrypt(key, b"card", context={"order": "7"})
     ...         return (await kms.decrypt(sealed.ciphertext, context={"order": "7"})).plaintext
     >>> asyncio.run(main())

@@ -176,23 +176,6 @@ def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
         getattr(kms, f"{action}_key")(args.name)
 
 
-def _serve_arguments(serve: argparse.ArgumentParser) -> None:
-    """The options of ``unikms serve``."""
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    serve.add_argument("--seed", help="seed file to load into an empty state")
-    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
-    serve.add_argument("--credentials", help="JSON file of accepted credentials")
-    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
-    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
-    serve.add_argument(
-        "--tc3-sign-action",
-        action="store_true",
-        help="refuse TC3 requests whose signature does not cover x-tc-action",
-    )
-    serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
-
-
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="KMS URL (default: $UNIKMS_URL, else the demo fake)")
@@ -265,16 +248,38 @@ def _parser() -> argparse.ArgumentParser:
 
     add_contract_commands(sub)
 
-    serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
-    _serve_arguments(serve)
-    serve.set_defaults(run=None)
+    _add_serve_command(sub)
     return p
+
+
+def _add_serve_command(sub: Any) -> None:
+    """``unikms serve``: the emulator's options."""
+    serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--seed", help="seed file to load into an empty state")
+    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
+    serve.add_argument("--credentials", help="JSON file of accepted credentials")
+    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
+    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
+    serve.add_argument(
+        "--tc3-sign-action",
+        action="store_true",
+        help="refuse TC3 requests whose signature does not cover x-tc-action",
+    )
+    serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="leave out the per-request access log on stderr (errors are still logged)",
+    )
+    serve.set_defaults(run=None)
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
         from unikms.emulator.credentials import EmulatorCredentials
-        from unikms.emulator.server import Emulator, describe
+        from unikms.emulator.server import Emulator, configure_logging, describe
     except ImportError as err:
         print(
             f"unikms: the emulator needs its extra: pip install 'unikms[emulator]' ({err})",
@@ -299,6 +304,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(json.dumps(describe(emulator)), flush=True)
     else:
         print(emulator.banner(), flush=True)
+    configure_logging(access_log=not args.no_access_log)
     emulator.serve_forever()
     return 0
 

@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar
 
 from unikms.dialects import operations_class, operations_for, rules_for
 from unikms.dialects.base import (
+    ALIAS_PREFIX,
     DialectOperations,
     EncryptOptions,
     Feature,
     Situation,
     canonical_context_json,
+    neutral_alias,
 )
 from unikms.driver import Driver, NativeError
 from unikms.errors import (
@@ -56,6 +58,18 @@ log = logging.getLogger("unikms")
 
 _PLAIN = EncryptOptions()
 _PRIMARY = KeyVersion.PRIMARY
+
+
+def _valid_unicode(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (a lone surrogate does not)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 _STRICT_FORBIDDEN = {
     "iv": Feature.IV,
@@ -141,7 +155,7 @@ class KmsClient:
 
         >>> import unikms
         >>> kms = unikms.connect("fake://tencent")
-        >>> key = kms.create_key(alias="orders").key_id
+        >>> key = kms.create_key(alias="alias/orders").key_id
         >>> kms.encrypt(key, b"4111 1111 1111 1111").key_id == key
         True
         """
@@ -159,6 +173,7 @@ class KmsClient:
             and type(plaintext) is bytes
             and key
             and plaintext
+            and key.isascii()  # O(1); anything else is checked for lone surrogates
             and not key[0].isspace()
             and not self._closed
             and not self.strict_portability
@@ -286,23 +301,30 @@ class KmsClient:
     ) -> KeyInfo:
         """Create a key (``external=True``: no material yet, state PendingImport).
 
-        ``alias`` is bound to the new key (required by Tencent, whose keys
-        always carry one; a name is generated there when none is given).
+        ``alias`` (``alias/<name>``, or the bare name, which means the same) is
+        bound to the new key; each dialect gets its own spelling of it and
+        :class:`KeyInfo` reports ``alias/<name>`` everywhere. A name the dialect
+        cannot hold (or, in strict mode, any dialect) is refused before any
+        request. Tencent keys always carry an alias: one is generated there
+        when none is given.
         ``hsm=True`` (Alibaba only) makes a hardware key (``ProtectionLevel``
         ``HSM``): on the instance gateway it also encrypts with ``AES_CBC`` and
         ``AES_ECB``, but has no ``AdvanceEncrypt``, so encrypt with
         ``version=KeyVersion.INITIAL``.
 
         >>> import unikms
-        >>> unikms.connect("fake://alibaba-classic").create_key(alias="alias/x").state
-        <KeyState.ENABLED: 'Enabled'>
+        >>> info = unikms.connect("fake://tencent").create_key(alias="orders")
+        >>> info.state, info.aliases
+        (<KeyState.ENABLED: 'Enabled'>, ('alias/orders',))
         """
         self._check_open()
         spec = self._enum(KeySpec, spec, "spec")
-        if not isinstance(description, str):
-            raise self._invalid("description", "description must be a string")
+        if not isinstance(description, str) or not _valid_unicode(description):
+            raise self._invalid(
+                "description", "description must be a string of valid Unicode (no lone surrogates)"
+            )
         if alias is not None:
-            alias = self._check_key(alias, "alias")
+            alias = self._check_alias(alias)
         for name, flag in (("external", external), ("hsm", hsm)):
             if not isinstance(flag, bool):
                 raise self._invalid(name, f"{name} must be True or False, got {flag!r}")
@@ -325,9 +347,19 @@ class KmsClient:
             return self._ops.list_keys()
 
     def create_alias(self, alias: str, key: str) -> None:
-        """Bind ``alias`` to ``key``."""
+        """Bind ``alias`` (``alias/<name>``, or the bare name) to ``key``.
+
+        On Tencent a key has one alias, so this replaces the key's alias.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key().key_id
+        >>> kms.create_alias("billing", key)
+        >>> kms.list_aliases() == {"alias/billing": key}
+        True
+        """
         self._check_open()
-        alias = self._check_key(alias, "alias")
+        alias = self._check_alias(alias)
         key = self._check_key(key)
         with self._native():
             self._ops.create_alias(alias, key)
@@ -403,17 +435,54 @@ class KmsClient:
             known = ", ".join(str(m.value) for m in enum)
             raise self._invalid(field, f"{field} must be one of {known}, got {value!r}") from None
 
-    def _check_key(self, key: object, field: str = "key") -> str:
-        if not isinstance(key, str) or not key.strip():
+    def _check_text(self, value: object, field: str) -> str:
+        """A non-empty string of valid Unicode (a lone surrogate cannot be sent)."""
+        if not isinstance(value, str) or not value.strip():
             raise self._invalid(field, f"{field} must be a non-empty string")
-        if self.strict_portability and key.startswith("acs:"):
-            raise PortabilityError(
-                f"{field}: ARNs exist on Alibaba classic only",
-                other=Dialect.TENCENT,
-                field=field,
-                dialect=self.dialect,
-            )
+        if not _valid_unicode(value):
+            raise self._invalid(field, f"{field} must be valid Unicode (no lone surrogates)")
+        return value
+
+    def _check_key(self, key: object, field: str = "key") -> str:
+        key = self._check_text(key, field)
+        if self.strict_portability:
+            if key.startswith("acs:"):
+                raise PortabilityError(
+                    f"{field}: ARNs exist on Alibaba classic only",
+                    other=Dialect.TENCENT,
+                    field=field,
+                    dialect=self.dialect,
+                )
+            if key.startswith(ALIAS_PREFIX):
+                self._check_portable(field, "the alias", lambda ops: ops.check_alias_rules(key))
         return key
+
+    def _check_alias(self, alias: object) -> str:
+        """The neutral ``alias/<name>`` (a bare name gets the prefix), checked against
+        this dialect's rules and, in strict mode, every other dialect's."""
+        name = neutral_alias(self._check_text(alias, "alias"))
+        self._ops.check_alias_rules(name)
+        if self.strict_portability:
+            self._check_portable("alias", "the alias", lambda ops: ops.check_alias_rules(name))
+        return name
+
+    def _check_portable(
+        self, field: str, what: str, check: Callable[[type[DialectOperations]], None]
+    ) -> None:
+        """Strict portability: raise :class:`PortabilityError` if ``check`` fails
+        for any other dialect's operations."""
+        for other in Dialect:
+            if other is self.dialect:
+                continue
+            try:
+                check(operations_class(other))
+            except KmsError as err:
+                raise PortabilityError(
+                    f"{what} would be refused by the {other.value} dialect: {err.message}",
+                    other=other,
+                    field=field,
+                    dialect=self.dialect,
+                ) from None
 
     def _check_bytes(self, field: str, value: object) -> bytes:
         if type(value) is bytes:
@@ -504,6 +573,8 @@ class KmsClient:
         for name, value in (("algorithm", algorithm), ("padding", padding)):
             if value is not None and not isinstance(value, str):
                 raise self._invalid(name, f"{name} must be a string, got {type(value).__name__}")
+            if value is not None and not _valid_unicode(value):
+                raise self._invalid(name, f"{name} must be valid Unicode (no lone surrogates)")
         if iv is not None:
             iv = self._check_bytes("iv", iv)
         if aad is not None:
@@ -566,18 +637,7 @@ class KmsClient:
         except NativeError as err:
             raise self._rules.neutral(err, field="context") from None
         if self.strict_portability:
-            for other in Dialect:
-                if other is self.dialect:
-                    continue
-                try:
-                    operations_class(other).check_context_rules(ctx)
-                except KmsError as err:
-                    raise PortabilityError(
-                        f"context would be refused by the {other.value} dialect: {err.message}",
-                        other=other,
-                        field="context",
-                        dialect=self.dialect,
-                    ) from None
+            self._check_portable("context", "context", lambda ops: ops.check_context_rules(ctx))
         return ctx
 
     @contextmanager

@@ -1,9 +1,10 @@
 """One error hierarchy for every dialect.
 
 Every error carries the dialect, the provider's own error ``code``, the HTTP
-status the provider answered with and the ``request_id``, so nothing the
-provider said is lost. Errors raised before any request (bad input, limits)
-carry the code and status the dialect itself would have answered with::
+status the provider answered with, the ``request_id`` and the provider's text
+(``native_message``), so nothing the provider said is lost. Errors raised
+before any request (bad input, limits) carry the code and status the dialect
+itself would have answered with::
 
     >>> import unikms
     >>> kms = unikms.connect("fake://tencent")
@@ -26,6 +27,7 @@ __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
     "CiphertextKeyNotFoundError",
+    "ConfigurationError",
     "DecryptionFailedError",
     "DryRunPassed",
     "InvalidRequestError",
@@ -46,7 +48,9 @@ class KmsError(Exception):
     """Base of every unikms error.
 
     Attributes: ``dialect``, ``code`` (the provider's own error code),
-    ``http_status``, ``request_id``, ``message``.
+    ``http_status``, ``request_id``, ``message``, and ``native_message``: the
+    provider's own text, where the error comes from the provider (it equals
+    ``message`` unless unikms has a clearer one, as for a failed decrypt).
     """
 
     kind: ClassVar[str] = "kms_error"
@@ -59,6 +63,7 @@ class KmsError(Exception):
         code: str | None = None,
         http_status: int | None = None,
         request_id: str | None = None,
+        native_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -66,6 +71,7 @@ class KmsError(Exception):
         self.code = code
         self.http_status = http_status
         self.request_id = request_id
+        self.native_message = native_message
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -78,6 +84,8 @@ class KmsError(Exception):
             details.append(f"http_status={self.http_status}")
         if self.request_id:
             details.append(f"request_id={self.request_id}")
+        if self.native_message and self.native_message != self.message:
+            details.append(f"native_message={self.native_message!r}")
         if details:
             parts.append("(" + ", ".join(details) + ")")
         return " ".join(parts)
@@ -97,6 +105,21 @@ class InvalidRequestError(KmsError, ValueError):
     def __init__(self, message: str, *, field: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.field = field
+
+
+class ConfigurationError(InvalidRequestError):
+    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``);
+    ``field`` names what to set and the message gives examples.
+
+    >>> import unikms
+    >>> try:
+    ...     unikms.connect("")  # as connect() does when UNIKMS_URL is not set either
+    ... except unikms.ConfigurationError as e:
+    ...     print(e.field, "UNIKMS_URL" in e.message)
+    url True
+    """
+
+    kind = "configuration"
 
 
 class LimitExceededError(InvalidRequestError):
@@ -156,7 +179,19 @@ class AccessDeniedError(KmsError, PermissionError):
 
 class DecryptionFailedError(KmsError):
     """The ciphertext does not decrypt: tampered, truncated, not ours, or the
-    encryption context does not match the one used at encryption."""
+    encryption context does not match the one used at encryption.
+
+    The message says so on every dialect; the provider's own code and text stay:
+
+    >>> import unikms
+    >>> kms = unikms.connect("fake://tencent")
+    >>> sealed = kms.encrypt(kms.create_key().key_id, b"x", context={"order": "7"})
+    >>> try:
+    ...     kms.decrypt(sealed.ciphertext, context={"order": "8"})
+    ... except unikms.DecryptionFailedError as e:
+    ...     print(e.code, "/", e.native_message)
+    InvalidParameterValue.InvalidCiphertext / Incorrect ciphertext format
+    """
 
     kind = "decryption_failed"
 
@@ -205,6 +240,7 @@ ERROR_KINDS: dict[str, type[KmsError]] = {
     for cls in (
         KmsError,
         InvalidRequestError,
+        ConfigurationError,
         LimitExceededError,
         UnsupportedByDialectError,
         PortabilityError,

@@ -22,13 +22,19 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from unikms.client import KmsClient
 from unikms.driver import Driver
-from unikms.errors import InvalidRequestError
+from unikms.errors import ConfigurationError, InvalidRequestError
 from unikms.types import Dialect
 
-__all__ = ["DEFAULT_URL", "Opener", "connect", "register_scheme", "schemes"]
+__all__ = ["NO_URL_HELP", "Opener", "connect", "register_scheme", "schemes"]
 
-#: used by :func:`connect` when neither an argument nor ``UNIKMS_URL`` names a URL
-DEFAULT_URL = "fake://alibaba-classic"
+#: what :func:`connect` says when neither an argument nor ``UNIKMS_URL`` names a URL
+#: (there is no default: a silent in-memory fake would lose every key at exit)
+NO_URL_HELP = (
+    "no KMS URL: pass one to unikms.connect(url) or set UNIKMS_URL, e.g. "
+    "'alibaba-kms://cn-hangzhou', 'alibaba-kms-instance://<instance endpoint>', "
+    "'tencent-kms://ap-guangzhou', or 'fake://alibaba-classic' (in memory, for tests: "
+    "its keys are gone when the process exits)"
+)
 
 Opener = Callable[[SplitResult, dict[str, str]], Driver]
 _OPENERS: dict[str, Opener] = {}
@@ -79,8 +85,11 @@ def _flag(options: dict[str, str], name: str) -> bool:
 
 
 def connect(url: str | None = None, **options: str) -> KmsClient:
-    """A client for ``url`` (default: ``$UNIKMS_URL``, else ``fake://alibaba-classic``).
+    """A client for ``url`` (without one: ``$UNIKMS_URL``).
 
+    With neither, :class:`~unikms.errors.ConfigurationError` (``field="url"``)
+    says what to set: there is no default, so a misconfigured service fails at
+    start rather than encrypting under in-memory keys that vanish at exit.
     Query options and keyword options are merged (keywords win). ``strict=true``
     turns on strict portability mode on any scheme. Unknown options are refused.
 
@@ -89,9 +98,14 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     >>> kms.dialect.value, kms.strict_portability
     ('alibaba-instance', True)
     """
-    url = url or os.environ.get("UNIKMS_URL") or DEFAULT_URL
+    if url is None:
+        url = os.environ.get("UNIKMS_URL") or None
+        if url is None:
+            raise ConfigurationError(NO_URL_HELP, field="url")
     if not isinstance(url, str):
         raise InvalidRequestError(f"url must be a string, got {type(url).__name__}", field="url")
+    if not url.strip():
+        raise ConfigurationError(NO_URL_HELP, field="url")
     parts = urlsplit(url)
     opener = _opener(parts.scheme)
     if opener is None:
@@ -105,6 +119,35 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     return KmsClient(driver, strict_portability=strict)
 
 
+def _text_option(options: dict[str, object], name: str) -> str | None:
+    """A ``fake://`` option that must be a string (query options always are)."""
+    value = options.pop(name, None)
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidRequestError(
+        f"option {name!r} must be a string, got {type(value).__name__}", field=name
+    )
+
+
+def _throttle_option(raw: object) -> bool | float:
+    """``throttle``: true/false, or a positive rate (text, a bool or a number)."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("1", "true", "yes"):
+        return True
+    if isinstance(raw, str) and raw.lower() in ("0", "false", "no", ""):
+        return False
+    try:
+        rate = float(raw) if isinstance(raw, (str, int, float)) else math.nan
+    except ValueError:
+        rate = math.nan
+    if not math.isfinite(rate) or rate <= 0:
+        raise InvalidRequestError(
+            f"throttle must be true, false or a positive rate, got {raw!r}", field="throttle"
+        )
+    return rate
+
+
 def _open_fake(parts: SplitResult, options: dict[str, str]) -> Driver:
     from unikms.fake import FakeCloud, shared_cloud
 
@@ -115,41 +158,28 @@ def _open_fake(parts: SplitResult, options: dict[str, str]) -> Driver:
             f"fake:// needs a dialect: {', '.join(d.value for d in Dialect)}; got {parts.netloc!r}",
             field="url",
         ) from None
+    given: dict[str, object] = dict(options)
+    options.clear()
     kwargs: dict[str, str] = {}
-    region = options.pop("region", None)
-    account = options.pop("account", None)
+    region = _text_option(given, "region")
+    account = _text_option(given, "account")
     prefix = "tencent" if dialect is Dialect.TENCENT else "alibaba"
     if region:
         kwargs[f"{prefix}_region"] = region
     if account:
         kwargs[f"{prefix}_account"] = account
-    name = options.pop("cloud", None)
-    seed = options.pop("seed", None)
-    throttle_text = options.pop("throttle", "false")
-    if options:
+    name = _text_option(given, "cloud")
+    seed = given.pop("seed", None)  # a path (str, os.PathLike) or a dict: load_seed checks
+    throttle = _throttle_option(given.pop("throttle", "false"))
+    if given:
         raise InvalidRequestError(
-            f"unknown fake:// option(s): {', '.join(sorted(options))}; known: region, account, "
+            f"unknown fake:// option(s): {', '.join(sorted(given))}; known: region, account, "
             "cloud, seed, throttle, strict",
-            field=sorted(options)[0],
+            field=sorted(given)[0],
         )
     cloud = shared_cloud(name, **kwargs) if name else FakeCloud(**kwargs)  # type: ignore[arg-type]
-    if seed:
-        cloud.load_seed(seed)
-    throttle: bool | float
-    if throttle_text.lower() in ("1", "true", "yes"):
-        throttle = True
-    elif throttle_text.lower() in ("0", "false", "no", ""):
-        throttle = False
-    else:
-        try:
-            throttle = float(throttle_text)
-        except ValueError:
-            throttle = math.nan
-        if not math.isfinite(throttle) or throttle <= 0:
-            raise InvalidRequestError(
-                f"throttle must be true, false or a positive rate, got {throttle_text!r}",
-                field="throttle",
-            )
+    if seed is not None and seed != "":
+        cloud.load_seed(seed)  # type: ignore[arg-type]
     return cloud.service(dialect, throttle=throttle)
 
 

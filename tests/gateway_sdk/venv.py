@@ -1,12 +1,18 @@
-"""The isolated virtualenv of the official ``alibabacloud-dkms-gcs`` SDK.
+"""Isolated, cached virtualenvs for the real clients that cannot share the test venv.
 
-The SDK cannot live in the project's environment (it pins ``pyopenssl<23.3``, so
-``cryptography<42``, and ``protobuf<4``, and installs top-level packages named
-``sdk``, ``openapi`` and ``openapi_util``), so it gets a virtualenv of its own,
-built once and cached under ``~/.cache/unikms/dkms-gcs-venv-<hash>`` (keyed by
-the requirement list and the Python version; ``UNIKMS_DKMS_GCS_VENV`` names
-another directory). pip resolves the SDK's own pins there. The tests and
-``bench/emulator_bench.py`` share it.
+Each :class:`SdkVenv` names a requirement list, an import that proves the
+install works and an environment variable that can name another directory. Its
+virtualenv is built once and cached under ``~/.cache/unikms/<name>-venv-<hash>``
+(keyed by the requirement list and the Python version); pip resolves the
+client's own pins there.
+
+- :data:`DKMS_GCS`: the official ``alibabacloud-dkms-gcs`` SDK, which pins
+  ``pyopenssl<23.3`` (so ``cryptography<42``) and ``protobuf<4`` and installs
+  top-level packages named ``sdk``, ``openapi`` and ``openapi_util``. The tests and
+  ``bench/emulator_bench.py`` share it.
+- :data:`TCCLI`: Tencent's CLI, which pulls the whole ``tencentcloud-sdk-python``
+  (every product, some 600 MB, overlapping the test venv's
+  ``tencentcloud-sdk-python-common``/``-kms`` files) and ``cos-python-sdk-v5``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -26,7 +33,24 @@ class VenvBuildError(RuntimeError):
     """The SDK's virtualenv could not be built; the message carries pip's output."""
 
 
-REQUIREMENTS = ("alibabacloud-dkms-gcs==1.0.2",)
+@dataclass(frozen=True)
+class SdkVenv:
+    """One client's virtualenv: what to install and how to tell that it works."""
+
+    name: str
+    requirements: tuple[str, ...]
+    import_check: str
+    override_env: str
+
+
+DKMS_GCS = SdkVenv(
+    "dkms-gcs",
+    ("alibabacloud-dkms-gcs==1.0.2",),
+    "import sdk.client, openapi.models; from OpenSSL.crypto import *",
+    "UNIKMS_DKMS_GCS_VENV",
+)
+TCCLI = SdkVenv("tccli", ("tccli==3.1.189.1",), "import tccli.main", "UNIKMS_TCCLI_VENV")
+REQUIREMENTS = DKMS_GCS.requirements
 #: the environment as it was at import, before conftest drops the proxies: pip may need them
 _PIP_ENV = dict(os.environ)
 DRIVER = Path(__file__).parent / "driver.py"
@@ -34,15 +58,15 @@ _READY = ".unikms-ready"
 
 
 # -- the SDK's virtualenv ---------------------------------------------------------------
-def venv_dir() -> Path:
-    override = os.environ.get("UNIKMS_DKMS_GCS_VENV")
+def venv_dir(spec: SdkVenv = DKMS_GCS) -> Path:
+    override = os.environ.get(spec.override_env)
     if override:
         return Path(override)
     key = hashlib.sha256(
-        json.dumps([REQUIREMENTS, list(sys.version_info[:2])]).encode()
+        json.dumps([list(spec.requirements), list(sys.version_info[:2])]).encode()
     ).hexdigest()[:12]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "unikms" / f"dkms-gcs-venv-{key}"
+    return cache / "unikms" / f"{spec.name}-venv-{key}"
 
 
 def python(venv: Path) -> Path:
@@ -66,42 +90,40 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _run(cmd: list[str], step: str, timeout: float) -> str:
+def _run(cmd: list[str], step: str, timeout: float, name: str = DKMS_GCS.name) -> str:
     try:
         done = subprocess.run(
             cmd, capture_output=True, text=True, env=_PIP_ENV, timeout=timeout, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise VenvBuildError(f"building the dkms-gcs SDK venv: {step} failed: {exc}") from exc
+        raise VenvBuildError(f"building the {name} venv: {step} failed: {exc}") from exc
     if done.returncode != 0:
         raise VenvBuildError(
-            f"building the dkms-gcs SDK venv: {step} failed (exit {done.returncode}).\n"
+            f"building the {name} venv: {step} failed (exit {done.returncode}).\n"
             f"command: {' '.join(cmd)}\n--- stdout ---\n{done.stdout[-3000:]}\n"
             f"--- stderr ---\n{done.stderr[-3000:]}"
         )
     return done.stdout
 
 
-def ensure() -> Path:
-    """The SDK's venv, built (pip resolving the SDK's own pins) if not cached."""
-    venv = venv_dir()
+def ensure(spec: SdkVenv = DKMS_GCS) -> Path:
+    """The client's venv, built (pip resolving the client's own pins) if not cached."""
+    venv = venv_dir(spec)
     with _lock(venv.with_name(venv.name + ".lock")):
         if (venv / _READY).exists() and python(venv).exists():
             return venv
         shutil.rmtree(venv, ignore_errors=True)
-        _run([sys.executable, "-m", "venv", str(venv)], "python -m venv", 300)
+        _run([sys.executable, "-m", "venv", str(venv)], "python -m venv", 300, spec.name)
         interpreter = str(python(venv))
+        requirements = list(spec.requirements)
         _run(
-            [interpreter, "-m", "pip", "install", "--disable-pip-version-check", *REQUIREMENTS],
-            "pip install " + " ".join(REQUIREMENTS),
+            [interpreter, "-m", "pip", "install", "--disable-pip-version-check", *requirements],
+            "pip install " + " ".join(requirements),
             900,
+            spec.name,
         )
-        _run(
-            [interpreter, "-c", "import sdk.client, openapi.models; from OpenSSL.crypto import *"],
-            "importing the SDK",
-            120,
-        )
-        freeze = _run([interpreter, "-m", "pip", "freeze"], "pip freeze", 120)
+        _run([interpreter, "-c", spec.import_check], "importing the client", 120, spec.name)
+        freeze = _run([interpreter, "-m", "pip", "freeze"], "pip freeze", 120, spec.name)
         (venv / _READY).write_text(freeze, "utf-8")
     return venv
 

@@ -407,6 +407,21 @@ class AlibabaClassicOperations(DialectOperations):
     def check_context_rules(context: Mapping[str, str]) -> None:
         check_context_rules(context)
 
+    @classmethod
+    def check_alias_rules(cls, alias: str) -> None:
+        """Alibaba keeps the neutral ``alias/<name>`` as it is: 1 to 255 of
+        ``[A-Za-z0-9_/-]`` after the prefix, not ``alias/acs...`` (reserved)."""
+        if not valid_alias(alias):
+            row = cls.rules.situation(Situation.INVALID_ALIAS)
+            raise InvalidRequestError(
+                f"an {cls.rules.dialect.value} alias is alias/ followed by 1 to 255 of "
+                f"A-Z a-z 0-9 _ / -, not starting with alias/acs (reserved), got {alias!r}",
+                field="alias",
+                dialect=cls.rules.dialect,
+                code=row.code,
+                http_status=row.http_status,
+            )
+
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
         r = self.call(
             "Encrypt",
@@ -497,16 +512,6 @@ class AlibabaClassicOperations(DialectOperations):
         origin_external: bool,
         hsm: bool = False,
     ) -> KeyInfo:
-        if alias is not None and not valid_alias(alias):
-            spec_row = RULES.situation(Situation.INVALID_ALIAS)
-            raise InvalidRequestError(
-                "alias must be alias/ followed by 1 to 255 of A-Z a-z 0-9 _ / - (not alias/acs...),"
-                f" got {alias!r}",
-                field="alias",
-                dialect=self.rules.dialect,
-                code=spec_row.code,
-                http_status=spec_row.http_status,
-            )
         r = self.call(
             "CreateKey",
             {

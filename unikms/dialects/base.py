@@ -41,6 +41,9 @@ from unikms.types import (
 )
 
 __all__ = [
+    "ALIAS_PREFIX",
+    "CIPHERTEXT_KEY_MISSING",
+    "DECRYPTION_FAILED",
     "DialectOperations",
     "DialectRules",
     "EncryptOptions",
@@ -49,7 +52,24 @@ __all__ = [
     "Limits",
     "Situation",
     "canonical_context_json",
+    "neutral_alias",
 ]
+
+#: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
+ALIAS_PREFIX = "alias/"
+
+#: the neutral message of a ciphertext that does not decrypt; the provider's own text
+#: ("Incorrect ciphertext format", 'The specified parameter "CiphertextBlob" is not
+#: valid.') stays in ``native_message``, with its ``code`` and ``http_status``
+DECRYPTION_FAILED = (
+    "the ciphertext does not decrypt: it is damaged (truncated or altered), it belongs to "
+    "another key or account, or the context given differs from the one used to encrypt it"
+)
+#: the neutral message when decrypt cannot find the key a ciphertext names
+CIPHERTEXT_KEY_MISSING = (
+    "the key this ciphertext names is not found: the key was deleted, the ciphertext "
+    "belongs to another region or account, or it is damaged"
+)
 
 
 class Feature:
@@ -184,7 +204,12 @@ class DialectRules:
     def neutral(
         self, err: NativeError, *, field: str | None = None, decrypting: bool = False
     ) -> KmsError:
-        """Map a native error onto the neutral hierarchy, keeping everything it said."""
+        """Map a native error onto the neutral hierarchy, keeping everything it said.
+
+        A ciphertext that does not decrypt gets a message that names the causes
+        (the provider's own text says "parameter not valid" or "format"); the
+        provider's ``code``, ``http_status`` and text (``native_message``) stay.
+        """
         spec = self.errors.get(err.code)
         kind = spec.kind if spec else _fallback_kind(err.http_status)
         if decrypting and err.code in self.decrypt_failure_codes:
@@ -197,14 +222,20 @@ class DialectRules:
             "code": err.code,
             "http_status": err.http_status,
             "request_id": err.request_id,
+            "native_message": err.message,
         }
+        message = err.message
+        if kind == "decryption_failed":
+            message = DECRYPTION_FAILED
+        elif kind == "ciphertext_key_not_found":
+            message = CIPHERTEXT_KEY_MISSING
         if kind == "limit_exceeded":  # a native error carries no sizes
             cls = ERROR_KINDS["invalid_request"]
         if cls is KeyUnavailableError:
             kw["state"] = spec.state if spec else None
         elif field is not None and issubclass(cls, InvalidRequestError):
             kw["field"] = field
-        return cls(err.message, **kw)
+        return cls(message, **kw)
 
     def require(self, feature: str, what: str) -> None:
         """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``."""
@@ -253,6 +284,16 @@ def canonical_context_json(context: Mapping[str, str]) -> str:
 _CONTEXT_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 #: the last context encoded (a private copy) with its JSON; replaced whole, so thread-safe
 _last_context: list[tuple[dict[str, str], str]] = [({}, "{}")]
+
+
+def neutral_alias(alias: str) -> str:
+    """The neutral spelling of an alias given to ``create_key`` or ``create_alias``:
+    a bare name means ``alias/<name>``.
+
+    >>> neutral_alias("orders"), neutral_alias("alias/orders")
+    ('alias/orders', 'alias/orders')
+    """
+    return alias if alias.startswith(ALIAS_PREFIX) else ALIAS_PREFIX + alias
 
 
 def new_request_id() -> str:
@@ -307,6 +348,16 @@ class DialectOperations:
 
     def check_context(self, context: Mapping[str, str]) -> None:
         self.check_context_rules(context)
+
+    @classmethod
+    def check_alias_rules(cls, alias: str) -> None:
+        """Raise :class:`InvalidRequestError` (``field="alias"``) unless this dialect
+        can hold the neutral alias ``alias`` (``alias/<name>``)."""
+
+    @staticmethod
+    def native_alias(alias: str) -> str:
+        """The alias as this dialect's API spells it (lowered from ``alias/<name>``)."""
+        return alias
 
     def max_plaintext(self, key: str, opts: EncryptOptions) -> int:
         """Most plaintext bytes one encrypt call may carry with these options."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from unikms import _base64
 from unikms.dialects.base import (
+    ALIAS_PREFIX,
     DialectOperations,
     DialectRules,
     EncryptOptions,
@@ -52,7 +53,14 @@ from unikms.types import (
     KeyUsage,
 )
 
-__all__ = ["ALIAS_PATTERN", "KEY_ID_PATTERN", "RULES", "STATE_NAMES", "TencentOperations"]
+__all__ = [
+    "ALIAS_PATTERN",
+    "KEY_ID_PATTERN",
+    "RULES",
+    "STATE_NAMES",
+    "TencentOperations",
+    "valid_alias_name",
+]
 
 _SDK = "TencentCloud/tencentcloud-sdk-python:tencentcloud/kms/v20190118/errorcodes.py"
 _GO = "TencentCloud/tencentcloud-sdk-go:tencentcloud/kms/v20190118/client.go"
@@ -63,6 +71,8 @@ MAX_CONTEXT_CHARS = 1024
 #: use with ``fullmatch`` (``$`` would let a trailing newline through)
 KEY_ID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
+#: CreateKey's Alias: "以 kms- 作为前缀的用于云产品使用" (reserved for cloud products)
+RESERVED_ALIAS_PREFIX = "kms-"
 DELETION_WINDOW = (7, 30)
 ROTATE_DAYS = (7, 365)
 
@@ -297,6 +307,18 @@ SPEC_FOR_USAGE = {
 }
 
 
+def valid_alias_name(name: str) -> bool:
+    """A Tencent ``Alias``: 1 to 60 of ``[A-Za-z0-9_-]``, first a letter or digit,
+    not ``kms-...`` in any case (CreateKeyRequest.Alias, docs/dialects.md).
+
+    >>> valid_alias_name("orders"), valid_alias_name("KMS-x"), valid_alias_name("a/b")
+    (True, False, False)
+    """
+    return bool(ALIAS_PATTERN.fullmatch(name)) and not name.lower().startswith(
+        RESERVED_ALIAS_PREFIX
+    )
+
+
 def lower_context(context: Mapping[str, str] | None) -> str | None:
     """``EncryptionContext``: the canonical JSON string (sorted, compact)."""
     return canonical_context_json(context) if context else None
@@ -372,11 +394,32 @@ class TencentOperations(DialectOperations):
     def check_context_rules(context: Mapping[str, str]) -> None:
         check_context_rules(context)
 
+    @classmethod
+    def check_alias_rules(cls, alias: str) -> None:
+        """Tencent holds ``alias/<name>`` as ``<name>``: 1 to 60 of ``[A-Za-z0-9_-]``,
+        first a letter or digit, not ``kms-...`` (reserved); no ``/``."""
+        if alias.startswith(ALIAS_PREFIX) and valid_alias_name(cls.native_alias(alias)):
+            return
+        row = RULES.situation(Situation.INVALID_ALIAS)
+        raise InvalidRequestError(
+            "a tencent alias is alias/ followed by 1 to 60 of A-Z a-z 0-9 _ - (no /), starting "
+            f"with a letter or digit and not with kms- (reserved), got {alias!r}",
+            field="alias",
+            dialect=Dialect.TENCENT,
+            code=row.code,
+            http_status=row.http_status,
+        )
+
+    @staticmethod
+    def native_alias(alias: str) -> str:
+        """``alias/<name>`` -> ``<name>``, Tencent's ``Alias`` parameter."""
+        return alias[len(ALIAS_PREFIX) :] if alias.startswith(ALIAS_PREFIX) else alias
+
     def key_id(self, key: str) -> str:
         """``alias/<name>`` -> KeyId through ``ListKeyDetail`` (cached); ids pass through."""
-        if not key.startswith("alias/"):
+        if not key.startswith(ALIAS_PREFIX):
             return key
-        name = key[len("alias/") :]
+        name = self.native_alias(key)
         cached = self._aliases.get(name)
         if cached:
             return cached
@@ -485,21 +528,10 @@ class TencentOperations(DialectOperations):
                 field="spec",
                 dialect=self.rules.dialect,
             )
-        name = alias[len("alias/") :] if alias and alias.startswith("alias/") else alias
-        if name is not None and not ALIAS_PATTERN.fullmatch(name):
-            row = RULES.situation(Situation.INVALID_ALIAS)
-            raise InvalidRequestError(
-                "a Tencent alias is 1 to 60 of A-Z a-z 0-9 _ -, starting with a letter or digit, "
-                f"got {alias!r}",
-                field="alias",
-                dialect=self.rules.dialect,
-                code=row.code,
-                http_status=row.http_status,
-            )
         r = self.call(
             "CreateKey",
             {
-                "Alias": name or f"unikms-{uuid.uuid4().hex[:16]}",
+                "Alias": self.native_alias(alias) if alias else f"unikms-{uuid.uuid4().hex[:16]}",
                 "Description": description or None,
                 "KeyUsage": usage,
                 "Type": 2 if origin_external else 1,
@@ -524,7 +556,7 @@ class TencentOperations(DialectOperations):
             deletion_date=parse_time(meta.get("DeletionDate")),
             primary_version_id=None,
             versions=(),
-            aliases=(f"alias/{meta['Alias']}",) if meta.get("Alias") else (),
+            aliases=(ALIAS_PREFIX + meta["Alias"],) if meta.get("Alias") else (),
             request_id=r["RequestId"],
             dialect=self.rules.dialect,
             native=meta,
@@ -540,8 +572,7 @@ class TencentOperations(DialectOperations):
                 return ids
 
     def create_alias(self, alias: str, key: str) -> None:
-        name = alias[len("alias/") :] if alias.startswith("alias/") else alias
-        self.call("UpdateAlias", {"Alias": name, "KeyId": self.key_id(key)})
+        self.call("UpdateAlias", {"Alias": self.native_alias(alias), "KeyId": self.key_id(key)})
         self._aliases.clear()
 
     def list_aliases(self) -> dict[str, str]:
@@ -550,7 +581,7 @@ class TencentOperations(DialectOperations):
         while True:
             r = self.call("ListKeyDetail", {"Offset": offset, "Limit": 200, "KeyUsage": "ALL"})
             metas = r.get("KeyMetadatas") or []
-            out.update({f"alias/{m['Alias']}": m["KeyId"] for m in metas if m.get("Alias")})
+            out.update({ALIAS_PREFIX + m["Alias"]: m["KeyId"] for m in metas if m.get("Alias")})
             offset += len(metas)
             if not metas or offset >= int(r.get("TotalCount", 0)):
                 return out

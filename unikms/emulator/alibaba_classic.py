@@ -1,10 +1,14 @@
 """Alibaba KMS OpenAPI 2016-01-20 over the wire, as ``alibabacloud-kms20160120`` speaks it.
 
-Parameters arrive in the query string even on POST (a few in a form body).
-Signatures: ACS3-HMAC-SHA256 (the SDK's default; ACS3-HMAC-SM3 too where the
-local OpenSSL has SM3), the old v1 RPC HMAC-SHA1 and ACS4-HMAC-SHA256, each
-checked against the emulator's access keys, with a 15-minute timestamp window
-and reused nonces refused. Errors: 4xx/5xx with a JSON body.
+Parameters arrive in the query string even on POST, in a form body, or split
+between both (``@alicloud/pop-core`` in POST mode sends everything, ``Signature``
+and ``AccessKeyId`` included, in the form body); they are merged, as the v1
+signature covers them merged. Signatures: ACS3-HMAC-SHA256 (the SDK's default;
+ACS3-HMAC-SM3 too where the local OpenSSL has SM3), the old v1 RPC HMAC-SHA1 and
+ACS4-HMAC-SHA256, each checked against the emulator's access keys, with a
+15-minute timestamp window and reused nonces refused. Answers are JSON, or XML
+when the request asks ``Format=XML`` (``<ActionResponse>`` and ``<Error>``, as
+the service and ``docs/emulator.md`` describe). Errors: 4xx/5xx.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from unikms.dialects import alibaba_classic as rules_module
 from unikms.driver import NativeError
@@ -25,7 +31,7 @@ from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.fake.service import FakeService
 
-__all__ = ["AlibabaClassicProtocol", "percent_encode"]
+__all__ = ["SIGNATURE_MISMATCH_PREFIX", "AlibabaClassicProtocol", "percent_encode", "to_xml"]
 
 RULES = rules_module.RULES
 VERSION = "2016-01-20"
@@ -71,8 +77,45 @@ def _digest(name: str, data: bytes) -> str:
 
 
 class _AuthError(Exception):
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, message: str | None = None) -> None:
         self.code = code
+        self.message = message
+
+
+#: the v1 SignatureDoesNotMatch message: the service's text, then the string it signed
+#: (aliyun-python-sdk-core splits the message on ":" and compares the part after it
+#: with its own string to sign; Alibaba's Go SDK strips this same prefix)
+SIGNATURE_MISMATCH_PREFIX = (
+    "Specified signature is not matched with our calculation. server string to sign is:"
+)
+
+
+def _xml_value(name: str, value: object) -> str:
+    """One XML element per name; a list repeats its element (``<Key>..</Key><Key>..</Key>``)."""
+    if isinstance(value, list):
+        return "".join(_xml_value(name, item) for item in value)
+    if isinstance(value, dict):
+        inner = "".join(_xml_value(k, v) for k, v in value.items())
+    elif isinstance(value, bool):
+        inner = "true" if value else "false"
+    elif value is None:
+        inner = ""
+    else:
+        inner = escape(str(value))
+    return f"<{name}>{inner}</{name}>"
+
+
+def to_xml(root: str, doc: dict[str, Any]) -> bytes:
+    """An answer in the service's XML form (the JSON answer's names and nesting).
+
+    >>> to_xml("R", {"Keys": {"Key": [{"Id": "a"}, {"Id": "b"}]}, "N": 2}).decode()[38:]
+    '<R><Keys><Key><Id>a</Id></Key><Key><Id>b</Id></Key></Keys><N>2</N></R>'
+    """
+    return ("<?xml version='1.0' encoding='UTF-8'?>" + _xml_value(root, doc)).encode("utf-8")
+
+
+def _wants_xml(fields: dict[str, str]) -> bool:
+    return fields.get("Format", "").upper() == "XML"
 
 
 class AlibabaClassicProtocol:
@@ -96,7 +139,9 @@ class AlibabaClassicProtocol:
     def matches(self, request: Request) -> bool:
         if "x-acs-action" in request.headers or request.header("authorization").startswith("ACS"):
             return True
-        return any(k == "AccessKeyId" for k, _ in request.query_params())
+        return any(k == "AccessKeyId" for k, _ in request.query_params()) or any(
+            k == "AccessKeyId" for k, _ in request.form_params()
+        )
 
     # -- answers ------------------------------------------------------------------
     def error(
@@ -105,6 +150,8 @@ class AlibabaClassicProtocol:
         request_id: str | None = None,
         message: str | None = None,
         status: int | None = None,
+        *,
+        xml: bool = False,
         **fmt: object,
     ) -> Response:
         spec = RULES.errors.get(code)
@@ -117,13 +164,18 @@ class AlibabaClassicProtocol:
         }
         return Response(
             status or (spec.http_status if spec else 400),
-            json.dumps(doc).encode(),
-            "application/json;charset=utf-8",
+            to_xml("Error", doc) if xml else json.dumps(doc).encode(),
+            "application/xml;charset=utf-8" if xml else "application/json;charset=utf-8",
             (("x-acs-request-id", rid),),
+            rid,
         )
 
     def internal_error(self, request: Request) -> Response:
-        return self.error("InternalFailure")
+        try:
+            xml = _wants_xml(dict(request.query_params() + request.form_params()))
+        except Exception:  # the request may be what broke; the answer is JSON then
+            xml = False
+        return self.error("InternalFailure", xml=xml)
 
     def too_large(self, request: Request) -> Response:
         return self.error("InvalidParameter", status=413, name="body")
@@ -132,30 +184,36 @@ class AlibabaClassicProtocol:
     def handle(self, request: Request) -> Response:
         query = request.query_params()
         form = request.form_params()
+        fields = dict(query + form)
+        xml = _wants_xml(fields)
         try:
             self._authenticate(request, query, form)
         except _AuthError as err:
-            return self.error(err.code)
-        fields = dict(query + form)
+            return self.error(err.code, message=err.message, xml=xml)
         action = request.header("x-acs-action") or fields.get("Action", "")
         version = request.header("x-acs-version") or fields.get("Version", "")
         if version != VERSION:
-            return self.error("InvalidVersion")
+            return self.error("InvalidVersion", xml=xml)
         if not action:
-            return self.error("MissingParameter", name="Action")
+            return self.error("MissingParameter", xml=xml, name="Action")
         params = {k: v for k, v in fields.items() if k not in _V1_COMMON}
         try:
             result = self.service.call(action, params)
         except NativeError as err:
-            return self.error(err.code, err.request_id, err.message, err.http_status)
+            return self.error(err.code, err.request_id, err.message, err.http_status, xml=xml)
         if self.on_change is not None:
             self.on_change(action)
         rid = str(result["RequestId"])
+        if xml:
+            body = to_xml(f"{action}Response", result)
+        else:
+            body = json.dumps(result, ensure_ascii=False).encode("utf-8")
         return Response(
             200,
-            json.dumps(result, ensure_ascii=False).encode("utf-8"),
-            "application/json;charset=utf-8",
+            body,
+            "application/xml;charset=utf-8" if xml else "application/json;charset=utf-8",
             (("x-acs-request-id", rid),),
+            rid,
         )
 
     def _key(self, access_key_id: str, token: str) -> AlibabaAccessKey:
@@ -186,8 +244,8 @@ class AlibabaClassicProtocol:
         auth = request.header("authorization")
         if auth:
             self._acs(request, auth, query)
-        elif any(k == "Signature" for k, _ in query):
-            self._v1(request, query + form)
+        elif any(k == "Signature" for k, _ in query) or any(k == "Signature" for k, _ in form):
+            self._v1(request, query + form)  # the v1 signature covers both, merged
         else:
             raise _AuthError("IncompleteSignature")
 
@@ -253,5 +311,5 @@ class AlibabaClassicProtocol:
             ).digest()
         ).decode()
         if not _same(expected, fields.get("Signature", "")):
-            raise _AuthError("SignatureDoesNotMatch")
+            raise _AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_PREFIX + to_sign)
         self._nonce(key.access_key_id, fields.get("SignatureNonce", ""))

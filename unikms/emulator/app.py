@@ -1,7 +1,7 @@
 """The emulator's ASGI application: one port, three wire protocols.
 
 All three APIs are ``POST /``; the protocol is told apart by its headers
-(``x-acs-action`` or an ``AccessKeyId`` query for Alibaba classic,
+(``x-acs-action`` or an ``AccessKeyId`` parameter for Alibaba classic,
 ``x-kms-apiname`` for the instance gateway, ``X-TC-Action`` or a
 ``SecretId`` parameter for Tencent). ``GET /health`` answers
 ``{"status": "ok"}``; ``POST /_unikms/clock`` with ``{"advance_days": N}``
@@ -13,6 +13,13 @@ answer only loopback clients (403 for any other address).
 A request that breaks anything (a body over the limit, bad encodings, an
 unexpected exception) gets the protocol's own error answer; the server keeps
 serving and never sends a traceback.
+
+Logging: the logger ``unikms.emulator.access`` gets one INFO line per request
+(protocol, action, HTTP status, latency, request id; never a parameter, header
+value or secret), and an unexpected exception is logged at ERROR on
+``unikms.emulator`` with the request id, the exception type and where it was
+raised (file, line, function: no message, which could quote request data).
+``unikms serve`` shows both on stderr (``--no-access-log`` leaves the first out).
 """
 
 from __future__ import annotations
@@ -21,15 +28,19 @@ import ipaddress
 import json
 import logging
 import math
+import re
+import time
+import traceback
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from unikms.emulator.http_limits import HttpLimits
 from unikms.emulator.wire import ProtocolHandler, Request, Response
 
-__all__ = ["EmulatorApp"]
+__all__ = ["EmulatorApp", "request_action"]
 
 log = logging.getLogger("unikms.emulator")
+access_log = logging.getLogger("unikms.emulator.access")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -44,6 +55,31 @@ _ADMIN_PATHS = ("/_unikms/clock", "/_unikms/reset")
 MAX_BODY = 3 * 1024 * 1024 + 64 * 1024
 #: header lines past this are refused (431) before any is read (the server caps sizes)
 MAX_HEADERS = HttpLimits().max_headers
+
+
+_UNSHOWN = re.compile(r"[^A-Za-z0-9._/-]")
+#: where each protocol names its action (header first, then the v1 ``Action`` parameter)
+_ACTION_HEADERS = ("x-acs-action", "x-tc-action", "x-kms-apiname")
+
+
+def _shown(name: str) -> str:
+    """A client-sent name made safe for one log line (no newlines, no escapes, short)."""
+    return _UNSHOWN.sub("?", name[:64]) or "-"
+
+
+def request_action(request: Request) -> str:
+    """The action a request names, as the access log shows it (``-`` when it names none)."""
+    for header in _ACTION_HEADERS:
+        if header in request.headers:
+            return _shown(request.headers[header])
+    try:
+        for pairs in (request.query_params(), request.form_params()):
+            for name, value in pairs:
+                if name == "Action":
+                    return _shown(value)
+    except (ValueError, UnicodeError):
+        pass
+    return "-"
 
 
 def _json(status: int, doc: object) -> Response:
@@ -78,6 +114,7 @@ class EmulatorApp:
                     return
         if scope["type"] != "http":
             return
+        started = time.perf_counter()
         if len(scope["headers"]) > MAX_HEADERS:
             await _send(send, _too_many_headers())
             return
@@ -86,10 +123,21 @@ class EmulatorApp:
         request = Request(
             scope["method"], scope["path"], scope.get("query_string", b""), headers, body
         )
+        protocol = self.route(request)
         response = self._answer(
-            request, self.route(request), too_large, local=_is_loopback(scope.get("client"))
+            request, protocol, too_large, local=_is_loopback(scope.get("client"))
         )
         await _send(send, response)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                "%s %s %s %d %.1fms %s",
+                protocol.name if protocol else "-",
+                _shown(request.method),
+                request_action(request) if protocol else _shown(request.path),
+                response.status,
+                (time.perf_counter() - started) * 1000,
+                response.request_id or "-",
+            )
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> tuple[bytes, bool]:
         declared = headers.get("content-length", "")
@@ -140,9 +188,21 @@ class EmulatorApp:
             if too_large:
                 return protocol.too_large(request)
             return protocol.handle(request)
-        except Exception as err:  # keeps serving; no traceback: it could carry request data
-            log.debug("%s request failed: %s", protocol.name, type(err).__name__)
-            return protocol.internal_error(request)
+        except Exception as err:  # keeps serving; no message: it could carry request data
+            response = protocol.internal_error(request)
+            where = "; ".join(
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(err.__traceback__)[-3:]
+            )
+            log.error(
+                "internal error: %s %s request %s: %s at %s",
+                protocol.name,
+                request_action(request),
+                response.request_id or "-",
+                type(err).__name__,
+                where,
+            )
+            return response
 
     def _clock(self, request: Request) -> Response:
         if self.advance_clock is None:

@@ -177,13 +177,11 @@ class GatewayProtocol:
         text = message or _message(code, fmt)
         status = status or (spec.http_status if spec else 400)
         status = status if status >= 400 else 400  # under 400 the SDK reads it as a success
+        rid = request_id or new_request_id()
         body = pb.Error(
-            StatusCode=status,
-            ErrorCode=code,
-            ErrorMessage=text,
-            RequestId=request_id or new_request_id(),
+            StatusCode=status, ErrorCode=code, ErrorMessage=text, RequestId=rid
         ).SerializeToString()
-        return Response(status, body, CONTENT_TYPE)
+        return Response(status, body, CONTENT_TYPE, request_id=rid)
 
     def internal_error(self, request: Request) -> Response:
         return self.error("InternalFailure")
@@ -232,7 +230,8 @@ class GatewayProtocol:
             initial = self._initial_version(str(result.get("KeyId", "")))
             if initial:
                 headers = ((MIGRATION_HEADER, initial),)
-        return Response(200, answer.SerializeToString(), CONTENT_TYPE, headers)
+        rid = str(result.get("RequestId", ""))
+        return Response(200, answer.SerializeToString(), CONTENT_TYPE, headers, rid)
 
     def _initial_version(self, key_id: str) -> str | None:
         """The version Encrypt, Decrypt and GenerateDataKey use (a store lookup)."""

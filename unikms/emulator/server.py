@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import logging
 import signal
 import socket
 import tempfile
@@ -44,7 +45,11 @@ from unikms.emulator.wire import ProtocolHandler, ReplayGuard
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
-__all__ = ["READ_ONLY_ACTIONS", "Emulator"]
+__all__ = ["READ_ONLY_ACTIONS", "SHUTDOWN_GRACE_SECONDS", "Emulator", "configure_logging"]
+
+#: how long a stop waits for requests in flight before it cancels them: with uvicorn's
+#: 0.1 s tick and 0.1 s connection-close pause, SIGTERM/SIGINT stop within about 0.4 s
+SHUTDOWN_GRACE_SECONDS = 0.15
 
 #: actions that change no state (everything else is persisted before it is answered)
 READ_ONLY_ACTIONS = frozenset(
@@ -208,6 +213,8 @@ class Emulator:
             loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
             timeout_keep_alive=max(1, round(limits.keep_alive_timeout)),
             h11_max_incomplete_event_size=limits.max_head_bytes,
+            # typed int, used as a float (asyncio.timeout)
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,  # type: ignore[arg-type]
         )
 
     def start(self) -> Emulator:
@@ -297,7 +304,7 @@ class Emulator:
                 "  from openapi.models import Config; from sdk.client import Client",
                 f'  Client(Config(endpoint="{ep}", protocol="http",',
                 f'                client_key_file="{self.client_key.path}",',
-                f'                password=open("{self.client_key.path.with_name(f"clientKey_{self.client_key.key_id}_Password.txt")}").read()))',  # noqa: E501
+                f'                password=open("{_password_file(self.client_key)}").read()))',
             ]
         lines += [
             "",
@@ -308,6 +315,13 @@ class Emulator:
             "  from tencentcloud.kms.v20190118.kms_client import KmsClient",
             f'  KmsClient(credential.Credential("{DEFAULT_TENCENT_SECRET_ID}", "{tc_key}"),',
             f'            "ap-guangzhou", ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="{ep}")))',  # noqa: E501
+            "",
+            "tccli:",
+            f"  tccli kms ListKeys --secretId {DEFAULT_TENCENT_SECRET_ID} --secretKey {tc_key} \\",
+            f"      --region ap-guangzhou --endpoint http://{ep}",
+            "",
+            "Node SDKs (@alicloud/pop-core, @alicloud/openapi-client, tencentcloud-sdk-nodejs...)",
+            "and aliyun-python-sdk-core: docs/emulator.md, section Clients.",
             "",
             "Unset HTTP_PROXY/http_proxy for these clients: the SDKs proxy even 127.0.0.1.",
         ]
@@ -321,5 +335,35 @@ def describe(emulator: Emulator) -> dict[str, Any]:
         "endpoint": emulator.endpoint,
         "health": f"http://{emulator.endpoint}/health",
         "client_key_file": str(key.path) if key else None,
+        "client_key_password_file": str(_password_file(key)) if key else None,
         "client_key_id": key.key_id if key else None,
     }
+
+
+def _password_file(key: IssuedClientKey) -> Path:
+    return key.path.with_name(f"clientKey_{key.key_id}_Password.txt")
+
+
+class _EmulatorHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The stderr handler :func:`configure_logging` adds (once)."""
+
+
+def configure_logging(*, access_log: bool = True) -> None:
+    """Show the emulator's log on stderr, as ``unikms serve`` does.
+
+    The access log (one INFO line per request on ``unikms.emulator.access``) unless
+    ``access_log`` is false; internal errors (ERROR on ``unikms.emulator``) always.
+
+    >>> configure_logging(access_log=False)
+    >>> logging.getLogger("unikms.emulator.access").isEnabledFor(logging.INFO)
+    False
+    """
+    logger = logging.getLogger("unikms.emulator")
+    if not any(isinstance(h, _EmulatorHandler) for h in logger.handlers):
+        handler = _EmulatorHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logging.getLogger("unikms.emulator.access").setLevel(
+        logging.INFO if access_log else logging.WARNING
+    )

@@ -126,6 +126,12 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
+def _port_less(host: str) -> str:
+    """``host`` without a ``:port`` suffix (``[::1]:80`` -> ``[::1]``)."""
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() and not name.endswith(":") else host
+
+
 class _AuthError(Exception):
     def __init__(self, code: str) -> None:
         self.code = code
@@ -163,7 +169,8 @@ class TencentProtocol:
 
     # -- answers ------------------------------------------------------------------
     def _answer(self, payload: dict[str, Any]) -> Response:
-        return Response(200, json.dumps({"Response": payload}).encode(), "application/json")
+        body = json.dumps({"Response": payload}).encode()
+        return Response(200, body, "application/json", request_id=str(payload.get("RequestId", "")))
 
     def error(
         self, code: str, request_id: str | None = None, message: str | None = None, **fmt: object
@@ -240,24 +247,37 @@ class TencentProtocol:
         signed = m["headers"].split(";")
         if self.signed_headers and not self.signed_headers.issubset(signed):
             raise _AuthError("AuthFailure.SignatureFailure")
-        canonical_headers = "".join(f"{h}:{request.header(h).strip().lower()}\n" for h in signed)
         if request.header("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
             payload_hash = hashlib.sha256(b"UNSIGNED-PAYLOAD").hexdigest()
         else:
             payload_hash = hashlib.sha256(request.body).hexdigest()
         query = request.query.decode("latin-1") if request.method == "GET" else ""
-        canonical = (
-            f"{request.method}\n/\n{query}\n{canonical_headers}\n{m['headers']}\n{payload_hash}"
-        )
         scope = f"{m['date']}/{m['service']}/tc3_request"
-        to_sign = (
-            f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n"
-            + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        )
         k_date = _hmac(("TC3" + secret.secret_key).encode("utf-8"), m["date"])
         k_signing = _hmac(_hmac(k_date, m["service"]), "tc3_request")
-        expected = hmac.new(k_signing, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-        if not _same(expected, m["sig"]):
+
+        def signature(host: str) -> str:
+            canonical_headers = "".join(
+                f"{h}:{(host if h == 'host' else request.header(h)).strip().lower()}\n"
+                for h in signed
+            )
+            canonical = (
+                f"{request.method}\n/\n{query}\n{canonical_headers}\n{m['headers']}\n{payload_hash}"
+            )
+            to_sign = (
+                f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n"
+                + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            )
+            return hmac.new(k_signing, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+        host = request.header("host")
+        if not _same(signature(host), m["sig"]) and not (
+            # the emulator's one leniency: tencentcloud-sdk-nodejs signs the host without
+            # the port it sends in Host (docs/emulator.md)
+            "host" in signed
+            and _port_less(host) != host
+            and _same(signature(_port_less(host)), m["sig"])
+        ):
             raise _AuthError("AuthFailure.SignatureFailure")
         version = request.header("x-tc-version")
         if version and version != VERSION:
@@ -284,7 +304,11 @@ class TencentProtocol:
         ).decode()
         if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("AuthFailure.SignatureFailure")
-        if not self.nonces.fresh(f"{secret.secret_id}:{fields.get('Nonce', '')}"):
+        # Nonce "used in conjunction with Timestamp to prevent replay attacks" (Tencent's
+        # common parameters); tencentcloud-sdk-nodejs draws it from 0..65535, so alone it
+        # would collide between honest requests within minutes
+        replay_key = f"{secret.secret_id}:{fields.get('Timestamp', '')}:{fields.get('Nonce', '')}"
+        if not self.nonces.fresh(replay_key):
             raise _AuthError("AuthFailure.SignatureFailure")
         if fields.get("Version", VERSION) != VERSION:
             raise _AuthError("NoSuchVersion")

@@ -47,10 +47,13 @@ class Request:
 
 @attrs.frozen
 class Response:
+    """One answer; ``request_id`` is the id the answer carries (for the access log)."""
+
     status: int
     body: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...] = ()
+    request_id: str = ""
 
 
 class ProtocolHandler(Protocol):

@@ -11,7 +11,7 @@ is a :class:`~unikms.KmsClient` (any key of its dialect) or a
     >>> import unikms
     >>> from unikms.envelope import KmsKey, RawAesKey
     >>> kms = unikms.connect("fake://tencent")
-    >>> _ = kms.create_key(alias="backups")
+    >>> _ = kms.create_key(alias="alias/backups")
     >>> KmsKey(kms, "alias/backups")
     KmsKey(dialect='tencent', key='alias/backups')
     >>> RawAesKey("offline-1", bytes(32))

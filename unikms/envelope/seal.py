@@ -7,7 +7,7 @@ most two frames of plaintext at a time.
     >>> import io, unikms
     >>> from unikms import envelope
     >>> kms = unikms.connect("fake://tencent")
-    >>> key = kms.create_key(alias="logs").key_id
+    >>> key = kms.create_key(alias="alias/logs").key_id
     >>> out = io.BytesIO()
     >>> with envelope.MessageWriter(out, [(kms, key)], context={"day": "2026-01-01"}) as w:
     ...     _ = w.write(b"line 1\\n")

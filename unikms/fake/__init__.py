@@ -17,7 +17,9 @@ same keys, as Alibaba's two gateways do::
 from __future__ import annotations
 
 import json
+import os
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -99,10 +101,22 @@ class FakeCloud:
         return TencentService(self.tencent, throttle=bucket)
 
     # -- seed files -------------------------------------------------------------
-    def load_seed(self, seed: dict[str, Any] | str | Path) -> None:
-        """Add the keys of a seed (a dict, or the path of a JSON seed file)."""
-        if isinstance(seed, dict):
-            data = seed
+    def load_seed(self, seed: Mapping[str, Any] | str | os.PathLike[str]) -> None:
+        """Add the keys of a seed (a mapping, or the path of a JSON seed file).
+
+        >>> cloud = FakeCloud()
+        >>> cloud.load_seed({"tencent": {"keys": [{"id": "7d1c4a2e-9b3f-11ef-8000-00756e696b99"}]}})
+        >>> len(cloud.tencent.all_keys())
+        1
+        """
+        if isinstance(seed, Mapping):
+            data = dict(seed)
+        elif not isinstance(seed, (str, os.PathLike)):
+            raise InvalidRequestError(
+                "seed must be the path of a JSON seed file (str or os.PathLike) or a dict, "
+                f"got {type(seed).__name__}",
+                field="seed",
+            )
         else:
             try:
                 data = json.loads(Path(seed).read_text("utf-8"))

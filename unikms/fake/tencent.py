@@ -241,11 +241,7 @@ class TencentService(FakeService):
         }
 
     def check_alias(self, alias: str | None) -> str:
-        if (
-            alias is None
-            or not tencent.ALIAS_PATTERN.fullmatch(alias)
-            or alias.lower().startswith("kms-")
-        ):
+        if alias is None or not tencent.valid_alias_name(alias):
             raise self.fail(Situation.INVALID_ALIAS)
         if any(k.display_alias == alias for k in self.store.all_keys()):
             raise self.fail(Situation.ALIAS_EXISTS)
