@@ -7,7 +7,6 @@ is what is hostile, the signature is valid.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import random
 import time
@@ -15,11 +14,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from unikms.emulator.credentials import (
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
-    EmulatorCredentials,
-)
+from tests.test_emulator_server import tc3_signature
+from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, EmulatorCredentials
 from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
@@ -51,15 +47,7 @@ def tc3(
     names = ";".join(signed)
     canonical = f"POST\n/\n\n{canonical_headers}\n{names}\n{hashlib.sha256(body).hexdigest()}"
     scope = f"{date}/kms/tc3_request"
-    to_sign = (
-        f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-
-    def mac(key: bytes, msg: str) -> bytes:
-        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-    key = mac(mac(mac(("TC3" + DEFAULT_TENCENT_SECRET_KEY).encode(), date), "kms"), "tc3_request")
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    signature = tc3_signature(stamp, canonical)
     sent["authorization"] = (
         f"TC3-HMAC-SHA256 Credential={DEFAULT_TENCENT_SECRET_ID}/{scope}, "
         f"SignedHeaders={names}, Signature={signature}"
