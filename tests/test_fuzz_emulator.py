@@ -23,30 +23,30 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import hashlib
 import hmac
 import json
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import MutableMapping
 from datetime import datetime, timezone
-from email.utils import formatdate
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import attrs
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from hypothesis import event, example, given, note, settings
 from hypothesis import strategies as st
 
 from tests.fuzz_profile import FUZZ
-from unikms.dkms.wire import MESSAGES, pb, string_to_sign
+from tests.test_emulator_gateway import Signer
+from tests.test_emulator_server import acs3_request, tc3_request
+from unikms.dkms.wire import MESSAGES, pb
+from unikms.driver import NativeError
 from unikms.emulator.alibaba_classic import AlibabaClassicProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
@@ -60,6 +60,7 @@ from unikms.emulator.gateway import GatewayProtocol
 from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
+from unikms.fake.service import FakeService
 from unikms.types import Dialect
 
 HOST = "kms.fuzz.local"
@@ -68,11 +69,11 @@ Headers = list[tuple[bytes, bytes]]
 
 @attrs.frozen
 class Served:
-    """An emulator app, its gateway client key, and ids that exist in it."""
+    """An emulator app, a signer with its gateway client key, and ids that exist in it."""
 
     app: EmulatorApp
-    client_key_id: str
-    private_key: rsa.RSAPrivateKey
+    signer: Signer
+    services: tuple[FakeService, FakeService]  # Alibaba (both gateways), Tencent
     alibaba_key: str
     alibaba_blob: str
     tencent_key: str
@@ -95,15 +96,12 @@ def served() -> Served:
         ]
     )
     with tempfile.TemporaryDirectory() as tmp:
-        issued = creds.issue_client_key(tmp)
-        p12 = base64.b64decode(json.loads(Path(issued.path).read_text())["PrivateKeyData"])
-        private, _, _ = pkcs12.load_key_and_certificates(p12, issued.password.encode())
-    assert isinstance(private, rsa.RSAPrivateKey)
+        signer = Signer(creds.issue_client_key(tmp))
     ali = classic.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     ali_blob = classic.call("Encrypt", {"KeyId": ali, "Plaintext": "aGk="})["CiphertextBlob"]
     ten = tencent.call("CreateKey", {"Alias": "fuzz"})["KeyId"]
     ten_blob = tencent.call("Encrypt", {"KeyId": ten, "Plaintext": "aGk="})["CiphertextBlob"]
-    return Served(app, issued.key_id, private, ali, ali_blob, ten, ten_blob)
+    return Served(app, signer, (classic, tencent), ali, ali_blob, ten, ten_blob)
 
 
 # -- driving the ASGI app ------------------------------------------------------------------------
@@ -193,39 +191,33 @@ def check_answer(answer: Answer, request: Request) -> str:
     return f"{name}: {code}"
 
 
-# -- signers (written from shared/docs/wire-protocols.md, as tests/test_emulator_server.py) ------
+# -- signers: the suite's own (tests/test_emulator_server.py, tests/test_emulator_gateway.py) -----
+
+
+def _asgi_form(request: urllib.request.Request) -> tuple[bytes, Headers, bytes]:
+    """A signed ``urllib`` request as the ASGI app receives it: query, headers, body."""
+    query = urlsplit(request.full_url).query.encode()
+    headers = [(k.lower().encode(), v.encode("utf-8")) for k, v in request.header_items()]
+    body = request.data if isinstance(request.data, bytes) else b""
+    return query, headers, body
+
+
+def tc3(action: str, body: bytes) -> Headers:
+    return _asgi_form(tc3_request(HOST, action, body))[1]
+
+
+def acs3(action: str, params: dict[str, str], body: bytes = b"") -> tuple[bytes, Headers]:
+    query, headers, _ = _asgi_form(acs3_request(HOST, action, params, body=body))
+    return query, headers
+
+
+def gateway(api: str, body: bytes) -> Headers:
+    headers = served().signer.headers(api, body)
+    return [(k.encode(), v.encode()) for k, v in headers.items()]
 
 
 def _pct(text: str) -> str:
     return quote(text, safe="-._~")
-
-
-def tc3(action: str, body: bytes, content_type: str = "application/json") -> Headers:
-    stamp = int(time.time())
-    date = datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d")
-    canonical = (
-        f"POST\n/\n\ncontent-type:{content_type.lower()}\nhost:{HOST}\n\ncontent-type;host\n"
-        + hashlib.sha256(body).hexdigest()
-    )
-    scope = f"{date}/kms/tc3_request"
-    to_sign = (
-        f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-
-    def mac(key: bytes, msg: str) -> bytes:
-        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-    k = mac(mac(mac(("TC3" + DEFAULT_TENCENT_SECRET_KEY).encode(), date), "kms"), "tc3_request")
-    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
-    auth = (
-        f"TC3-HMAC-SHA256 Credential={DEFAULT_TENCENT_SECRET_ID}/{scope}, "
-        f"SignedHeaders=content-type;host, Signature={sig}"
-    )
-    return [
-        (b"content-type", content_type.encode()), (b"host", HOST.encode()),
-        (b"x-tc-action", action.encode("utf-8")), (b"x-tc-version", b"2019-01-18"),
-        (b"x-tc-timestamp", str(stamp).encode()), (b"authorization", auth.encode()),
-    ]  # fmt: skip
 
 
 def tencent_v1(params: dict[str, str]) -> bytes:
@@ -242,27 +234,6 @@ def tencent_v1(params: dict[str, str]) -> bytes:
     return urlencode(fields).encode()
 
 
-def acs3(action: str, params: dict[str, str], body: bytes = b"") -> tuple[bytes, Headers]:
-    headers = {
-        "host": HOST, "x-acs-action": action, "x-acs-version": "2016-01-20",
-        "x-acs-date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "x-acs-signature-nonce": uuid.uuid4().hex,
-        "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
-    }  # fmt: skip
-    signed = ";".join(sorted(headers))
-    cq = "&".join(f"{k}={_pct(v)}" for k, v in sorted(params.items()))
-    ch = "".join(f"{k}:{headers[k]}\n" for k in sorted(headers))
-    canonical = f"POST\n/\n{cq}\n{ch}\n{signed}\n{headers['x-acs-content-sha256']}"
-    to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
-    sig = hmac.new(DEFAULT_ALIBABA_ACCESS_KEY_SECRET.encode(), to_sign.encode(), hashlib.sha256)
-    headers["authorization"] = (
-        f"ACS3-HMAC-SHA256 Credential={DEFAULT_ALIBABA_ACCESS_KEY_ID},"
-        f"SignedHeaders={signed},Signature={sig.hexdigest()}"
-    )
-    query = urlencode(params, quote_via=quote).encode()
-    return query, [(k.encode(), v.encode("utf-8")) for k, v in headers.items()]
-
-
 def acs_v1(params: dict[str, str]) -> bytes:
     """An old-style RPC query (HMAC-SHA1, ``Signature`` in the query)."""
     fields = {
@@ -276,20 +247,6 @@ def acs_v1(params: dict[str, str]) -> bytes:
     mac = hmac.new((DEFAULT_ALIBABA_ACCESS_KEY_SECRET + "&").encode(), to_sign.encode(), "sha1")
     fields["Signature"] = base64.b64encode(mac.digest()).decode()
     return urlencode(fields, quote_via=quote).encode()
-
-
-def gateway(api: str, body: bytes) -> Headers:
-    s = served()
-    headers = {
-        "date": formatdate(usegmt=True), "content-type": "application/x-protobuf",
-        "content-sha256": hashlib.sha256(body).hexdigest().upper(),
-        "x-kms-apiversion": "dkms-gcs-0.2", "x-kms-apiname": api,
-        "x-kms-signaturemethod": "RSA_PKCS1_SHA_256", "x-kms-acccesskeyid": s.client_key_id,
-    }  # fmt: skip
-    to_sign = string_to_sign(headers, headers["content-sha256"]).encode()
-    signature = s.private_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
-    headers["authorization"] = "Bearer " + base64.b64encode(signature).decode()
-    return [(k.encode(), v.encode()) for k, v in headers.items()]
 
 
 # -- hostile values ------------------------------------------------------------------------------
@@ -337,12 +294,41 @@ def _alibaba_values() -> st.SearchStrategy[str]:
     return st.one_of(HOSTILE_TEXT, st.sampled_from([s.alibaba_key, s.alibaba_blob, "aGk="]))
 
 
+def _valid_alibaba(action: str) -> dict[str, str]:
+    """The parameters a served request of ``action`` would carry (the fuzz mutates them)."""
+    s = served()
+    by_action = {
+        "Encrypt": {"KeyId": s.alibaba_key, "Plaintext": "aGk=", "EncryptionContext": '{"a":"b"}'},
+        "Decrypt": {"CiphertextBlob": s.alibaba_blob},
+        "GenerateDataKey": {"KeyId": s.alibaba_key, "NumberOfBytes": "32"},
+        "GenerateDataKeyWithoutPlaintext": {"KeyId": s.alibaba_key, "KeySpec": "AES_256"},
+        "CreateKey": {"KeySpec": "Aliyun_AES_256", "KeyUsage": "ENCRYPT/DECRYPT"},
+        "ListKeys": {"PageNumber": "1", "PageSize": "10"},
+        "ListAliases": {"PageNumber": "1", "PageSize": "10"},
+        "CreateAlias": {"KeyId": s.alibaba_key, "AliasName": "alias/fuzz"},
+        "UpdateAlias": {"KeyId": s.alibaba_key, "AliasName": "alias/fuzz"},
+        "DeleteAlias": {"AliasName": "alias/none"},
+        "ScheduleKeyDeletion": {"KeyId": "key-none", "PendingWindowInDays": "7"},
+        "DescribeKeyVersion": {"KeyId": s.alibaba_key, "KeyVersionId": "v"},
+    }
+    return dict(by_action.get(action, {"KeyId": s.alibaba_key}))
+
+
 @st.composite
-def alibaba_params(draw: st.DrawFn) -> dict[str, str]:
+def alibaba_params(draw: st.DrawFn, action: str) -> dict[str, str]:
+    """A served request's parameters, some replaced by hostile values, some dropped, some added."""
+    params = _valid_alibaba(action)
+    for name in list(params):
+        choice = draw(st.sampled_from(["keep", "keep", "hostile", "drop"]))
+        if choice == "hostile":
+            params[name] = draw(_alibaba_values())
+        elif choice == "drop":
+            del params[name]
     names = st.one_of(
         st.sampled_from(ALIBABA_PARAMS), st.from_regex(r"[A-Za-z.]{1,12}", fullmatch=True)
     )
-    return draw(st.dictionaries(names, _alibaba_values(), max_size=6))
+    params.update(draw(st.dictionaries(names, _alibaba_values(), max_size=3)))
+    return params
 
 
 #: JSON values of any type at all (floats, objects, nesting); parsers must refuse them typed
@@ -365,29 +351,57 @@ INTEGERS = st.one_of(
 )
 
 
-@st.composite
-def tencent_params(draw: st.DrawFn, values: st.SearchStrategy[Any] | None = None) -> dict[str, Any]:
-    """Parameters by name; ``values=None`` gives each its documented JSON type (hostile
-    contents, right type), else any value of ``values``."""
+def _valid_tencent(action: str) -> dict[str, Any]:
+    s = served()
+    by_action: dict[str, dict[str, Any]] = {
+        "Encrypt": {"KeyId": s.tencent_key, "Plaintext": "aGk=", "EncryptionContext": '{"a":"b"}'},
+        "Decrypt": {"CiphertextBlob": s.tencent_blob},
+        "GenerateDataKey": {"KeyId": s.tencent_key, "NumberOfBytes": 32},
+        "CreateKey": {"Alias": "fuzz-new", "KeyUsage": "ENCRYPT_DECRYPT"},
+        "DescribeKeys": {"KeyIds": [s.tencent_key]},
+        "ListKeys": {"Offset": 0, "Limit": 10, "Role": 0},
+        "ListKeyDetail": {"Offset": 0, "Limit": 10, "OrderType": 0, "KeyState": 0},
+        "UpdateAlias": {"KeyId": s.tencent_key, "Alias": "fuzz"},
+        "ScheduleKeyDeletion": {"KeyId": s.tencent_key, "PendingWindowInDays": 7},
+    }
+    return dict(by_action.get(action, {"KeyId": s.tencent_key}))
+
+
+def _tencent_value(draw: st.DrawFn, name: str, values: st.SearchStrategy[Any] | None) -> Any:
     s = served()
     known = st.sampled_from([s.tencent_key, s.tencent_blob, "aGk=", "alias/fuzz"])
-    names = draw(
-        st.lists(st.one_of(st.sampled_from(TENCENT_PARAMS), st.text(max_size=10)), max_size=6)
+    if values is not None:
+        return draw(st.one_of(values, known))
+    if name in TENCENT_INTEGERS:
+        return draw(INTEGERS)
+    if name == "KeyIds":
+        return draw(st.lists(st.one_of(HOSTILE_TEXT, known), max_size=5))
+    if name == "Tags":
+        tag = st.fixed_dictionaries({"TagKey": HOSTILE_TEXT, "TagValue": HOSTILE_TEXT})
+        return draw(st.lists(tag, max_size=3))
+    return draw(st.one_of(HOSTILE_TEXT, known))
+
+
+@st.composite
+def tencent_params(
+    draw: st.DrawFn, action: str, values: st.SearchStrategy[Any] | None = None
+) -> dict[str, Any]:
+    """A served request's parameters, some replaced, dropped or added. ``values=None``
+    gives each its documented JSON type (hostile contents, right type), else any value of
+    ``values``."""
+    params = _valid_tencent(action)
+    for name in list(params):
+        choice = draw(st.sampled_from(["keep", "keep", "hostile", "drop"]))
+        if choice == "hostile":
+            params[name] = _tencent_value(draw, name, values)
+        elif choice == "drop":
+            del params[name]
+    extra = draw(
+        st.lists(st.one_of(st.sampled_from(TENCENT_PARAMS), st.text(max_size=10)), max_size=3)
     )
-    out: dict[str, Any] = {}
-    for name in names:
-        if values is not None:
-            out[name] = draw(st.one_of(values, known))
-        elif name in TENCENT_INTEGERS:
-            out[name] = draw(INTEGERS)
-        elif name == "KeyIds":
-            out[name] = draw(st.lists(st.one_of(HOSTILE_TEXT, known), max_size=5))
-        elif name == "Tags":
-            tag = st.fixed_dictionaries({"TagKey": HOSTILE_TEXT, "TagValue": HOSTILE_TEXT})
-            out[name] = draw(st.lists(tag, max_size=3))
-        else:
-            out[name] = draw(st.one_of(HOSTILE_TEXT, known))
-    return out
+    for name in extra:
+        params[name] = _tencent_value(draw, name, values)
+    return params
 
 
 # -- hostile requests, one strategy per parser ----------------------------------------------------
@@ -421,7 +435,7 @@ def hostile_headers(draw: st.DrawFn, headers: Headers) -> Headers:
 @st.composite
 def alibaba_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
     action = draw(st.sampled_from(ALIBABA_ACTIONS))
-    params = draw(alibaba_params())
+    params = draw(alibaba_params(action))
     style = draw(st.sampled_from(["acs3", "acs3-form", "v1", "unsigned"]))
     note(f"alibaba {style} {action} {params!r}")
     if style == "acs3":
@@ -443,7 +457,7 @@ def tencent_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
     action = draw(st.sampled_from(TENCENT_ACTIONS))
     style = draw(st.sampled_from(["json", "json-raw", "v1", "unsigned"]))
     if style == "json":
-        body = json.dumps(draw(tencent_params())).encode()
+        body = json.dumps(draw(tencent_params(action))).encode()
         note(f"tencent json {action} {body[:200]!r}")
         return "POST", b"", draw(hostile_headers(tc3(action, body))), body
     if style == "json-raw":  # signed bytes that are not a JSON object at all
@@ -457,7 +471,7 @@ def tencent_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
         note(f"tencent raw {action} {body!r}")
         return "POST", b"", draw(hostile_headers(tc3(action, body))), body
     if style == "v1":
-        flat = {str(k): str(v) for k, v in draw(tencent_params(HOSTILE_TEXT)).items()}
+        flat = {str(k): str(v) for k, v in draw(tencent_params(action, HOSTILE_TEXT)).items()}
         # flattened lists: plain items or items with fields, not both at one index (bug (e))
         items = draw(
             st.sampled_from(
@@ -484,19 +498,25 @@ def protobuf_body(draw: st.DrawFn, api: str) -> bytes:
     s = served()
     message_type = MESSAGES[api][0] if api in MESSAGES else pb.EncryptRequest
     message = message_type()
+    advance_blob = b"$\x00\x02" + base64.b64decode(s.alibaba_blob)
+    valid: dict[str, Any] = {
+        "KeyId": s.alibaba_key, "Plaintext": b"hello", "CiphertextBlob": advance_blob,
+        "Algorithm": "AES_GCM", "Aad": b"aad", "NumberOfBytes": 32,
+    }  # fmt: skip
     for field in message.DESCRIPTOR.fields:
-        if not draw(st.booleans()):
+        choice = draw(st.sampled_from(["valid", "valid", "hostile", "unset"]))
+        if choice == "unset" or (choice == "valid" and field.name not in valid):
             continue
-        if field.type == field.TYPE_STRING:
+        if choice == "valid":
+            value: Any = valid[field.name]
+        elif field.type == field.TYPE_STRING:
             names = [s.alibaba_key, "AES_GCM", "PKCS7_PADDING"]
-            value: Any = draw(st.one_of(HOSTILE_TEXT, st.sampled_from(names)))
+            value = draw(st.one_of(HOSTILE_TEXT, st.sampled_from(names)))
         elif field.type == field.TYPE_BYTES:
             value = draw(
                 st.one_of(
                     st.binary(max_size=80),
-                    st.sampled_from(
-                        [b"$\x00\x02" + base64.b64decode(s.alibaba_blob), bytes(12), b"\0" * 9000]
-                    ),
+                    st.sampled_from([advance_blob, bytes(12), b"\0" * 9000]),
                 )
             )
         else:
@@ -519,9 +539,9 @@ def protobuf_body(draw: st.DrawFn, api: str) -> bytes:
 
 @st.composite
 def gateway_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
-    api = draw(st.one_of(st.sampled_from(sorted(MESSAGES)), st.sampled_from(["Sign", "X", ""])))
+    api = draw(st.sampled_from(sorted(MESSAGES) * 4 + ["Sign", "X", ""]))
     body = draw(protobuf_body(api))
-    signed = draw(st.booleans()) or api not in MESSAGES
+    signed = draw(st.integers(0, 9)) > 0 or api not in MESSAGES
     headers = gateway(api, body) if signed else [(b"x-kms-apiname", api.encode())]
     note(f"gateway {api} signed={signed} {body[:100]!r}")
     return "POST", b"", draw(hostile_headers(headers)), body
@@ -544,7 +564,22 @@ def stray_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
     return method, query, headers, draw(st.binary(max_size=80))
 
 
+def _restore_keys() -> None:
+    """Undo what a fuzzed DisableKey, ScheduleKeyDeletion or ArchiveKey did to the keys the
+    requests name, so later examples still reach the code behind a usable key."""
+    s = served()
+    alibaba, tencent = s.services
+    for service, key, actions in (
+        (alibaba, s.alibaba_key, ("CancelKeyDeletion", "EnableKey")),
+        (tencent, s.tencent_key, ("CancelKeyDeletion", "CancelKeyArchive", "EnableKey")),
+    ):
+        for action in actions:
+            with contextlib.suppress(NativeError):
+                service.call(action, {"KeyId": key})
+
+
 def _run(request: tuple[str, bytes, Headers, bytes]) -> None:
+    _restore_keys()
     method, query, headers, body = request
     answer, routed = call(method, query, headers, body)
     event(check_answer(answer, routed))
@@ -596,10 +631,14 @@ def _tencent_json(action: str, body: bytes) -> None:
     "surrogates, objects where strings go) answers InternalError, not a parameter error",
 )
 @settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 4))
-@given(params=tencent_params(ANY_JSON), action=st.sampled_from(TENCENT_ACTIONS))
-@example(params={"Offset": float("inf")}, action="ListKeys")
-@example(params={"KeyIds": [{"a": "b"}]}, action="DescribeKeys")
-def test_ill_typed_tencent_json_gets_a_parameter_error(params: dict[str, Any], action: str) -> None:
+@given(data=st.data(), action=st.sampled_from(TENCENT_ACTIONS))
+@example(data=None, action="ListKeys")
+def test_ill_typed_tencent_json_gets_a_parameter_error(
+    data: st.DataObject | None, action: str
+) -> None:
+    params = (
+        {"Offset": float("inf")} if data is None else data.draw(tencent_params(action, ANY_JSON))
+    )
     _tencent_json(action, json.dumps(params).encode())
 
 
