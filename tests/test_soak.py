@@ -129,7 +129,7 @@ def test_kill_9_under_concurrent_clients_loses_nothing_acknowledged(tmp_path: Pa
             print(  # the figures (pytest -s shows them)
                 f"soak round {round_ + 1}/{ROUNDS}: {CLIENTS} clients, {SECONDS:g} s, "
                 f"{keys} of {keys} keys and {ciphertexts} of {ciphertexts} ciphertexts "
-                f"recovered; {acked.failures} calls cut by the kill"
+                f"recovered; {acked.failures} client calls cut off by the kills so far"
             )
     finally:
         proc.kill()
