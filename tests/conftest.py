@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import tests.fuzz_profile  # noqa: F401 -- registers the fuzz-ci / fuzz-long hypothesis profiles
 from tests.drivers import DRIVERS, Harness
 from unikms.types import Dialect
 
