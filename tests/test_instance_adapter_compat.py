@@ -125,10 +125,21 @@ class Captured:
         return {name.lower(): value for name, value in self.raw_headers}
 
 
-def valid_answer(api: str) -> bytes:
-    """A response message the SDK accepts for ``api``."""
-    _, response_cls = MESSAGES[api]
-    return bytes(response_cls(KeyId="key-capture", RequestId="req-capture").SerializeToString())
+def valid_answer(api: str, request: bytes = b"") -> bytes:
+    """A response message the SDK (and the adapter's answer checks) accept for ``api``:
+    the request's key id (an alias resolves to KEY_ID), a blob, an IV and a plaintext of
+    the data key size asked for."""
+    request_cls, response_cls = MESSAGES[api]
+    asked = str(getattr(request_cls.FromString(request), "KeyId", "") or KEY_ID)
+    values: dict[str, Any] = {
+        "KeyId": KEY_ID if asked.startswith("alias/") else asked,
+        "RequestId": "req-capture",
+    }
+    fields = {f.name for f in response_cls.DESCRIPTOR.fields}
+    size = getattr(request_cls.FromString(request), "NumberOfBytes", 0) or 32
+    given = {"CiphertextBlob": b"c", "Plaintext": b"k" * size, "Iv": bytes(12)}
+    values.update({k: v for k, v in given.items() if k in fields})
+    return bytes(response_cls(**values).SerializeToString())
 
 
 @dataclass
@@ -148,7 +159,7 @@ class CaptureServer:
             self.requests.append(captured)
             if self.answers:
                 return self.answers.pop(0)
-        return 200, valid_answer(captured.headers.get("x-kms-apiname", "Encrypt"))
+        return 200, valid_answer(captured.headers.get("x-kms-apiname", "Encrypt"), captured.body)
 
     def take(self) -> list[Captured]:
         with self._lock:
