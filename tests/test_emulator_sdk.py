@@ -267,6 +267,44 @@ def test_alibaba_unknown_action(emulator: Emulator) -> None:
     assert err.value.code == "InvalidAction.NotFound"
 
 
+@pytest.mark.parametrize(("sign", "method"), TENCENT_MODES)
+def test_tencent_unknown_parameter(emulator: Emulator, sign: str, method: str) -> None:
+    """The SDK's common parameters pass; a name no Encrypt model has is refused."""
+    c = tencent(emulator, sign, method)
+    key = tcall(c, "CreateKey", Alias=f"unk-{sign}-{method}".replace("_", "-")).KeyId
+    assert tcall(c, "Encrypt", KeyId=key, Plaintext="aGk=").KeyId == key
+    with pytest.raises(TencentCloudSDKException) as err:
+        c.call_json("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "Plaintxt": "x"})
+    assert err.value.code == "UnknownParameter"
+
+
+@pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))
+def test_alibaba_unsupported_parameter(emulator: Emulator, mode: str) -> None:
+    from alibabacloud_tea_openapi import utils_models as open_api_models
+    from darabonba.runtime import RuntimeOptions
+
+    c = alibaba(emulator, mode)
+    key = acall(c, "CreateKey").key_metadata.key_id
+    params = open_api_models.Params(
+        action="Encrypt",
+        version="2016-01-20",
+        protocol="HTTP",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
+    request = open_api_models.OpenApiRequest(
+        query={"KeyId": key, "Plaintext": "aGk=", "Contxt": "x"}
+    )
+    with pytest.raises(TeaException) as err:
+        c.call_api(params, request, RuntimeOptions())
+    assert err.value.code == "UnsupportedParameter"
+    assert err.value.data["statusCode"] == 400
+
+
 def test_alibaba_sm3_signature(emulator: Emulator) -> None:
     """ACS3-HMAC-SM3 (where the local OpenSSL has SM3, as here)."""
     c = alibaba(emulator, signature_algorithm="ACS3-HMAC-SM3")

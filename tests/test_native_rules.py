@@ -188,6 +188,32 @@ def test_unknown_action(
     assert native_error(tc.call, "Nope", {}).code == "InvalidAction"
 
 
+def test_unknown_parameter(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, tc: TencentService
+) -> None:
+    """A misspelt parameter is refused with the dialect's common code, not ignored."""
+    key = classic_key(classic)
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk=", "Contxt": "x"})
+    assert (err.code, err.http_status) == ("UnsupportedParameter", 400)
+    assert err.message == 'The parameter "Contxt" is not supported.'
+    assert err.request_id
+    # every documented parameter passes (Recipient: a TEE's attestation, ignored by the fake)
+    classic.call("DescribeKey", {"KeyId": key})
+    ok = classic.call("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "DryRun": "false"})
+    classic.call("Decrypt", {"CiphertextBlob": ok["CiphertextBlob"], "EncryptionContext": {}})
+    err = native_error(classic.call, "DescribeKey", {"KeyId": key, "KeyVersionId": "v"})
+    assert err.code == "UnsupportedParameter"
+    # the instance gateway speaks protobuf, whose parsers skip unknown fields
+    instance.call("Encrypt", {"KeyId": key, "Plaintext": b"hi", "Nonsense": 1})
+
+    tkey = tc.call("CreateKey", {"Alias": "unknown-params"})["KeyId"]
+    err = native_error(tc.call, "Encrypt", {"KeyId": tkey, "Plaintext": "aGk=", "Plaintxt": "x"})
+    assert (err.code, err.http_status) == ("UnknownParameter", 200)
+    assert "Plaintxt" in err.message and err.request_id
+    assert native_error(tc.call, "ListKeys", {"Limit": 1, "KeyId": tkey}).code == "UnknownParameter"
+    tc.call("DescribeKey", {"KeyId": tkey, "MemberAccount": "100000000002"})
+
+
 # -- Alibaba instance -----------------------------------------------------------------
 
 

@@ -58,6 +58,8 @@ _LIMITS = "https://alibabacloud.com/help/en/kms/key-management-service/support/l
 _VERSION = "https://www.alibabacloud.com/help/doc-detail/133838.htm"
 _DRYRUN = "alibabacloud-go/kms-20160120:client/encrypt_request_model.go (DryRun)"
 _INFER = "inference, see docs/dialects.md"
+#: the OpenAPI gateway's common client errors, as other products publish them (no KMS page)
+_OPENAPI_COMMON = "https://help.aliyun.com/document_detail/51132.html (decision, docs/dialects.md)"
 
 
 def errors_table(*rows: ErrorSpec) -> dict[str, ErrorSpec]:
@@ -78,6 +80,13 @@ ERRORS = errors_table(
         'The specified parameter "{name}" is not valid.',
         "invalid_request",
         source=_COMMON,
+    ),
+    ErrorSpec(
+        "UnsupportedParameter",
+        400,
+        'The parameter "{name}" is not supported.',
+        "invalid_request",
+        source=_OPENAPI_COMMON,
     ),
     ErrorSpec(
         "Forbidden.KeyNotFound",
@@ -288,6 +297,7 @@ SITUATIONS = {
     Situation.DRY_RUN_PASSED: "DryRunOperationError",
     Situation.THROTTLED: "Rejected.Throttling",
     Situation.UNKNOWN_ACTION: "InvalidAction.NotFound",
+    Situation.UNKNOWN_PARAMETER: "UnsupportedParameter",
     Situation.UNSUPPORTED_OPERATION: "Rejected.UnsupportedOperation",
     Situation.ROTATION_TOO_SOON: "Rejected.UnsupportedOperation",
     Situation.INVALID_DELETION_WINDOW: "InvalidParameter",
@@ -303,6 +313,51 @@ MAX_CONTEXT_CHARS = 8192
 MIN_ROTATION_DAYS = 7
 MAX_VERSIONS = 50
 DELETION_WINDOW = (7, 366)
+
+#: request parameters per action, as the 2016-01-20 API reference and
+#: ``alibabacloud_kms20160120`` request models name them (the common parameters
+#: Action, Version, AccessKeyId, Signature... are stripped by the gateway first)
+_KEY_ID = frozenset({"KeyId"})
+_PAGES = frozenset({"PageNumber", "PageSize"})
+KNOWN_PARAMS: dict[str, frozenset[str]] = {
+    "Encrypt": frozenset({"KeyId", "Plaintext", "EncryptionContext", "DryRun"}),
+    "Decrypt": frozenset({"CiphertextBlob", "EncryptionContext", "DryRun", "Recipient"}),
+    "GenerateDataKey": frozenset(
+        {"KeyId", "KeySpec", "NumberOfBytes", "EncryptionContext", "DryRun", "Recipient"}
+    ),
+    "GenerateDataKeyWithoutPlaintext": frozenset(
+        {"KeyId", "KeySpec", "NumberOfBytes", "EncryptionContext", "DryRun"}
+    ),
+    "CreateKey": frozenset(
+        {
+            "DKMSInstanceId",
+            "Description",
+            "EnableAutomaticRotation",
+            "KeySpec",
+            "KeyStorageMechanism",
+            "KeyUsage",
+            "Origin",
+            "Policy",
+            "ProtectionLevel",
+            "RotationInterval",
+            "Tags",
+        }
+    ),
+    "DescribeKey": _KEY_ID,
+    "ListKeys": _PAGES | {"Filters"},
+    "CreateAlias": frozenset({"AliasName", "KeyId"}),
+    "UpdateAlias": frozenset({"AliasName", "KeyId"}),
+    "DeleteAlias": frozenset({"AliasName"}),
+    "ListAliases": _PAGES,
+    "ListAliasesByKeyId": _PAGES | _KEY_ID,
+    "EnableKey": _KEY_ID,
+    "DisableKey": _KEY_ID,
+    "ScheduleKeyDeletion": frozenset({"KeyId", "PendingWindowInDays"}),
+    "CancelKeyDeletion": _KEY_ID,
+    "CreateKeyVersion": _KEY_ID,
+    "ListKeyVersions": _PAGES | _KEY_ID,
+    "DescribeKeyVersion": frozenset({"KeyId", "KeyVersionId"}),
+}
 
 RULES = DialectRules(
     dialect=Dialect.ALIBABA_CLASSIC,
@@ -325,6 +380,7 @@ RULES = DialectRules(
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameter"}),
+    known_params=KNOWN_PARAMS,
 )
 
 _STATE_NAMES = {s.value: s for s in KeyState}

@@ -258,6 +258,7 @@ SITUATIONS = {
     Situation.DECRYPT_FAILED: "InvalidParameterValue.InvalidCiphertext",
     Situation.THROTTLED: "RequestLimitExceeded",
     Situation.UNKNOWN_ACTION: "InvalidAction",
+    Situation.UNKNOWN_PARAMETER: "UnknownParameter",
     Situation.UNSUPPORTED_OPERATION: "UnsupportedOperation",
     Situation.LIMIT_EXCEEDED: "LimitExceeded.CmkLimitExceeded",
     Situation.ROTATION_TOO_SOON: "RequestLimitExceeded.RotateRateLimited",
@@ -265,6 +266,62 @@ SITUATIONS = {
     Situation.NOT_PENDING_DELETION: "ResourceUnavailable.CmkNotPendingDelete",
     Situation.SHOULD_BE_DISABLED: "ResourceUnavailable.CmkShouldBeDisabled",
     Situation.INTERNAL: "InternalError",
+}
+
+#: request parameters per action, as ``tencentcloud-sdk-python``'s kms models
+#: (``<Action>Request``) name them; the common parameters (Action, Version,
+#: Region, Timestamp, Nonce, SecretId, Signature, ...) are stripped first
+_KEY_ID = frozenset({"KeyId", "MemberAccount"})
+KNOWN_PARAMS: dict[str, frozenset[str]] = {
+    "Encrypt": frozenset({"KeyId", "Plaintext", "EncryptionContext"}),
+    "Decrypt": frozenset(
+        {"CiphertextBlob", "EncryptionContext", "EncryptionPublicKey", "EncryptionAlgorithm"}
+    ),
+    "GenerateDataKey": frozenset(
+        {
+            "KeyId",
+            "KeySpec",
+            "NumberOfBytes",
+            "EncryptionContext",
+            "EncryptionPublicKey",
+            "EncryptionAlgorithm",
+            "IsHostedByKms",
+            "DataKeyName",
+            "Description",
+            "HsmClusterId",
+            "Tags",
+        }
+    ),
+    "CreateKey": frozenset({"Alias", "Description", "KeyUsage", "Type", "Tags", "HsmClusterId"}),
+    "DescribeKey": _KEY_ID,
+    "DescribeKeys": frozenset({"KeyIds", "MemberAccount"}),
+    "ListKeys": frozenset({"Offset", "Limit", "Role", "HsmClusterId"}),
+    "ListKeyDetail": frozenset(
+        {
+            "Offset",
+            "Limit",
+            "Role",
+            "OrderType",
+            "KeyState",
+            "SearchKeyAlias",
+            "Origin",
+            "KeyUsage",
+            "TagFilters",
+            "HsmClusterId",
+            "MemberAccounts",
+        }
+    ),
+    "UpdateAlias": _KEY_ID | {"Alias"},
+    "EnableKey": _KEY_ID,
+    "DisableKey": _KEY_ID,
+    "ArchiveKey": _KEY_ID,
+    "CancelKeyArchive": _KEY_ID,
+    "ScheduleKeyDeletion": _KEY_ID | {"PendingWindowInDays"},
+    "CancelKeyDeletion": _KEY_ID,
+    "EnableKeyRotation": _KEY_ID | {"RotateDays"},
+    "DisableKeyRotation": _KEY_ID,
+    "GetKeyRotationStatus": _KEY_ID,
+    "RotateKey": _KEY_ID,
 }
 
 RULES = DialectRules(
@@ -281,6 +338,7 @@ RULES = DialectRules(
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
+    known_params=KNOWN_PARAMS,
 )
 
 #: Tencent ``KeyState`` strings -> neutral states
