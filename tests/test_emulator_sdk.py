@@ -278,6 +278,34 @@ def test_tencent_unknown_parameter(emulator: Emulator, sign: str, method: str) -
     assert err.value.code == "UnknownParameter"
 
 
+def test_tencent_decrypt_for_a_public_key(emulator: Emulator) -> None:
+    """The SDK's DecryptRequest.EncryptionPublicKey: Plaintext comes back sealed for it."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    c = tencent(emulator)
+    key = tcall(c, "CreateKey", Alias="recipient-wire").KeyId
+    blob = tcall(c, "Encrypt", KeyId=key, Plaintext=b64(b"on the wire")).CiphertextBlob
+    d = tcall(
+        c,
+        "Decrypt",
+        CiphertextBlob=blob,
+        EncryptionPublicKey=pem,
+        EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+    )
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    assert private.decrypt(base64.b64decode(d.Plaintext), oaep) == b"on the wire"
+    with pytest.raises(TencentCloudSDKException) as err:  # SM2, the default: not in the fake
+        tcall(c, "Decrypt", CiphertextBlob=blob, EncryptionPublicKey=pem)
+    assert err.value.code == "UnsupportedOperation" and "SM2" in err.value.message
+
+
 @pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))
 def test_alibaba_unsupported_parameter(emulator: Emulator, mode: str) -> None:
     from alibabacloud_tea_openapi import utils_models as open_api_models

@@ -537,3 +537,84 @@ def test_rsa_material_is_a_real_key_and_seeds_check_it(classic: AlibabaClassicSe
     with pytest.raises(InvalidRequestError) as err:
         FakeCloud().load_seed({"alibaba": {"keys": [bad]}})
     assert "PKCS#8 RSA key" in str(err.value)
+
+
+# -- Tencent: the plaintext encrypted for the caller (EncryptionPublicKey) ------------------
+
+
+def _recipient() -> tuple[object, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, pem.decode()
+
+
+@pytest.mark.parametrize(
+    "algorithm", ["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "RSAES_PKCS1_V1_5"]
+)
+def test_tencent_plaintext_for_a_public_key(tc: TencentService, algorithm: str) -> None:
+    """Decrypt and GenerateDataKey return Plaintext encrypted under EncryptionPublicKey."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    private, pem = _recipient()
+    if algorithm == "RSAES_PKCS1_V1_5":
+        scheme: object = padding.PKCS1v15()
+    else:
+        digest = hashes.SHA256() if algorithm.endswith("256") else hashes.SHA1()
+        scheme = padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
+    key = tc.call("CreateKey", {"Alias": f"recipient-{algorithm.lower().replace('_', '-')}"})
+    blob = tc.call("Encrypt", {"KeyId": key["KeyId"], "Plaintext": b64(b"secret")})
+    d = tc.call(
+        "Decrypt",
+        {
+            "CiphertextBlob": blob["CiphertextBlob"],
+            "EncryptionPublicKey": pem,
+            "EncryptionAlgorithm": algorithm,
+        },
+    )
+    assert d["Plaintext"] != b64(b"secret")
+    assert private.decrypt(base64.b64decode(d["Plaintext"]), scheme) == b"secret"  # type: ignore[attr-defined]
+    g = tc.call(
+        "GenerateDataKey",
+        {
+            "KeyId": key["KeyId"],
+            "NumberOfBytes": 32,
+            "EncryptionPublicKey": pem,
+            "EncryptionAlgorithm": algorithm,
+        },
+    )
+    data_key = private.decrypt(base64.b64decode(g["Plaintext"]), scheme)  # type: ignore[attr-defined]
+    assert len(data_key) == 32
+    opened = tc.call("Decrypt", {"CiphertextBlob": g["CiphertextBlob"]})
+    assert base64.b64decode(opened["Plaintext"]) == data_key
+
+
+def test_tencent_plaintext_for_a_public_key_refusals(tc: TencentService) -> None:
+    from unikms.errors import UnsupportedByDialectError
+
+    _, pem = _recipient()
+    key = tc.call("CreateKey", {"Alias": "recipient-refusals"})["KeyId"]
+    blob = tc.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 300)})["CiphertextBlob"]
+    # SM2 is the documented default: the fake has no SM2, and says so rather than answer in clear
+    for algorithm in (None, "SM2", "SM2_C1C3C2_ASN1"):
+        params = {"CiphertextBlob": blob, "EncryptionPublicKey": pem}
+        if algorithm:
+            params["EncryptionAlgorithm"] = algorithm
+        with pytest.raises(UnsupportedByDialectError) as unsupported:
+            tc.call("Decrypt", params)
+        assert unsupported.value.field == "EncryptionAlgorithm"
+    bad = [
+        ({"EncryptionPublicKey": pem, "EncryptionAlgorithm": "RSA_PLAIN"}, "EncryptionAlgorithm"),
+        ({"EncryptionPublicKey": "not a pem", "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}, None),
+        # 300 bytes: more than RSAES-OAEP-SHA-256 takes with a 2048-bit key (190)
+        ({"EncryptionPublicKey": pem, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}, None),
+    ]
+    for extra, name in bad:
+        err = native_error(tc.call, "Decrypt", {"CiphertextBlob": blob, **extra})
+        assert err.code == "InvalidParameter"
+        assert (name or "EncryptionPublicKey") in err.message

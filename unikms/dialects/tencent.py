@@ -74,6 +74,16 @@ ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 #: CreateKey's Alias: "以 kms- 作为前缀的用于云产品使用" (reserved for cloud products)
 RESERVED_ALIAS_PREFIX = "kms-"
 DELETION_WINDOW = (7, 30)
+#: Decrypt and GenerateDataKey: ``EncryptionAlgorithm``, with which the answer's
+#: ``Plaintext`` is encrypted under ``EncryptionPublicKey`` (empty: SM2)
+RECIPIENT_ALGORITHMS = (
+    "SM2",
+    "SM2_C1C3C2_ASN1",
+    "RSAES_PKCS1_V1_5",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+)
+DEFAULT_RECIPIENT_ALGORITHM = "SM2"
 ROTATE_DAYS = (7, 365)
 
 

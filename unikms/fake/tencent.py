@@ -24,11 +24,15 @@ from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
 from unikms.dialects import tencent
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.driver import NativeParams, NativeResponse
+from unikms.errors import UnsupportedByDialectError
+from unikms.fake import cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
 from unikms.types import DecryptResult, EncryptResult, KeyState, KeyUsage
@@ -163,6 +167,36 @@ class TencentService(FakeService):
         except InvalidTag:
             raise self.fail(Situation.DECRYPT_FAILED) from None
 
+    def plaintext_field(self, params: NativeParams, data: bytes) -> str:
+        """The answer's ``Plaintext``: Base64 of ``data``, or, with ``EncryptionPublicKey``,
+        Base64 of ``data`` encrypted under that PEM key with ``EncryptionAlgorithm``."""
+        pem = params.get("EncryptionPublicKey")
+        if pem in (None, ""):
+            return base64.b64encode(data).decode()
+        algorithm = params.get("EncryptionAlgorithm") or tencent.DEFAULT_RECIPIENT_ALGORITHM
+        if algorithm not in tencent.RECIPIENT_ALGORITHMS:
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionAlgorithm")
+        if algorithm.startswith("SM2"):
+            raise UnsupportedByDialectError(
+                f"the fake cannot encrypt the plaintext for an SM2 key ({algorithm}, the default "
+                "EncryptionAlgorithm): no maintained SM2 library fits; pass an RSA 2048 "
+                "EncryptionPublicKey with RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or "
+                "RSAES_PKCS1_V1_5",
+                field="EncryptionAlgorithm",
+                dialect=self.dialect,
+            )
+        try:
+            public_key = load_pem_public_key(str(pem).encode("utf-8"))
+        except (ValueError, TypeError, UnicodeError):
+            public_key = None
+        if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != 2048:
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey")
+        try:
+            sealed = cipher.public_encrypt(public_key, algorithm, data)
+        except cipher.CipherFailure:  # longer than the padding takes with a 2048-bit key
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey") from None
+        return base64.b64encode(sealed).decode()
+
     # the in-process fast path (InProcessTencentOperations): the same steps, typed
     def encrypt_data(
         self, key_id: str, data: bytes, context: Mapping[str, str] | None
@@ -191,7 +225,7 @@ class TencentService(FakeService):
         blob = self.text(params, "CiphertextBlob")
         assert blob is not None
         key, data = self.unseal(blob, self.context_aad(params))
-        return {"KeyId": key.key_id, "Plaintext": base64.b64encode(data).decode()}
+        return {"KeyId": key.key_id, "Plaintext": self.plaintext_field(params, data)}
 
     def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
         key = self.resolve(params)
@@ -207,10 +241,11 @@ class TencentService(FakeService):
                 raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
             size = 16 if spec == "AES_128" else 32
         data = os.urandom(size)
+        blob = self.seal(key, data, self.context_aad(params))
         return {
             "KeyId": key.key_id,
-            "Plaintext": base64.b64encode(data).decode(),
-            "CiphertextBlob": self.seal(key, data, self.context_aad(params)),
+            "Plaintext": self.plaintext_field(params, data),
+            "CiphertextBlob": blob,
         }
 
     # -- key management -----------------------------------------------------------
