@@ -374,7 +374,7 @@ def test_sts_tokens() -> None:
             )
             with pytest.raises(TeaException) as err:
                 acall(bad, "ListKeys")
-            assert err.value.code == "InvalidSecurityToken.Mismatch", mode
+            assert err.value.code == "InvalidSecurityToken.MismatchWithAccessKey", mode
         for sign, method in TENCENT_MODES:
             http = HttpProfile(protocol="http", endpoint=emu.endpoint, reqMethod=method)
             profile = ClientProfile(httpProfile=http, signMethod=sign)

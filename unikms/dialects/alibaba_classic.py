@@ -60,6 +60,8 @@ _DRYRUN = "alibabacloud-go/kms-20160120:client/encrypt_request_model.go (DryRun)
 _INFER = "inference, see docs/dialects.md"
 #: the OpenAPI gateway's common client errors, as other products publish them (no KMS page)
 _OPENAPI_COMMON = "https://help.aliyun.com/document_detail/51132.html (decision, docs/dialects.md)"
+#: the OpenAPI gateway's common errors ("管控OpenAPI的客户端公用错误码")
+_GATEWAY_COMMON = "https://developer.aliyun.com/ask/278265 ; docs/dialects.md (C27)"
 
 
 def errors_table(*rows: ErrorSpec) -> dict[str, ErrorSpec]:
@@ -252,18 +254,18 @@ ERRORS = errors_table(
         source=_INFER,
     ),
     ErrorSpec(
-        "InvalidSecurityToken.Mismatch",
+        "InvalidSecurityToken.MismatchWithAccessKey",
         400,
         "Specified SecurityToken is mismatch with the AccessKeyId.",
         "access_denied",
-        source=_INFER,
+        source=_GATEWAY_COMMON,
     ),
     ErrorSpec(
         "InvalidAction.NotFound",
         404,
         "Specified api is not found, please check your url and method.",
         "invalid_request",
-        source=_INFER,
+        source=_GATEWAY_COMMON,
     ),
     ErrorSpec("InternalFailure", 500, "Internal Failure.", "service_error", source=_COMMON),
     ErrorSpec(
