@@ -618,3 +618,30 @@ def test_tencent_plaintext_for_a_public_key_refusals(tc: TencentService) -> None
         err = native_error(tc.call, "Decrypt", {"CiphertextBlob": blob, **extra})
         assert err.code == "InvalidParameter"
         assert (name or "EncryptionPublicKey") in err.message
+
+
+def test_tencent_list_key_detail_filters(tc: TencentService) -> None:
+    """ListKeyDetail without KeyUsage lists ENCRYPT_DECRYPT keys only (the SDK model's
+    documented default); KeyUsage=ALL lists every key; Origin filters by origin."""
+    sym = tc.call("CreateKey", {"Alias": "filter-sym"})["KeyId"]
+    ext = tc.call("CreateKey", {"Alias": "filter-ext", "Type": 2})["KeyId"]
+    rsa_key = tc.call(
+        "CreateKey", {"Alias": "filter-rsa", "KeyUsage": "ASYMMETRIC_DECRYPT_RSA_2048"}
+    )
+    sm2_sign = tc.call(
+        "CreateKey", {"Alias": "filter-sm2", "KeyUsage": "ASYMMETRIC_SIGN_VERIFY_SM2"}
+    )
+
+    def ids(**params: object) -> set[str]:
+        return {
+            m["KeyId"] for m in tc.call("ListKeyDetail", {"Limit": 200, **params})["KeyMetadatas"]
+        }
+
+    assert ids() == {sym, ext}
+    assert ids(KeyUsage="ALL") == {sym, ext, rsa_key["KeyId"], sm2_sign["KeyId"]}
+    assert ids(KeyUsage="ASYMMETRIC_DECRYPT_RSA_2048") == {rsa_key["KeyId"]}
+    assert ids(KeyUsage="ASYMMETRIC_SIGN_VERIFY_SM2") == {sm2_sign["KeyId"]}
+    assert ids(Origin="EXTERNAL") == {ext}
+    assert ids(Origin="TENCENT_KMS", KeyUsage="ALL") == {sym, rsa_key["KeyId"], sm2_sign["KeyId"]}
+    described = tc.call("DescribeKey", {"KeyId": sm2_sign["KeyId"]})["KeyMetadata"]
+    assert described["KeyUsage"] == "ASYMMETRIC_SIGN_VERIFY_SM2"

@@ -249,12 +249,18 @@ class TencentService(FakeService):
         }
 
     # -- key management -----------------------------------------------------------
-    def metadata(self, key: FakeKey) -> dict[str, Any]:
-        created = seconds(key.created_at)
-        usage = next(
-            (u for u, s in _SPEC_FOR_USAGE.items() if s is key.spec and "DECRYPT" in u),
+    @staticmethod
+    def key_usage(key: FakeKey) -> str:
+        """The key's Tencent ``KeyUsage`` (``ASYMMETRIC_SIGN_VERIFY_*`` for a signing key)."""
+        kind = "SIGN" if key.usage is KeyUsage.SIGN_VERIFY else "DECRYPT"
+        return next(
+            (u for u, s in _SPEC_FOR_USAGE.items() if s is key.spec and kind in u),
             "ENCRYPT_DECRYPT",
         )
+
+    def metadata(self, key: FakeKey) -> dict[str, Any]:
+        created = seconds(key.created_at)
+        usage = self.key_usage(key)
         return {
             "KeyId": key.key_id,
             "Alias": key.display_alias or "",
@@ -346,6 +352,13 @@ class TencentService(FakeService):
         state = self.integer(params, "KeyState", 0, 5) or 0
         if state:
             keys = [k for k in keys if _STATE_FILTER[state] is k.state]
+        # "为空则默认筛选ENCRYPT_DECRYPT类型": no KeyUsage lists the symmetric keys only
+        usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        if usage != "ALL":
+            keys = [k for k in keys if self.key_usage(k) == usage]
+        origin = params.get("Origin") or "ALL"
+        if origin != "ALL":
+            keys = [k for k in keys if k.origin == origin]
         offset, limit = self._window(params)
         return {
             "TotalCount": len(keys),
