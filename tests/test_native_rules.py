@@ -140,6 +140,22 @@ def test_classic_dry_run(classic: AlibabaClassicService) -> None:
         classic.call, "Encrypt", {"KeyId": "alias/x", "Plaintext": "aGk=", "DryRun": "true"}
     )
     assert err.code == "Forbidden.AliasNotFound"
+    # an invalid parameter in a dry run: ValidationError (the DryRun parameter's documented
+    # failure reasons), still naming what is wrong
+    for params in (
+        {"KeyId": key, "Plaintext": "%%%", "DryRun": "true"},
+        {"KeyId": key, "DryRun": "TRUE"},
+        {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": "[1]", "DryRun": "true"},
+    ):
+        err = native_error(classic.call, "Encrypt", params)
+        assert (err.code, err.http_status) == ("ValidationError", 400), params
+        assert "Plaintext" in err.message or "EncryptionContext" in err.message
+        assert err.request_id
+    err = native_error(classic.call, "Decrypt", {"CiphertextBlob": "!!", "DryRun": "true"})
+    assert err.code == "ValidationError" and "CiphertextBlob" in err.message
+    # without DryRun the same request answers the parameter's own code
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "%%%"})
+    assert err.code == "InvalidParameter"
 
 
 def test_classic_aliases_and_arns(classic: AlibabaClassicService) -> None:

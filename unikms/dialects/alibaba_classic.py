@@ -316,6 +316,16 @@ MIN_ROTATION_DAYS = 7
 MAX_VERSIONS = 50
 DELETION_WINDOW = (7, 366)
 
+#: the actions with ``DryRun``, and the codes a dry run answers as ``ValidationError``
+#: ("ValidationError: A parameter specified in the request is invalid", the DryRun
+#: parameter of the 2016-01-20 request models)
+DRY_RUN_ACTIONS = frozenset(
+    {"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"}
+)
+DRY_RUN_VALIDATION_CODES = frozenset(
+    {"MissingParameter", "InvalidParameter", "UnsupportedParameter"}
+)
+
 #: request parameters per action, as the 2016-01-20 API reference and
 #: ``alibabacloud_kms20160120`` request models name them (the common parameters
 #: Action, Version, AccessKeyId, Signature... are stripped by the gateway first)
