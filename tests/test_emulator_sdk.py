@@ -246,13 +246,12 @@ def test_alibaba_errors(emulator: Emulator, mode: str) -> None:
     assert err.value.code == "InvalidAccessKeyId.NotFound"
 
 
-def test_alibaba_unknown_action(emulator: Emulator) -> None:
+def rpc_params(action: str) -> Any:
+    """The tea OpenAPI ``Params`` of a classic RPC call to ``action`` (form body, JSON)."""
     from alibabacloud_tea_openapi import utils_models as open_api_models
-    from darabonba.runtime import RuntimeOptions
 
-    c = alibaba(emulator)
-    params = open_api_models.Params(
-        action="NoSuchThing",
+    return open_api_models.Params(
+        action=action,
         version="2016-01-20",
         protocol="HTTP",
         pathname="/",
@@ -262,6 +261,14 @@ def test_alibaba_unknown_action(emulator: Emulator) -> None:
         req_body_type="formData",
         body_type="json",
     )
+
+
+def test_alibaba_unknown_action(emulator: Emulator) -> None:
+    from alibabacloud_tea_openapi import utils_models as open_api_models
+    from darabonba.runtime import RuntimeOptions
+
+    c = alibaba(emulator)
+    params = rpc_params("NoSuchThing")
     with pytest.raises(TeaException) as err:
         c.call_api(params, open_api_models.OpenApiRequest(), RuntimeOptions())
     assert err.value.code == "InvalidAction.NotFound"
@@ -313,17 +320,7 @@ def test_alibaba_unsupported_parameter(emulator: Emulator, mode: str) -> None:
 
     c = alibaba(emulator, mode)
     key = acall(c, "CreateKey").key_metadata.key_id
-    params = open_api_models.Params(
-        action="Encrypt",
-        version="2016-01-20",
-        protocol="HTTP",
-        pathname="/",
-        method="POST",
-        auth_type="AK",
-        style="RPC",
-        req_body_type="formData",
-        body_type="json",
-    )
+    params = rpc_params("Encrypt")
     request = open_api_models.OpenApiRequest(
         query={"KeyId": key, "Plaintext": "aGk=", "Contxt": "x"}
     )
