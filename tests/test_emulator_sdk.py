@@ -246,13 +246,12 @@ def test_alibaba_errors(emulator: Emulator, mode: str) -> None:
     assert err.value.code == "InvalidAccessKeyId.NotFound"
 
 
-def test_alibaba_unknown_action(emulator: Emulator) -> None:
+def rpc_params(action: str) -> Any:
+    """The tea OpenAPI ``Params`` of a classic RPC call to ``action`` (form body, JSON)."""
     from alibabacloud_tea_openapi import utils_models as open_api_models
-    from darabonba.runtime import RuntimeOptions
 
-    c = alibaba(emulator)
-    params = open_api_models.Params(
-        action="NoSuchThing",
+    return open_api_models.Params(
+        action=action,
         version="2016-01-20",
         protocol="HTTP",
         pathname="/",
@@ -262,9 +261,73 @@ def test_alibaba_unknown_action(emulator: Emulator) -> None:
         req_body_type="formData",
         body_type="json",
     )
+
+
+def test_alibaba_unknown_action(emulator: Emulator) -> None:
+    from alibabacloud_tea_openapi import utils_models as open_api_models
+    from darabonba.runtime import RuntimeOptions
+
+    c = alibaba(emulator)
+    params = rpc_params("NoSuchThing")
     with pytest.raises(TeaException) as err:
         c.call_api(params, open_api_models.OpenApiRequest(), RuntimeOptions())
     assert err.value.code == "InvalidAction.NotFound"
+
+
+@pytest.mark.parametrize(("sign", "method"), TENCENT_MODES)
+def test_tencent_unknown_parameter(emulator: Emulator, sign: str, method: str) -> None:
+    """The SDK's common parameters pass; a name no Encrypt model has is refused."""
+    c = tencent(emulator, sign, method)
+    key = tcall(c, "CreateKey", Alias=f"unk-{sign}-{method}".replace("_", "-")).KeyId
+    assert tcall(c, "Encrypt", KeyId=key, Plaintext="aGk=").KeyId == key
+    with pytest.raises(TencentCloudSDKException) as err:
+        c.call_json("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "Plaintxt": "x"})
+    assert err.value.code == "UnknownParameter"
+
+
+def test_tencent_decrypt_for_a_public_key(emulator: Emulator) -> None:
+    """The SDK's DecryptRequest.EncryptionPublicKey: Plaintext comes back sealed for it."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    c = tencent(emulator)
+    key = tcall(c, "CreateKey", Alias="recipient-wire").KeyId
+    blob = tcall(c, "Encrypt", KeyId=key, Plaintext=b64(b"on the wire")).CiphertextBlob
+    d = tcall(
+        c,
+        "Decrypt",
+        CiphertextBlob=blob,
+        EncryptionPublicKey=pem,
+        EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+    )
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    assert private.decrypt(base64.b64decode(d.Plaintext), oaep) == b"on the wire"
+    with pytest.raises(TencentCloudSDKException) as err:  # SM2, the default: not in the fake
+        tcall(c, "Decrypt", CiphertextBlob=blob, EncryptionPublicKey=pem)
+    assert err.value.code == "UnsupportedOperation" and "SM2" in err.value.message
+
+
+@pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))
+def test_alibaba_unsupported_parameter(emulator: Emulator, mode: str) -> None:
+    from alibabacloud_tea_openapi import utils_models as open_api_models
+    from darabonba.runtime import RuntimeOptions
+
+    c = alibaba(emulator, mode)
+    key = acall(c, "CreateKey").key_metadata.key_id
+    params = rpc_params("Encrypt")
+    request = open_api_models.OpenApiRequest(
+        query={"KeyId": key, "Plaintext": "aGk=", "Contxt": "x"}
+    )
+    with pytest.raises(TeaException) as err:
+        c.call_api(params, request, RuntimeOptions())
+    assert err.value.code == "UnsupportedParameter"
+    assert err.value.data["statusCode"] == 400
 
 
 def test_alibaba_sm3_signature(emulator: Emulator) -> None:
@@ -308,7 +371,7 @@ def test_sts_tokens() -> None:
             )
             with pytest.raises(TeaException) as err:
                 acall(bad, "ListKeys")
-            assert err.value.code == "InvalidSecurityToken.Mismatch", mode
+            assert err.value.code == "InvalidSecurityToken.MismatchWithAccessKey", mode
         for sign, method in TENCENT_MODES:
             http = HttpProfile(protocol="http", endpoint=emu.endpoint, reqMethod=method)
             profile = ClientProfile(httpProfile=http, signMethod=sign)

@@ -140,6 +140,22 @@ def test_classic_dry_run(classic: AlibabaClassicService) -> None:
         classic.call, "Encrypt", {"KeyId": "alias/x", "Plaintext": "aGk=", "DryRun": "true"}
     )
     assert err.code == "Forbidden.AliasNotFound"
+    # an invalid parameter in a dry run: ValidationError (the DryRun parameter's documented
+    # failure reasons), still naming what is wrong
+    for params in (
+        {"KeyId": key, "Plaintext": "%%%", "DryRun": "true"},
+        {"KeyId": key, "DryRun": "TRUE"},
+        {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": "[1]", "DryRun": "true"},
+    ):
+        err = native_error(classic.call, "Encrypt", params)
+        assert (err.code, err.http_status) == ("ValidationError", 400), params
+        assert "Plaintext" in err.message or "EncryptionContext" in err.message
+        assert err.request_id
+    err = native_error(classic.call, "Decrypt", {"CiphertextBlob": "!!", "DryRun": "true"})
+    assert err.code == "ValidationError" and "CiphertextBlob" in err.message
+    # without DryRun the same request answers the parameter's own code
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "%%%"})
+    assert err.code == "InvalidParameter"
 
 
 def test_classic_aliases_and_arns(classic: AlibabaClassicService) -> None:
@@ -186,6 +202,32 @@ def test_unknown_action(
     assert native_error(classic.call, "Nope", {}).code == "InvalidAction.NotFound"
     assert native_error(instance.call, "Nope", {}).code == "InvalidApiName"
     assert native_error(tc.call, "Nope", {}).code == "InvalidAction"
+
+
+def test_unknown_parameter(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, tc: TencentService
+) -> None:
+    """A misspelt parameter is refused with the dialect's common code, not ignored."""
+    key = classic_key(classic)
+    err = native_error(classic.call, "Encrypt", {"KeyId": key, "Plaintext": "aGk=", "Contxt": "x"})
+    assert (err.code, err.http_status) == ("UnsupportedParameter", 400)
+    assert err.message == 'The parameter "Contxt" is not supported.'
+    assert err.request_id
+    # every documented parameter passes (Recipient: a TEE's attestation, ignored by the fake)
+    classic.call("DescribeKey", {"KeyId": key})
+    ok = classic.call("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "DryRun": "false"})
+    classic.call("Decrypt", {"CiphertextBlob": ok["CiphertextBlob"], "EncryptionContext": {}})
+    err = native_error(classic.call, "DescribeKey", {"KeyId": key, "KeyVersionId": "v"})
+    assert err.code == "UnsupportedParameter"
+    # the instance gateway speaks protobuf, whose parsers skip unknown fields
+    instance.call("Encrypt", {"KeyId": key, "Plaintext": b"hi", "Nonsense": 1})
+
+    tkey = tc.call("CreateKey", {"Alias": "unknown-params"})["KeyId"]
+    err = native_error(tc.call, "Encrypt", {"KeyId": tkey, "Plaintext": "aGk=", "Plaintxt": "x"})
+    assert (err.code, err.http_status) == ("UnknownParameter", 200)
+    assert "Plaintxt" in err.message and err.request_id
+    assert native_error(tc.call, "ListKeys", {"Limit": 1, "KeyId": tkey}).code == "UnknownParameter"
+    tc.call("DescribeKey", {"KeyId": tkey, "MemberAccount": "100000000002"})
 
 
 # -- Alibaba instance -----------------------------------------------------------------
@@ -511,3 +553,111 @@ def test_rsa_material_is_a_real_key_and_seeds_check_it(classic: AlibabaClassicSe
     with pytest.raises(InvalidRequestError) as err:
         FakeCloud().load_seed({"alibaba": {"keys": [bad]}})
     assert "PKCS#8 RSA key" in str(err.value)
+
+
+# -- Tencent: the plaintext encrypted for the caller (EncryptionPublicKey) ------------------
+
+
+def _recipient() -> tuple[object, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, pem.decode()
+
+
+@pytest.mark.parametrize(
+    "algorithm", ["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "RSAES_PKCS1_V1_5"]
+)
+def test_tencent_plaintext_for_a_public_key(tc: TencentService, algorithm: str) -> None:
+    """Decrypt and GenerateDataKey return Plaintext encrypted under EncryptionPublicKey."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    private, pem = _recipient()
+    if algorithm == "RSAES_PKCS1_V1_5":
+        scheme: object = padding.PKCS1v15()
+    else:
+        digest = hashes.SHA256() if algorithm.endswith("256") else hashes.SHA1()
+        scheme = padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
+    key = tc.call("CreateKey", {"Alias": f"recipient-{algorithm.lower().replace('_', '-')}"})
+    blob = tc.call("Encrypt", {"KeyId": key["KeyId"], "Plaintext": b64(b"secret")})
+    d = tc.call(
+        "Decrypt",
+        {
+            "CiphertextBlob": blob["CiphertextBlob"],
+            "EncryptionPublicKey": pem,
+            "EncryptionAlgorithm": algorithm,
+        },
+    )
+    assert d["Plaintext"] != b64(b"secret")
+    assert private.decrypt(base64.b64decode(d["Plaintext"]), scheme) == b"secret"  # type: ignore[attr-defined]
+    g = tc.call(
+        "GenerateDataKey",
+        {
+            "KeyId": key["KeyId"],
+            "NumberOfBytes": 32,
+            "EncryptionPublicKey": pem,
+            "EncryptionAlgorithm": algorithm,
+        },
+    )
+    data_key = private.decrypt(base64.b64decode(g["Plaintext"]), scheme)  # type: ignore[attr-defined]
+    assert len(data_key) == 32
+    opened = tc.call("Decrypt", {"CiphertextBlob": g["CiphertextBlob"]})
+    assert base64.b64decode(opened["Plaintext"]) == data_key
+
+
+def test_tencent_plaintext_for_a_public_key_refusals(tc: TencentService) -> None:
+    from unikms.errors import UnsupportedByDialectError
+
+    _, pem = _recipient()
+    key = tc.call("CreateKey", {"Alias": "recipient-refusals"})["KeyId"]
+    blob = tc.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 300)})["CiphertextBlob"]
+    # SM2 is the documented default: the fake has no SM2, and says so rather than answer in clear
+    for algorithm in (None, "SM2", "SM2_C1C3C2_ASN1"):
+        params = {"CiphertextBlob": blob, "EncryptionPublicKey": pem}
+        if algorithm:
+            params["EncryptionAlgorithm"] = algorithm
+        with pytest.raises(UnsupportedByDialectError) as unsupported:
+            tc.call("Decrypt", params)
+        assert unsupported.value.field == "EncryptionAlgorithm"
+    bad = [
+        ({"EncryptionPublicKey": pem, "EncryptionAlgorithm": "RSA_PLAIN"}, "EncryptionAlgorithm"),
+        ({"EncryptionPublicKey": "not a pem", "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}, None),
+        # 300 bytes: more than RSAES-OAEP-SHA-256 takes with a 2048-bit key (190)
+        ({"EncryptionPublicKey": pem, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}, None),
+    ]
+    for extra, name in bad:
+        err = native_error(tc.call, "Decrypt", {"CiphertextBlob": blob, **extra})
+        assert err.code == "InvalidParameter"
+        assert (name or "EncryptionPublicKey") in err.message
+
+
+def test_tencent_list_key_detail_filters(tc: TencentService) -> None:
+    """ListKeyDetail without KeyUsage lists ENCRYPT_DECRYPT keys only (the SDK model's
+    documented default); KeyUsage=ALL lists every key; Origin filters by origin."""
+    sym = tc.call("CreateKey", {"Alias": "filter-sym"})["KeyId"]
+    ext = tc.call("CreateKey", {"Alias": "filter-ext", "Type": 2})["KeyId"]
+    rsa_key = tc.call(
+        "CreateKey", {"Alias": "filter-rsa", "KeyUsage": "ASYMMETRIC_DECRYPT_RSA_2048"}
+    )
+    sm2_sign = tc.call(
+        "CreateKey", {"Alias": "filter-sm2", "KeyUsage": "ASYMMETRIC_SIGN_VERIFY_SM2"}
+    )
+
+    def ids(**params: object) -> set[str]:
+        return {
+            m["KeyId"] for m in tc.call("ListKeyDetail", {"Limit": 200, **params})["KeyMetadatas"]
+        }
+
+    assert ids() == {sym, ext}
+    assert ids(KeyUsage="ALL") == {sym, ext, rsa_key["KeyId"], sm2_sign["KeyId"]}
+    assert ids(KeyUsage="ASYMMETRIC_DECRYPT_RSA_2048") == {rsa_key["KeyId"]}
+    assert ids(KeyUsage="ASYMMETRIC_SIGN_VERIFY_SM2") == {sm2_sign["KeyId"]}
+    assert ids(Origin="EXTERNAL") == {ext}
+    assert ids(Origin="TENCENT_KMS", KeyUsage="ALL") == {sym, rsa_key["KeyId"], sm2_sign["KeyId"]}
+    described = tc.call("DescribeKey", {"KeyId": sm2_sign["KeyId"]})["KeyMetadata"]
+    assert described["KeyUsage"] == "ASYMMETRIC_SIGN_VERIFY_SM2"

@@ -64,6 +64,10 @@ _POP_THROTTLING = (
     "https://help.aliyun.com/document_detail/149360.htm (Throttling.User); "
     "https://developer.aliyun.com/ask/635553 (Throttling.Api)"
 )
+#: the OpenAPI gateway's common client errors, as other products publish them (no KMS page)
+_OPENAPI_COMMON = "https://help.aliyun.com/document_detail/51132.html (decision, docs/dialects.md)"
+#: the OpenAPI gateway's common errors ("管控OpenAPI的客户端公用错误码")
+_GATEWAY_COMMON = "https://developer.aliyun.com/ask/278265 ; docs/dialects.md (C27)"
 
 
 def errors_table(*rows: ErrorSpec) -> dict[str, ErrorSpec]:
@@ -84,6 +88,13 @@ ERRORS = errors_table(
         'The specified parameter "{name}" is not valid.',
         "invalid_request",
         source=_COMMON,
+    ),
+    ErrorSpec(
+        "UnsupportedParameter",
+        400,
+        'The parameter "{name}" is not supported.',
+        "invalid_request",
+        source=_OPENAPI_COMMON,
     ),
     ErrorSpec(
         "Forbidden.KeyNotFound",
@@ -263,18 +274,18 @@ ERRORS = errors_table(
         source=_INFER,
     ),
     ErrorSpec(
-        "InvalidSecurityToken.Mismatch",
+        "InvalidSecurityToken.MismatchWithAccessKey",
         400,
         "Specified SecurityToken is mismatch with the AccessKeyId.",
         "access_denied",
-        source=_INFER,
+        source=_GATEWAY_COMMON,
     ),
     ErrorSpec(
         "InvalidAction.NotFound",
         404,
         "Specified api is not found, please check your url and method.",
         "invalid_request",
-        source=_INFER,
+        source=_GATEWAY_COMMON,
     ),
     ErrorSpec("InternalFailure", 500, "Internal Failure.", "service_error", source=_COMMON),
     ErrorSpec(
@@ -308,6 +319,7 @@ SITUATIONS = {
     Situation.DRY_RUN_PASSED: "DryRunOperationError",
     Situation.THROTTLED: "Rejected.Throttling",
     Situation.UNKNOWN_ACTION: "InvalidAction.NotFound",
+    Situation.UNKNOWN_PARAMETER: "UnsupportedParameter",
     Situation.UNSUPPORTED_OPERATION: "Rejected.UnsupportedOperation",
     Situation.ROTATION_TOO_SOON: "Rejected.UnsupportedOperation",
     Situation.INVALID_DELETION_WINDOW: "InvalidParameter",
@@ -323,6 +335,61 @@ MAX_CONTEXT_CHARS = 8192
 MIN_ROTATION_DAYS = 7
 MAX_VERSIONS = 50
 DELETION_WINDOW = (7, 366)
+
+#: the actions with ``DryRun``, and the codes a dry run answers as ``ValidationError``
+#: ("ValidationError: A parameter specified in the request is invalid", the DryRun
+#: parameter of the 2016-01-20 request models)
+DRY_RUN_ACTIONS = frozenset(
+    {"Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"}
+)
+DRY_RUN_VALIDATION_CODES = frozenset(
+    {"MissingParameter", "InvalidParameter", "UnsupportedParameter"}
+)
+
+#: request parameters per action, as the 2016-01-20 API reference and
+#: ``alibabacloud_kms20160120`` request models name them (the common parameters
+#: Action, Version, AccessKeyId, Signature... are stripped by the gateway first)
+_KEY_ID = frozenset({"KeyId"})
+_PAGES = frozenset({"PageNumber", "PageSize"})
+KNOWN_PARAMS: dict[str, frozenset[str]] = {
+    "Encrypt": frozenset({"KeyId", "Plaintext", "EncryptionContext", "DryRun"}),
+    "Decrypt": frozenset({"CiphertextBlob", "EncryptionContext", "DryRun", "Recipient"}),
+    "GenerateDataKey": frozenset(
+        {"KeyId", "KeySpec", "NumberOfBytes", "EncryptionContext", "DryRun", "Recipient"}
+    ),
+    "GenerateDataKeyWithoutPlaintext": frozenset(
+        {"KeyId", "KeySpec", "NumberOfBytes", "EncryptionContext", "DryRun"}
+    ),
+    "CreateKey": frozenset(
+        {
+            "DKMSInstanceId",
+            "Description",
+            "EnableAutomaticRotation",
+            "KeySpec",
+            "KeyStorageMechanism",
+            "KeyUsage",
+            "Origin",
+            "Policy",
+            "ProtectionLevel",
+            "RotationInterval",
+            "Tags",
+        }
+    ),
+    "DescribeKey": _KEY_ID,
+    "ListKeys": _PAGES | {"Filters"},
+    "CreateAlias": frozenset({"AliasName", "KeyId"}),
+    "UpdateAlias": frozenset({"AliasName", "KeyId"}),
+    "DeleteAlias": frozenset({"AliasName"}),
+    "ListAliases": _PAGES,
+    "ListAliasesByKeyId": _PAGES | _KEY_ID,
+    "EnableKey": _KEY_ID,
+    "DisableKey": _KEY_ID,
+    "ScheduleKeyDeletion": frozenset({"KeyId", "PendingWindowInDays"}),
+    "CancelKeyDeletion": _KEY_ID,
+    "CreateKeyVersion": _KEY_ID,
+    "ListKeyVersions": _PAGES | _KEY_ID,
+    "DescribeKeyVersion": frozenset({"KeyId", "KeyVersionId"}),
+}
 
 RULES = DialectRules(
     dialect=Dialect.ALIBABA_CLASSIC,
@@ -345,6 +412,7 @@ RULES = DialectRules(
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameter"}),
+    known_params=KNOWN_PARAMS,
 )
 
 _STATE_NAMES = {s.value: s for s in KeyState}

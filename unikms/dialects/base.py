@@ -122,6 +122,7 @@ class Situation:
     DRY_RUN_PASSED = "dry_run_passed"
     THROTTLED = "throttled"
     UNKNOWN_ACTION = "unknown_action"
+    UNKNOWN_PARAMETER = "unknown_parameter"
     UNSUPPORTED_OPERATION = "unsupported_operation"
     LIMIT_EXCEEDED = "limit_exceeded"
     ROTATION_TOO_SOON = "rotation_too_soon"
@@ -185,6 +186,23 @@ class DialectRules:
     situations: Mapping[str, str]
     #: codes that, answered to a decrypt, mean "this ciphertext does not open"
     decrypt_failure_codes: frozenset[str] = frozenset()
+    #: action -> the request parameters its API reference documents (common
+    #: parameters such as ``Action`` or ``Signature`` excluded); the fake answers
+    #: any other name with ``Situation.UNKNOWN_PARAMETER``. An action missing
+    #: here is not checked (the instance gateway: protobuf skips unknown fields).
+    known_params: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+
+    def unknown_param(self, action: str, params: Mapping[str, object]) -> str | None:
+        """The first (sorted) parameter of ``params`` that ``action`` does not document.
+
+        >>> from unikms.dialects.tencent import RULES
+        >>> RULES.unknown_param("Encrypt", {"KeyId": "k", "Plaintxt": "eA=="})
+        'Plaintxt'
+        """
+        known = self.known_params.get(action)
+        if known is None or known.issuperset(params):
+            return None
+        return min(name for name in params if name not in known)
 
     def spec(self, code: str) -> ErrorSpec:
         return self.errors[code]

@@ -75,6 +75,16 @@ ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 #: CreateKey's Alias: "以 kms- 作为前缀的用于云产品使用" (reserved for cloud products)
 RESERVED_ALIAS_PREFIX = "kms-"
 DELETION_WINDOW = (7, 30)
+#: Decrypt and GenerateDataKey: ``EncryptionAlgorithm``, with which the answer's
+#: ``Plaintext`` is encrypted under ``EncryptionPublicKey`` (empty: SM2)
+RECIPIENT_ALGORITHMS = (
+    "SM2",
+    "SM2_C1C3C2_ASN1",
+    "RSAES_PKCS1_V1_5",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+)
+DEFAULT_RECIPIENT_ALGORITHM = "SM2"
 ROTATE_DAYS = (7, 365)
 
 
@@ -276,6 +286,7 @@ SITUATIONS = {
     Situation.DECRYPT_FAILED: "InvalidParameterValue.InvalidCiphertext",
     Situation.THROTTLED: "RequestLimitExceeded",
     Situation.UNKNOWN_ACTION: "InvalidAction",
+    Situation.UNKNOWN_PARAMETER: "UnknownParameter",
     Situation.UNSUPPORTED_OPERATION: "UnsupportedOperation",
     Situation.LIMIT_EXCEEDED: "LimitExceeded.CmkLimitExceeded",
     Situation.ROTATION_TOO_SOON: "RequestLimitExceeded.RotateRateLimited",
@@ -283,6 +294,62 @@ SITUATIONS = {
     Situation.NOT_PENDING_DELETION: "ResourceUnavailable.CmkNotPendingDelete",
     Situation.SHOULD_BE_DISABLED: "ResourceUnavailable.CmkShouldBeDisabled",
     Situation.INTERNAL: "InternalError",
+}
+
+#: request parameters per action, as ``tencentcloud-sdk-python``'s kms models
+#: (``<Action>Request``) name them; the common parameters (Action, Version,
+#: Region, Timestamp, Nonce, SecretId, Signature, ...) are stripped first
+_KEY_ID = frozenset({"KeyId", "MemberAccount"})
+KNOWN_PARAMS: dict[str, frozenset[str]] = {
+    "Encrypt": frozenset({"KeyId", "Plaintext", "EncryptionContext"}),
+    "Decrypt": frozenset(
+        {"CiphertextBlob", "EncryptionContext", "EncryptionPublicKey", "EncryptionAlgorithm"}
+    ),
+    "GenerateDataKey": frozenset(
+        {
+            "KeyId",
+            "KeySpec",
+            "NumberOfBytes",
+            "EncryptionContext",
+            "EncryptionPublicKey",
+            "EncryptionAlgorithm",
+            "IsHostedByKms",
+            "DataKeyName",
+            "Description",
+            "HsmClusterId",
+            "Tags",
+        }
+    ),
+    "CreateKey": frozenset({"Alias", "Description", "KeyUsage", "Type", "Tags", "HsmClusterId"}),
+    "DescribeKey": _KEY_ID,
+    "DescribeKeys": frozenset({"KeyIds", "MemberAccount"}),
+    "ListKeys": frozenset({"Offset", "Limit", "Role", "HsmClusterId"}),
+    "ListKeyDetail": frozenset(
+        {
+            "Offset",
+            "Limit",
+            "Role",
+            "OrderType",
+            "KeyState",
+            "SearchKeyAlias",
+            "Origin",
+            "KeyUsage",
+            "TagFilters",
+            "HsmClusterId",
+            "MemberAccounts",
+        }
+    ),
+    "UpdateAlias": _KEY_ID | {"Alias"},
+    "EnableKey": _KEY_ID,
+    "DisableKey": _KEY_ID,
+    "ArchiveKey": _KEY_ID,
+    "CancelKeyArchive": _KEY_ID,
+    "ScheduleKeyDeletion": _KEY_ID | {"PendingWindowInDays"},
+    "CancelKeyDeletion": _KEY_ID,
+    "EnableKeyRotation": _KEY_ID | {"RotateDays"},
+    "DisableKeyRotation": _KEY_ID,
+    "GetKeyRotationStatus": _KEY_ID,
+    "RotateKey": _KEY_ID,
 }
 
 RULES = DialectRules(
@@ -299,6 +366,7 @@ RULES = DialectRules(
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
+    known_params=KNOWN_PARAMS,
 )
 
 #: Tencent ``KeyState`` strings -> neutral states

@@ -221,7 +221,7 @@ class AlibabaClassicProtocol:
         if key is None:
             raise _AuthError("InvalidAccessKeyId.NotFound")
         if (key.security_token or "") != token:
-            raise _AuthError("InvalidSecurityToken.Mismatch")
+            raise _AuthError("InvalidSecurityToken.MismatchWithAccessKey")
         return key
 
     def _check_time(self, stamp: str) -> None:

@@ -24,6 +24,7 @@ from unikms.dialects import tencent as rules_module
 from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials, TencentSecret
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
+from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
 
 __all__ = ["TencentProtocol"]
@@ -204,6 +205,8 @@ class TencentProtocol:
             result = self.service.call(action, params)
         except NativeError as err:
             return self.error(err.code, err.request_id, err.message)
+        except UnsupportedByDialectError as err:  # a documented feature the fake lacks
+            return self.error("UnsupportedOperation", message=err.message)
         if self.on_change is not None:
             self.on_change(action)
         return self._answer(result)

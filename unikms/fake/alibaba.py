@@ -33,8 +33,8 @@ from unikms.dialects.alibaba import (
     parse_key_ref,
     valid_alias,
 )
-from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
-from unikms.driver import NativeParams, NativeResponse
+from unikms.dialects.base import EncryptOptions, Feature, Situation, canonical_context_json
+from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake import cipher
 from unikms.fake.keystore import (
     PROTECTION_LEVELS,
@@ -101,6 +101,24 @@ class AlibabaClassicService(FakeService):
     ) -> None:
         super().__init__(store, throttle=throttle)
         self.min_rotation_days = min_rotation_days
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """A dry run reports an invalid parameter as ``ValidationError`` (the DryRun
+        parameter's documented failure reasons); every other error stays as it is."""
+        try:
+            return super().call(action, params)
+        except NativeError as err:
+            if (
+                err.code in alibaba_classic.DRY_RUN_VALIDATION_CODES
+                and action in alibaba_classic.DRY_RUN_ACTIONS
+                and Feature.DRY_RUN in self.rules.features
+                and str(params.get("DryRun", "")).lower() == "true"
+            ):
+                failed = self.rules.error("ValidationError")
+                failed.message = f"{failed.message} {err.message}"
+                failed.request_id = err.request_id
+                raise failed from None
+            raise
 
     # -- resolution -------------------------------------------------------------
     def arn(self, key_id: str) -> str:
@@ -176,8 +194,7 @@ class AlibabaClassicService(FakeService):
         return text.encode("utf-8")
 
     def dry_run(self, params: NativeParams) -> None:
-        flag = params.get("DryRun")
-        if flag is not None and str(flag).lower() == "true":
+        if str(params.get("DryRun", "")).lower() == "true":
             raise self.fail(Situation.DRY_RUN_PASSED)
 
     # -- crypto -----------------------------------------------------------------

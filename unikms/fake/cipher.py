@@ -23,6 +23,7 @@ __all__ = [
     "CipherFailure",
     "iv_length",
     "open_",
+    "public_encrypt",
     "rsa_decrypt",
     "rsa_encrypt",
     "seal",
@@ -118,6 +119,16 @@ def open_(
             body = unpadder.update(body) + unpadder.finalize()
         return body
     except (InvalidTag, ValueError):
+        raise CipherFailure from None
+
+
+def public_encrypt(public_key: rsa.RSAPublicKey, algorithm: str, plaintext: bytes) -> bytes:
+    """RSAES ``RSAES_PKCS1_V1_5``, ``RSAES_OAEP_SHA_1`` or ``RSAES_OAEP_SHA_256`` under a
+    caller's public key; :class:`CipherFailure` when the plaintext is too long for it."""
+    scheme = _asym.PKCS1v15() if algorithm == "RSAES_PKCS1_V1_5" else _oaep(algorithm)
+    try:
+        return public_key.encrypt(plaintext, scheme)
+    except ValueError:
         raise CipherFailure from None
 
 

@@ -124,6 +124,12 @@ class FakeService:
             err = self.fail(Situation.UNKNOWN_ACTION, name=action)
             err.request_id = self.new_request_id()
             raise err
+        # the native path only: the in-process fast path builds its own requests
+        unknown = self.rules.unknown_param(action, params)
+        if unknown is not None:
+            err = self.fail(Situation.UNKNOWN_PARAMETER, name=unknown)
+            err.request_id = self.new_request_id()
+            raise err
         response, request_id = self.run(action, handler, params)
         response["RequestId"] = request_id
         return response

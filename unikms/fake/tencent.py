@@ -24,11 +24,15 @@ from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
 from unikms.dialects import tencent
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.driver import NativeParams, NativeResponse
+from unikms.errors import UnsupportedByDialectError
+from unikms.fake import cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
 from unikms.types import DecryptResult, EncryptResult, KeyState, KeyUsage
@@ -163,6 +167,36 @@ class TencentService(FakeService):
         except InvalidTag:
             raise self.fail(Situation.DECRYPT_FAILED) from None
 
+    def plaintext_field(self, params: NativeParams, data: bytes) -> str:
+        """The answer's ``Plaintext``: Base64 of ``data``, or, with ``EncryptionPublicKey``,
+        Base64 of ``data`` encrypted under that PEM key with ``EncryptionAlgorithm``."""
+        pem = params.get("EncryptionPublicKey")
+        if pem in (None, ""):
+            return base64.b64encode(data).decode()
+        algorithm = params.get("EncryptionAlgorithm") or tencent.DEFAULT_RECIPIENT_ALGORITHM
+        if algorithm not in tencent.RECIPIENT_ALGORITHMS:
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionAlgorithm")
+        if algorithm.startswith("SM2"):
+            raise UnsupportedByDialectError(
+                f"the fake cannot encrypt the plaintext for an SM2 key ({algorithm}, the default "
+                "EncryptionAlgorithm): no maintained SM2 library fits; pass an RSA 2048 "
+                "EncryptionPublicKey with RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or "
+                "RSAES_PKCS1_V1_5",
+                field="EncryptionAlgorithm",
+                dialect=self.dialect,
+            )
+        try:
+            public_key = load_pem_public_key(str(pem).encode("utf-8"))
+        except (ValueError, TypeError, UnicodeError):
+            public_key = None
+        if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != 2048:
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey")
+        try:
+            sealed = cipher.public_encrypt(public_key, algorithm, data)
+        except cipher.CipherFailure:  # longer than the padding takes with a 2048-bit key
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey") from None
+        return base64.b64encode(sealed).decode()
+
     # the in-process fast path (InProcessTencentOperations): the same steps, typed
     def encrypt_data(
         self, key_id: str, data: bytes, context: Mapping[str, str] | None
@@ -191,7 +225,7 @@ class TencentService(FakeService):
         blob = self.text(params, "CiphertextBlob")
         assert blob is not None
         key, data = self.unseal(blob, self.context_aad(params))
-        return {"KeyId": key.key_id, "Plaintext": base64.b64encode(data).decode()}
+        return {"KeyId": key.key_id, "Plaintext": self.plaintext_field(params, data)}
 
     def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
         key = self.resolve(params)
@@ -207,19 +241,26 @@ class TencentService(FakeService):
                 raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
             size = 16 if spec == "AES_128" else 32
         data = os.urandom(size)
+        blob = self.seal(key, data, self.context_aad(params))
         return {
             "KeyId": key.key_id,
-            "Plaintext": base64.b64encode(data).decode(),
-            "CiphertextBlob": self.seal(key, data, self.context_aad(params)),
+            "Plaintext": self.plaintext_field(params, data),
+            "CiphertextBlob": blob,
         }
 
     # -- key management -----------------------------------------------------------
-    def metadata(self, key: FakeKey) -> dict[str, Any]:
-        created = seconds(key.created_at)
-        usage = next(
-            (u for u, s in _SPEC_FOR_USAGE.items() if s is key.spec and "DECRYPT" in u),
+    @staticmethod
+    def key_usage(key: FakeKey) -> str:
+        """The key's Tencent ``KeyUsage`` (``ASYMMETRIC_SIGN_VERIFY_*`` for a signing key)."""
+        kind = "SIGN" if key.usage is KeyUsage.SIGN_VERIFY else "DECRYPT"
+        return next(
+            (u for u, s in _SPEC_FOR_USAGE.items() if s is key.spec and kind in u),
             "ENCRYPT_DECRYPT",
         )
+
+    def metadata(self, key: FakeKey) -> dict[str, Any]:
+        created = seconds(key.created_at)
+        usage = self.key_usage(key)
         return {
             "KeyId": key.key_id,
             "Alias": key.display_alias or "",
@@ -316,6 +357,13 @@ class TencentService(FakeService):
         state = self.integer(params, "KeyState", 0, 5) or 0
         if state:
             keys = [k for k in keys if _STATE_FILTER[state] is k.state]
+        # "为空则默认筛选ENCRYPT_DECRYPT类型": no KeyUsage lists the symmetric keys only
+        usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        if usage != "ALL":
+            keys = [k for k in keys if self.key_usage(k) == usage]
+        origin = params.get("Origin") or "ALL"
+        if origin != "ALL":
+            keys = [k for k in keys if k.origin == origin]
         offset, limit = self._window(params)
         return {
             "TotalCount": len(keys),
