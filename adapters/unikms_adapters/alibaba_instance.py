@@ -226,8 +226,14 @@ class AlibabaInstanceKmsDriver:
         try:
             message = response_cls.FromString(body)
         except Exception:
-            raise NativeError(
-                "InternalFailure", "the answer is not a protobuf message", status
+            # a 200 whose body is not this action's answer is a transport mix-up, not the
+            # service's InternalFailure (which, on a decrypt, means "does not open")
+            raise TransportError(
+                f"the answer to {api} is not a {response_cls.__name__} protobuf message; "
+                "nothing from it was used",
+                dialect=Dialect.ALIBABA_INSTANCE,
+                code="AnswerMismatch",
+                http_status=status,
             ) from None
         return {f.name: getattr(message, f.name) for f in response_cls.DESCRIPTOR.fields}
 
