@@ -6,8 +6,10 @@ import base64
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -247,3 +249,95 @@ def test_open_limits_wrapped_keys_and_which_kms_keys_it_uses(tmp_path: Path) -> 
     assert (r.returncode, r.stdout) == (0, data), r.stderr
     assert run(["open", "--max-wrapped-keys", "0"], sealed).returncode == 2
     assert run(["open", "--max-wrapped-keys", "256"], sealed).returncode == 2
+
+
+# -- -o PATH: what is at PATH decides (docs/cli.md, Output paths) ------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root could replace /dev/null")
+@pytest.mark.parametrize("command", [["seal"], ["encrypt", "--raw"], ["encrypt"]])
+def test_dev_null_stays_a_device(command: list[str]) -> None:
+    r = run([*command, "-q", "-o", "/dev/null"], b"x")
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.parametrize("command", [["seal"], ["encrypt"]])
+def test_a_symlink_is_followed_and_stays(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "real").write_bytes(b"old")
+    (tmp_path / "real").chmod(0o640)
+    (tmp_path / "link").symlink_to("real")
+    assert run([*command, "-q", "-o", str(tmp_path / "link")], b"x").returncode == 0
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "real").read_bytes() != b"old"
+    assert stat.S_IMODE((tmp_path / "real").stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_a_fifo_gets_the_message_and_stays_a_fifo(tmp_path: Path, data: bytes) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = run(["seal", "-q", "-o", str(fifo)], data)
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and sorted(os.listdir(tmp_path)) == ["fifo"]
+    assert run(["open", "-q"], got[0]).stdout == data
+
+
+@pytest.mark.parametrize("command", [["seal"], ["encrypt"], ["data-key"]])
+def test_dev_fd_of_a_pipe(command: list[str]) -> None:
+    """As ``-o >(wc -c)`` passes it: /dev/fd/N of a pipe the shell opened."""
+    r_fd, w_fd = os.pipe()
+    env = {k: v for k, v in os.environ.items() if k != "UNIKMS_URL"}
+    try:
+        proc = subprocess.run(
+            [*UNIKMS, *command, "-q", "-o", f"/dev/fd/{w_fd}"],
+            input=b"through fd",
+            capture_output=True,
+            pass_fds=[w_fd],
+            env=env,
+            check=False,
+        )
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd, "rb") as fh:
+            r_fd = -1
+            written = fh.read()
+    finally:
+        for fd in (r_fd, w_fd):
+            if fd >= 0:
+                os.close(fd)
+    assert proc.returncode == 0, proc.stderr
+    assert len(written) > 10 and b"through fd" not in written
+
+
+def test_a_failed_open_leaves_the_old_file_and_no_part(tmp_path: Path, data: bytes) -> None:
+    sealed, out = tmp_path / "m.ukev", tmp_path / "out"
+    sealed.write_bytes(run(["seal", "-q", "-c", "a=1"], data).stdout)
+    out.write_bytes(b"precious")
+    r = run(["open", "-q", "-c", "a=2", "-i", str(sealed), "-o", str(out)])
+    assert r.returncode == 1 and out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.ukev", "out"]
+
+
+def test_a_directory_is_one_line(tmp_path: Path) -> None:
+    r = run(["seal", "-q", "-o", str(tmp_path)], b"x")
+    assert r.returncode == 1 and b"is a directory" in r.stderr and r.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_of_what_is_not_a_message_is_one_line(tmp_path: Path) -> None:
+    for blob in (b"hi\n", b"x" * 5000):
+        r = run(["inspect"], blob)
+        assert r.returncode == 1 and b"Traceback" not in r.stderr
+        assert r.stderr.count(b"\n") == 1 and b"unikms: " in r.stderr
+
+
+def test_rewrap_refuses_a_key_the_message_carries(tmp_path: Path, data: bytes) -> None:
+    sealed = run(["seal", "-q", "-c", "a=1"], data).stdout
+    r = run(["rewrap", "-q", "-c", "a=1", "--add", "alias/demo"], sealed)
+    assert r.returncode == 1 and r.stdout == b""
+    assert b"already" in r.stderr and r.stderr.count(b"\n") == 1

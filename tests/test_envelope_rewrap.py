@@ -454,9 +454,12 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     # through a pipe, a bare --add KEY on the one --url, and a raw key added
     key = tmp_path / "raw"
     key.write_bytes(os.urandom(32))
+    ((_, t_id),) = wrapped(new)
+    dup = run(["rewrap", "--url", TEN, "-c", "app=db", "--add", "alias/demo"], new.read_bytes())
+    assert dup.returncode == 1 and b"already carries" in dup.stderr  # one wrapping per key
     piped = run(
-        ["rewrap", "--url", TEN, "-c", "app=db", "--add", "alias/demo", "--add-raw-key",
-         f"bg={key}"],
+        ["rewrap", "--url", TEN, "-c", "app=db", "--remove", t_id, "--add", "alias/demo",
+         "--add-raw-key", f"bg={key}"],
         new.read_bytes(),
     )  # fmt: skip
     assert piped.returncode == 0, piped.stderr

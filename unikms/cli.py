@@ -527,5 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # python -m unikms.cli: run the one imported module, not a twin
+    from unikms.cli import main as _main
+
+    raise SystemExit(_main())

@@ -416,6 +416,9 @@ def unikms_cassette(request: pytest.FixtureRequest) -> CassetteFactory:
     @contextlib.contextmanager
     def use(name: str | None = None, *, public_plaintexts: Iterable[bytes] = ()) -> Iterator[Any]:
         try:
+            import vcr  # noqa: F401 - the cassettes module imports it only when used
+            import yaml  # noqa: F401
+
             from unikms.contract.cassettes import cassette_vcr
         except ImportError as err:
             from unikms.extras import missing_extra
