@@ -278,7 +278,7 @@ def test_a_fifo_gets_the_message_and_stays_a_fifo(tmp_path: Path, data: bytes) -
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
     r = run(["seal", "-q", "-o", str(fifo)], data)
     reader.join(30)

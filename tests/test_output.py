@@ -23,6 +23,16 @@ def names(d: Path) -> list[str]:
     return sorted(p.name for p in d.iterdir())
 
 
+def fifo_with_reader(d: Path) -> tuple[Path, list[bytes], threading.Thread]:
+    """A FIFO in ``d`` and a started thread that reads it to the end into the list."""
+    fifo = d / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    return fifo, got, reader
+
+
 def test_a_new_file_is_0600_and_an_old_one_keeps_its_mode(tmp_path: Path) -> None:
     new = tmp_path / "new"
     with output_file(new) as out:
@@ -92,11 +102,7 @@ def test_dev_null_stays_a_device() -> None:
 
 
 def test_a_fifo_is_written_through_to_its_reader(tmp_path: Path) -> None:
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
-    reader.start()
+    fifo, got, reader = fifo_with_reader(tmp_path)
     with output_file(fifo) as out:
         out.write(b"through the pipe")
     reader.join(10)
@@ -105,11 +111,7 @@ def test_a_fifo_is_written_through_to_its_reader(tmp_path: Path) -> None:
 
 
 def test_spool_writes_a_fifo_only_after_success(tmp_path: Path) -> None:
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
-    reader.start()
+    fifo, got, reader = fifo_with_reader(tmp_path)
     with pytest.raises(Boom), output_file(fifo, spool=True) as out:
         out.write(b"unauthenticated")
         raise Boom()

@@ -383,21 +383,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    io = argparse.ArgumentParser(add_help=False)
-    io.add_argument("-i", "--input", help="read from this file (default: stdin)")
-    io.add_argument(
-        "-o",
-        "--output",
-        help="write to this file, replaced all or nothing; devices, FIFOs and /dev/fd/N "
-        "are written through (default: stdout)",
-    )
-    io.add_argument(
+    context = argparse.ArgumentParser(add_help=False)
+    context.add_argument(
         "-c",
         "--context",
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help="encryption context entry (repeatable; default: none)",
+    )
+    io = argparse.ArgumentParser(add_help=False, parents=[context])
+    io.add_argument("-i", "--input", help="read from this file (default: stdin)")
+    io.add_argument(
+        "-o",
+        "--output",
+        help="write to this file, replaced all or nothing; devices, FIFOs and /dev/fd/N "
+        "are written through (default: stdout)",
     )
     io.add_argument("--json", action="store_true", help="print the whole result as JSON")
 
@@ -419,17 +420,12 @@ def _parser() -> argparse.ArgumentParser:
     dec.set_defaults(run=_cmd_decrypt)
 
     dk = sub.add_parser(
-        "data-key", parents=[common], help="generate a data key (JSON)", formatter_class=fmt
+        "data-key",
+        parents=[common, context],
+        help="generate a data key (JSON)",
+        formatter_class=fmt,
     )
     dk.add_argument("-k", "--key", default=DEMO_KEY, help="key id, alias or ARN")
-    dk.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="encryption context entry (repeatable; default: none)",
-    )
     dk.add_argument("-n", "--bytes", type=int, default=32, help="data key length in bytes")
     dk.add_argument(
         "-o", "--output", help="write the JSON to this file (0600 if new; default: stdout)"
