@@ -6,10 +6,12 @@ import base64
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -341,3 +343,27 @@ def test_rewrap_refuses_a_key_the_message_carries(tmp_path: Path, data: bytes) -
     r = run(["rewrap", "-q", "-c", "a=1", "--add", "alias/demo"], sealed)
     assert r.returncode == 1 and r.stdout == b""
     assert b"already" in r.stderr and r.stderr.count(b"\n") == 1
+
+
+def test_sigterm_mid_write_leaves_the_old_file_and_no_part(tmp_path: Path) -> None:
+    out = tmp_path / "out.ukev"
+    out.write_bytes(b"precious")
+    env = {k: v for k, v in os.environ.items() if k != "UNIKMS_URL"}
+    proc = subprocess.Popen(
+        [*UNIKMS, "seal", "-q", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(os.urandom(1 << 20))  # more frames follow: the temporary file is open
+    proc.stdin.flush()
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    proc.stdin.close()
+    assert proc.wait(30) == 128 + signal.SIGTERM
+    assert out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ukev"]
