@@ -379,7 +379,10 @@ def _parser() -> argparse.ArgumentParser:
         "through one API (default: a local fake with demo keys, docs/cli.md).",
     )
     p.add_argument(
-        "--version", action="version", version=f"unikms {unikms.__version__}", help="show it"
+        "--version",
+        action="version",
+        version=f"unikms {unikms.__version__}",
+        help="print unikms <version> and exit",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
