@@ -102,8 +102,9 @@ def test_a_key_made_by_one_command_is_there_for_the_next(tmp_path: Path) -> None
     assert stat.S_IMODE(state.parent.stat().st_mode) == 0o700
     # --fake-state moves it: another state has the demo keys only
     other = tmp_path / "other.json"
-    r = run(["encrypt", "-k", "alias/app", "--fake-state", str(other)], b"x", env=env)
-    assert r.returncode == 1 and str(other).encode() in r.stderr  # says where the keys live
+    r = run(["encrypt", "-q", "-k", "alias/app", "--fake-state", str(other)], b"x", env=env)
+    assert r.returncode == 1 and r.stderr.count(b"\n") == 1
+    assert str(other).encode() in r.stderr  # the error says where the fake's keys live
     assert run(["fake", "path", "--fake-state", str(other)], env=env).stdout == (
         f"{other}\n".encode()
     )

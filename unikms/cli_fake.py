@@ -170,6 +170,7 @@ class CliClients:
         self._loaded: dict[str, Any] = {}
         self._announced = False
         self._in_memory = False
+        self._stateful = False  # a client of this command used the state (kept after close)
 
     def connect(self, url: str | None) -> unikms.KmsClient:
         """The client for ``url`` (made once per command); ``None``: the default URL."""
@@ -202,6 +203,7 @@ class CliClients:
         if self._cloud is None:
             with _locked(self.state_file):
                 self._loaded = _read(self.state_file)
+            self._stateful = True
             self._cloud_name = f"unikms-cli-state-{os.getpid()}-{next(_names)}"
             self._cloud = shared_cloud(self._cloud_name)
             self._cloud.load_seed(self._loaded)
@@ -212,7 +214,7 @@ class CliClients:
         """A note for a key that is not found: where the fake's keys live, or that they are gone."""
         if not isinstance(err, KeyNotFoundError):
             return ""
-        if self._cloud is not None:
+        if self._stateful:
             return f" (the CLI's fake keeps its keys in {self.state_file}: `unikms key list`)"
         if self._in_memory:
             return (
