@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import tempfile
@@ -24,6 +25,18 @@ def _no_proxies() -> Iterator[None]:
     saved = {k: os.environ.pop(k) for k in _PROXY_VARS if k in os.environ}
     yield
     os.environ.update(saved)
+
+
+_STATES = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _cli_fake_state(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test's ``unikms`` commands get a fresh fake state, never the user's (docs/cli.md)."""
+    state = tmp_path_factory.getbasetemp() / "cli-fake-state" / f"{next(_STATES)}.json"
+    monkeypatch.setenv("UNIKMS_FAKE_STATE", str(state))
 
 
 @pytest.fixture(params=sorted(DRIVERS))

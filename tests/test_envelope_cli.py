@@ -6,8 +6,12 @@ import base64
 import io
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -35,8 +39,9 @@ def test_pipe_round_trip_with_the_demo_key(data: bytes) -> None:
     sealed = run(["seal"], data)
     assert sealed.returncode == 0, sealed.stderr
     assert sealed.stdout[:4] == b"UKEV" and data[:64] not in sealed.stdout
-    assert sealed.stderr == b""  # no progress bar when stderr is not a terminal
-    opened = run(["open"], sealed.stdout)
+    # no progress bar when stderr is not a terminal; one line says the demo fake is in use
+    assert sealed.stderr.count(b"\n") == 1 and b"demo fake" in sealed.stderr
+    opened = run(["open", "-q"], sealed.stdout)
     assert (opened.returncode, opened.stdout, opened.stderr) == (0, data, b"")
 
 
@@ -75,9 +80,10 @@ def test_multi_cloud_keys_open_with_either_cloud(data: bytes) -> None:
         r = run(["open", "--url", url, "-c", "dr=1"], sealed.stdout)
         assert (r.returncode, r.stdout) == (0, data), r.stderr
     # a Tencent account without that key, then the right one: the second opens
-    r = run(["open", "--url", "fake://tencent", "--url", TEN, "-c", "dr=1"], sealed.stdout)
+    other = "fake://tencent?account=100000000002"
+    r = run(["open", "--url", other, "--url", TEN, "-c", "dr=1"], sealed.stdout)
     assert (r.returncode, r.stdout) == (0, data)
-    r = run(["open", "--url", "fake://tencent", "-c", "dr=1"], sealed.stdout)
+    r = run(["open", "--url", other, "-c", "dr=1"], sealed.stdout)
     assert r.returncode == 1 and b"NoUsableKeyError" in r.stderr
 
 
@@ -156,7 +162,12 @@ def test_all_or_nothing(tmp_path: Path, data: bytes) -> None:
     assert run(["open", "--all-or-nothing"], good).stdout == data
 
 
-def test_seal_refuses_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv", [["seal"], ["encrypt", "--raw"], ["seal", "-o", "-"], ["encrypt", "--raw", "-o", "-"]]
+)
+def test_binary_output_refuses_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     class Tty(io.BytesIO):
         def isatty(self) -> bool:
             return True
@@ -167,11 +178,13 @@ def test_seal_refuses_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr(sys, "stdout", Out())
+    out = Out()
+    monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": io.BytesIO(b"x")})())
-    with pytest.raises(SystemExit) as err:
-        main(["seal"])
-    assert "terminal" in str(err.value)
+    assert main([*argv, "-q"]) == 1
+    assert out.buffer.getvalue() == b""
+    err = capsys.readouterr().err
+    assert "terminal" in err and err.count("\n") == 1
 
 
 def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -238,3 +251,119 @@ def test_open_limits_wrapped_keys_and_which_kms_keys_it_uses(tmp_path: Path) -> 
     assert (r.returncode, r.stdout) == (0, data), r.stderr
     assert run(["open", "--max-wrapped-keys", "0"], sealed).returncode == 2
     assert run(["open", "--max-wrapped-keys", "256"], sealed).returncode == 2
+
+
+# -- -o PATH: what is at PATH decides (docs/cli.md, Output paths) ------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root could replace /dev/null")
+@pytest.mark.parametrize("command", [["seal"], ["encrypt", "--raw"], ["encrypt"]])
+def test_dev_null_stays_a_device(command: list[str]) -> None:
+    r = run([*command, "-q", "-o", "/dev/null"], b"x")
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.parametrize("command", [["seal"], ["encrypt"]])
+def test_a_symlink_is_followed_and_stays(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "real").write_bytes(b"old")
+    (tmp_path / "real").chmod(0o640)
+    (tmp_path / "link").symlink_to("real")
+    assert run([*command, "-q", "-o", str(tmp_path / "link")], b"x").returncode == 0
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "real").read_bytes() != b"old"
+    assert stat.S_IMODE((tmp_path / "real").stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_a_fifo_gets_the_message_and_stays_a_fifo(tmp_path: Path, data: bytes) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = run(["seal", "-q", "-o", str(fifo)], data)
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and sorted(os.listdir(tmp_path)) == ["fifo"]
+    assert run(["open", "-q"], got[0]).stdout == data
+
+
+@pytest.mark.parametrize("command", [["seal"], ["encrypt"], ["data-key"]])
+def test_dev_fd_of_a_pipe(command: list[str]) -> None:
+    """As ``-o >(wc -c)`` passes it: /dev/fd/N of a pipe the shell opened."""
+    r_fd, w_fd = os.pipe()
+    env = {k: v for k, v in os.environ.items() if k != "UNIKMS_URL"}
+    try:
+        proc = subprocess.run(
+            [*UNIKMS, *command, "-q", "-o", f"/dev/fd/{w_fd}"],
+            input=b"through fd",
+            capture_output=True,
+            pass_fds=[w_fd],
+            env=env,
+            check=False,
+        )
+        os.close(w_fd)
+        w_fd = -1
+        with os.fdopen(r_fd, "rb") as fh:
+            r_fd = -1
+            written = fh.read()
+    finally:
+        for fd in (r_fd, w_fd):
+            if fd >= 0:
+                os.close(fd)
+    assert proc.returncode == 0, proc.stderr
+    assert len(written) > 10 and b"through fd" not in written
+
+
+def test_a_failed_open_leaves_the_old_file_and_no_part(tmp_path: Path, data: bytes) -> None:
+    sealed, out = tmp_path / "m.ukev", tmp_path / "out"
+    sealed.write_bytes(run(["seal", "-q", "-c", "a=1"], data).stdout)
+    out.write_bytes(b"precious")
+    r = run(["open", "-q", "-c", "a=2", "-i", str(sealed), "-o", str(out)])
+    assert r.returncode == 1 and out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.ukev", "out"]
+
+
+def test_a_directory_is_one_line(tmp_path: Path) -> None:
+    r = run(["seal", "-q", "-o", str(tmp_path)], b"x")
+    assert r.returncode == 1 and b"is a directory" in r.stderr and r.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_of_what_is_not_a_message_is_one_line(tmp_path: Path) -> None:
+    for blob in (b"hi\n", b"x" * 5000):
+        r = run(["inspect"], blob)
+        assert r.returncode == 1 and b"Traceback" not in r.stderr
+        assert r.stderr.count(b"\n") == 1 and b"unikms: " in r.stderr
+
+
+def test_rewrap_refuses_a_key_the_message_carries(tmp_path: Path, data: bytes) -> None:
+    sealed = run(["seal", "-q", "-c", "a=1"], data).stdout
+    r = run(["rewrap", "-q", "-c", "a=1", "--add", "alias/demo"], sealed)
+    assert r.returncode == 1 and r.stdout == b""
+    assert b"already" in r.stderr and r.stderr.count(b"\n") == 1
+
+
+def test_sigterm_mid_write_leaves_the_old_file_and_no_part(tmp_path: Path) -> None:
+    out = tmp_path / "out.ukev"
+    out.write_bytes(b"precious")
+    env = {k: v for k, v in os.environ.items() if k != "UNIKMS_URL"}
+    proc = subprocess.Popen(
+        [*UNIKMS, "seal", "-q", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(os.urandom(1 << 20))  # more frames follow: the temporary file is open
+    proc.stdin.flush()
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    proc.stdin.close()
+    assert proc.wait(30) == 128 + signal.SIGTERM
+    assert out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ukev"]

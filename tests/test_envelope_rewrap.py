@@ -220,9 +220,10 @@ def test_file_rewrap_in_place_and_mode(tmp_path: Path) -> None:
     path = tmp_path / "m.ukev"
     data = pattern(4 * FS)
     path.write_bytes(env.encrypt(data, [(ali, a_key)], context=CTX, frame_size=FS))
+    path.chmod(0o640)
     old_id = env.read_header(path.read_bytes()).message_id
     result = env.rewrap_file(path, path, [ali], add=[(ten, t_key)], remove=[a_key], context=CTX)
-    assert (path.stat().st_mode & 0o777) == 0o600
+    assert (path.stat().st_mode & 0o777) == 0o640  # replaced in place, its mode kept
     assert result.header.message_id != old_id and result.original.message_id == old_id
     assert result.opened_with.key_id == a_key and result.plaintext_bytes == len(data)
     assert env.read_header(path.read_bytes()) == result.header
@@ -453,9 +454,12 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     # through a pipe, a bare --add KEY on the one --url, and a raw key added
     key = tmp_path / "raw"
     key.write_bytes(os.urandom(32))
+    ((_, t_id),) = wrapped(new)
+    dup = run(["rewrap", "--url", TEN, "-c", "app=db", "--add", "alias/demo"], new.read_bytes())
+    assert dup.returncode == 1 and b"already carries" in dup.stderr  # one wrapping per key
     piped = run(
-        ["rewrap", "--url", TEN, "-c", "app=db", "--add", "alias/demo", "--add-raw-key",
-         f"bg={key}"],
+        ["rewrap", "--url", TEN, "-c", "app=db", "--remove", t_id, "--add", "alias/demo",
+         "--add-raw-key", f"bg={key}"],
         new.read_bytes(),
     )  # fmt: skip
     assert piped.returncode == 0, piped.stderr

@@ -242,3 +242,27 @@ def test_the_plugin_imports_nothing_heavy_in_a_suite_that_does_not_use_it(tmp_pa
     assert "--unikms-record={none,once,new_episodes,all}" in done.stdout
     assert "--unikms-cassette-dir=DIR" in done.stdout
     assert "--unikms-emulator-seed=FILE" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("blocked", "fixture", "extra"),
+    [
+        ("uvicorn", "unikms_cassette_urls", "emulator"),
+        ("vcr", "unikms_cassette", "contract"),
+        ("uvicorn", "unikms_emulator", "emulator"),
+    ],
+)
+def test_a_fixture_without_its_extra_names_it(
+    tmp_path: Path, blocked: str, fixture: str, extra: str
+) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "pytest.ini").write_text("[pytest]\n")
+    (suite / "conftest.py").write_text(f"import sys\nsys.modules[{blocked!r}] = None\n")
+    body = "    with " + fixture + "():\n        pass\n" if fixture == "unikms_cassette" else ""
+    (suite / "test_it.py").write_text(f"def test_it({fixture}):\n    assert {fixture}\n{body}")
+    done = run_pytest(suite)
+    assert outcome(done).get("failed", 0) + outcome(done).get("error", 0) == 1, done.stdout
+    assert f"pip install 'unikms[{extra}]'" in done.stdout
+    assert f"missing module {blocked}" in done.stdout
+    assert "ModuleNotFoundError" not in done.stdout and "Traceback" not in done.stdout

@@ -43,6 +43,8 @@ from unikms.types import (
     KeyVersionInfo,
 )
 
+from unikms import aio  # isort: skip - after the modules aio uses
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "UnsupportedByDialectError",
     "WrongKeyTypeError",
     "__version__",
+    "aio",
     "connect",
     "register_scheme",
 ]

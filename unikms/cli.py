@@ -1,16 +1,20 @@
 """The ``unikms`` command: encrypt and decrypt from a shell, against any URL.
 
-With no ``--url`` and no ``UNIKMS_URL`` it talks to the fake, loaded with the
-bundled demo seed (public key material: for trying things out only), so a
-round trip works with no cloud account::
+With no ``--url`` and no ``UNIKMS_URL`` it talks to the CLI's fake, which
+starts with the bundled demo seed (public key material: for trying things out
+only) and keeps its keys in a state file between commands (``docs/cli.md``;
+``unikms fake path``, ``unikms fake reset``), so a round trip works with no
+cloud account::
 
     echo "hello, kms" | unikms encrypt | unikms decrypt
 
 Ciphertext travels as Base64 text by default (``--raw`` for bytes); plaintext
 is written as it is (``--base64`` to encode it). ``--json`` prints the whole
-result. Errors go to stderr as one line (never with plaintext) and exit 1;
-usage errors exit 2. ``seal``, ``open`` and ``inspect`` do envelope encryption
-of files and pipes of any size (``unikms/envelope/cli.py``).
+result. ``-o PATH`` replaces a regular file all or nothing and writes through
+devices, FIFOs and ``/dev/fd/N`` (``docs/cli.md``, Output paths). Errors go to
+stderr as one line (never with plaintext) and exit 1; usage errors exit 2.
+``seal``, ``open`` and ``inspect`` do envelope encryption of files and pipes of
+any size (``unikms/envelope/cli.py``).
 """
 
 from __future__ import annotations
@@ -18,28 +22,52 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import json
 import os
+import signal
 import sys
 import urllib.parse
-from collections.abc import Sequence
-from importlib import resources
-from typing import Any, BinaryIO
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import unikms
+from unikms._output import output_file, stdout_output
+from unikms.cli_fake import STATE_ENV, CliClients, default_state_file, demo_seed_path, reset_state
+from unikms.extras import missing_extra
 from unikms.types import KeySpec, KeyVersion
 
-__all__ = ["DEMO_KEY", "default_url", "main"]
+__all__ = ["DEMO_KEY", "HelpFormatter", "UsageError", "default_url", "demo_seed_path", "main"]
 
 DEMO_KEY = "alias/demo"
 
+if TYPE_CHECKING:
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+DEFAULT_DELETION_DAYS = 30  # the longest window both Alibaba (7-366) and Tencent (7-30) accept
 
-def demo_seed_path() -> str:
-    return str(resources.files("unikms").joinpath("data/demo-seed.json"))
+
+class UsageError(Exception):
+    """A command line that cannot run as written: one line on stderr, exit status 2."""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Adds ``(default: X)`` to an option's help when it has a default worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        shown = default not in (None, False, [], argparse.SUPPRESS) and "default" not in text
+        if shown and (action.option_strings or action.nargs in ("?", "*")):
+            text += " (default: %(default)s)"
+        return text
 
 
 def default_url() -> str:
-    """``$UNIKMS_URL``, else the fake (Alibaba classic) with the demo seed."""
+    """``$UNIKMS_URL``, else the fake (Alibaba classic) with the demo seed, in memory.
+
+    The CLI itself uses the fake with its state file instead (``docs/cli.md``).
+    """
     seed = urllib.parse.quote(demo_seed_path())
     return os.environ.get("UNIKMS_URL") or f"fake://alibaba-classic?seed={seed}"
 
@@ -49,7 +77,7 @@ def _context(pairs: Sequence[str]) -> dict[str, str] | None:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise SystemExit(f"unikms: --context takes name=value, got {pair!r}")
+            raise UsageError(f"--context takes name=value, got {pair!r}")
         out[name] = value
     return out or None
 
@@ -61,15 +89,22 @@ def _read(stream: BinaryIO, path: str | None) -> bytes:
     return stream.read()
 
 
-def _write(data: bytes, path: str | None) -> None:
-    """To ``path`` (created 0600: it may be plaintext) or stdout."""
+@contextmanager
+def open_output(
+    path: str | None, *, binary: bool, spool: bool = False, field: str = "output"
+) -> Iterator[BinaryIO]:
+    """``-o PATH`` (the one writer, ``unikms._output``) or stdout for ``None``/``-``."""
     if path and path != "-":
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        return
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+        with output_file(path, field=field, binary=binary, spool=spool) as out:
+            yield out
+    else:
+        with stdout_output(binary=binary) as out:
+            yield out
+
+
+def _write(data: bytes, path: str | None, *, binary: bool = False) -> None:
+    with open_output(path, binary=binary) as out:
+        out.write(data)
 
 
 def _b64(data: bytes | None) -> str | None:
@@ -91,22 +126,27 @@ def _result_json(
 
 
 def _cmd_encrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
+    if args.raw and not args.json and args.output in (None, "-"):
+        with stdout_output(binary=True):
+            pass  # refuse a terminal before reading anything
+    context = _context(args.context)
     data = _read(sys.stdin.buffer, args.input)
     result = kms.encrypt(
         args.key,
         data,
-        context=_context(args.context),
+        context=context,
         version=KeyVersion.INITIAL if args.initial else KeyVersion.PRIMARY,
     )
     if args.json:
         _write(_result_json(result), args.output)
     elif args.raw:
-        _write(result.ciphertext, args.output)
+        _write(result.ciphertext, args.output, binary=True)
     else:
         _write(base64.b64encode(result.ciphertext) + b"\n", args.output)
 
 
 def _cmd_decrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
+    context = _context(args.context)
     data = _read(sys.stdin.buffer, args.input)
     if not args.raw:
         text = data.strip()
@@ -114,16 +154,16 @@ def _cmd_decrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
             try:
                 text = json.loads(text)["ciphertext"].encode()
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise SystemExit(
-                    'unikms: the input looks like JSON but has no "ciphertext" string'
+                raise unikms.InvalidRequestError(
+                    'the input looks like JSON but has no "ciphertext" string', field="input"
                 ) from None
         try:
             data = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise SystemExit(
-                "unikms: the input is not Base64 ciphertext (use --raw for bytes)"
+            raise unikms.InvalidRequestError(
+                "the input is not Base64 ciphertext (use --raw for bytes)", field="input"
             ) from None
-    result = kms.decrypt(data, context=_context(args.context))
+    result = kms.decrypt(data, context=context)
     if args.json:
         _write(_result_json(result, "plaintext", result.plaintext), args.output)
     elif args.base64:
@@ -155,6 +195,15 @@ def _key_json(info: unikms.KeyInfo) -> bytes:
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
+_KEY_CALLS = {
+    "enable": "enable_key",
+    "disable": "disable_key",
+    "cancel-deletion": "cancel_key_deletion",
+    "archive": "archive_key",
+    "cancel-archive": "cancel_key_archive",
+}
+
+
 def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     action = args.key_action
     if action == "create":
@@ -169,99 +218,138 @@ def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     elif action == "aliases":
         lines = [f"{a}\t{k}" for a, k in sorted(kms.list_aliases().items())]
         _write(("\n".join(lines) + "\n").encode(), None)
+    elif action == "create-alias":
+        kms.create_alias(args.alias, args.name)
     elif action == "rotate":
         version = kms.rotate_key(args.name)
         _write(f"{version or '(the dialect reports no version id)'}\n".encode(), None)
+    elif action == "schedule-deletion":
+        kms.schedule_key_deletion(args.name, args.days)
+        info = kms.describe_key(args.name)
+        _write(f"{info.key_id}: {info.state.value}, {args.days} days\n".encode(), None)
     else:
-        getattr(kms, f"{action}_key")(args.name)
+        getattr(kms, _KEY_CALLS[action])(args.name)
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--url", help="KMS URL (default: $UNIKMS_URL, else the demo fake)")
-    common.add_argument("--strict", action="store_true", help="strict portability mode")
+def _cmd_fake(args: argparse.Namespace) -> int:
+    state = default_state_file(args.fake_state)
+    if args.fake_action == "path":
+        print(state)
+    else:
+        reset_state(state, empty=args.empty)
+        what = "empty" if args.empty else "back to the demo seed on its next use"
+        print(f"unikms: the fake's state {state} is {what}", file=sys.stderr)
+    return 0
 
-    p = argparse.ArgumentParser(
-        prog="unikms",
-        description="Encrypt and decrypt with Alibaba Cloud KMS or Tencent Cloud KMS "
-        "through one API (default: a local fake with demo keys).",
+
+def _days(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+
+
+def _add_key_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    fmt = HelpFormatter
+    key = sub.add_parser("key", parents=[common], help="manage keys", formatter_class=fmt)
+    ks = key.add_subparsers(dest="key_action", required=True, metavar="ACTION")
+    create = ks.add_parser(
+        "create", parents=[common], help="create a key (prints it as JSON)", formatter_class=fmt
     )
-    sub = p.add_subparsers(dest="command", required=True)
-
-    io = argparse.ArgumentParser(add_help=False)
-    io.add_argument("-i", "--input", help="read from this file (default: stdin)")
-    io.add_argument("-o", "--output", help="write to this file (default: stdout)")
-    io.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="encryption context entry (repeatable)",
+    create.add_argument("--alias", help="give it this alias (alias/ is added if missing)")
+    create.add_argument(
+        "--spec", default="AES_256", choices=[s.value for s in KeySpec], help="key spec"
     )
-    io.add_argument("--json", action="store_true", help="print the whole result as JSON")
-
-    enc = sub.add_parser("encrypt", parents=[common, io], help="encrypt stdin")
-    enc.add_argument("-k", "--key", default=DEMO_KEY, help=f"key id, alias or ARN ({DEMO_KEY})")
-    enc.add_argument("--raw", action="store_true", help="write raw ciphertext bytes")
-    enc.add_argument(
-        "--initial",
-        action="store_true",
-        help="use the key's initial version (Alibaba instance Encrypt)",
-    )
-    enc.set_defaults(run=_cmd_encrypt)
-
-    dec = sub.add_parser("decrypt", parents=[common, io], help="decrypt stdin")
-    dec.add_argument("--raw", action="store_true", help="read raw ciphertext bytes")
-    dec.add_argument("--base64", action="store_true", help="write the plaintext as Base64")
-    dec.set_defaults(run=_cmd_decrypt)
-
-    dk = sub.add_parser("data-key", parents=[common], help="generate a data key (JSON)")
-    dk.add_argument("-k", "--key", default=DEMO_KEY)
-    dk.add_argument("-c", "--context", action="append", default=[], metavar="NAME=VALUE")
-    dk.add_argument("-n", "--bytes", type=int, default=32)
-    dk.add_argument("-o", "--output")
-    dk.set_defaults(run=_cmd_data_key)
-
-    key = sub.add_parser("key", parents=[common], help="manage keys")
-    ks = key.add_subparsers(dest="key_action", required=True)
-    create = ks.add_parser("create", parents=[common])
-    create.add_argument("--alias")
-    create.add_argument("--spec", default="AES_256", choices=[s.value for s in KeySpec])
-    create.add_argument("--desc", default="")
+    create.add_argument("--desc", default="", help="description")
     create.add_argument(
         "--hsm", action="store_true", help="Alibaba: a hardware (HSM) key (CBC/ECB on the gateway)"
     )
-    for name in ("describe", "rotate", "enable", "disable", "cancel_deletion", "archive"):
-        ks.add_parser(name, parents=[common]).add_argument("name")
-    ks.add_parser("list", parents=[common])
-    ks.add_parser("aliases", parents=[common])
+    actions = {
+        "describe": "show a key as JSON",
+        "rotate": "make a new primary version (prints its id)",
+        "enable": "enable a key",
+        "disable": "disable a key",
+        "cancel-deletion": "cancel a scheduled deletion",
+        "archive": "archive a key (Tencent)",
+        "cancel-archive": "take a key out of the archive (Tencent)",
+    }
+    for name, text in actions.items():
+        action = ks.add_parser(name, parents=[common], help=text, formatter_class=fmt)
+        action.add_argument("name", metavar="KEY", help="key id, alias or ARN")
+    delete = ks.add_parser(
+        "schedule-deletion",
+        parents=[common],
+        help="schedule a key's deletion (cancel-deletion undoes it)",
+        formatter_class=fmt,
+    )
+    delete.add_argument("name", metavar="KEY", help="key id, alias or ARN")
+    delete.add_argument(
+        "--days",
+        type=_days,
+        default=DEFAULT_DELETION_DAYS,
+        help="pending window in days (Alibaba 7-366, Tencent 7-30)",
+    )
+    alias = ks.add_parser(
+        "create-alias", parents=[common], help="give a key an alias", formatter_class=fmt
+    )
+    alias.add_argument("alias", metavar="ALIAS", help="the alias (alias/ is added if missing)")
+    alias.add_argument("name", metavar="KEY", help="key id, alias or ARN")
+    ks.add_parser("list", parents=[common], help="list key ids", formatter_class=fmt)
+    ks.add_parser(
+        "aliases", parents=[common], help="list aliases and their keys", formatter_class=fmt
+    )
     key.set_defaults(run=_cmd_key)
 
-    # envelope encryption: seal, open, inspect (unikms/envelope/cli.py)
-    from unikms.envelope.cli import add_commands as add_envelope_commands
 
-    add_envelope_commands(sub)
+def _add_fake_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], state: argparse.ArgumentParser
+) -> None:
+    fmt = HelpFormatter
+    fake = sub.add_parser(
+        "fake",
+        help="the CLI's fake: where its state is, reset it",
+        description="The CLI's fake keeps its keys in a state file between commands (docs/cli.md).",
+        formatter_class=fmt,
+    )
+    fs = fake.add_subparsers(dest="fake_action", required=True, metavar="ACTION")
+    fs.add_parser("path", parents=[state], help="print the state file's path", formatter_class=fmt)
+    reset = fs.add_parser(
+        "reset",
+        parents=[state],
+        help="delete the state: the next command starts from the demo seed",
+        formatter_class=fmt,
+    )
+    reset.add_argument(
+        "--empty", action="store_true", help="start from no keys at all, not the demo seed"
+    )
+    fake.set_defaults(standalone=_cmd_fake)
 
-    # contract scenarios as cassettes: record (unikms/contract/cli.py)
-    from unikms.contract.cli import add_commands as add_contract_commands
 
-    add_contract_commands(sub)
-
-    _add_serve_command(sub)
-    return p
-
-
-def _add_serve_command(sub: Any) -> None:
-    """``unikms serve``: the emulator's options."""
-    serve = sub.add_parser("serve", help="run the local emulator (needs unikms[emulator])")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    serve.add_argument("--seed", help="seed file to load into an empty state")
-    serve.add_argument("--state", help="SQLite file that keeps keys across restarts")
-    serve.add_argument("--credentials", help="JSON file of accepted credentials")
-    serve.add_argument("--client-key-dir", help="where gateway client keys are written")
-    serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
+def _add_serve_command(sub: _Subparsers) -> None:
+    fmt = HelpFormatter
+    serve = sub.add_parser(
+        "serve",
+        help="run the local emulator (needs unikms[emulator])",
+        description="Serve the fake over the real wire protocols (docs/emulator.md).",
+        formatter_class=fmt,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
+    serve.add_argument("--seed", help="seed file to load into an empty state (default: none)")
+    serve.add_argument(
+        "--state", help="SQLite file that keeps keys across restarts (default: in memory)"
+    )
+    serve.add_argument(
+        "--credentials", help="JSON file of accepted credentials (default: any credentials)"
+    )
+    serve.add_argument(
+        "--client-key-dir", help="where gateway client keys are written (default: a temp dir)"
+    )
+    serve.add_argument(
+        "--throttle", action="store_true", help="enforce each dialect's documented rates"
+    )
     serve.add_argument(
         "--tc3-sign-action",
         action="store_true",
@@ -276,15 +364,110 @@ def _add_serve_command(sub: Any) -> None:
     serve.set_defaults(run=None)
 
 
+def _parser() -> argparse.ArgumentParser:
+    fmt = HelpFormatter
+    state = argparse.ArgumentParser(add_help=False)
+    state.add_argument(
+        "--fake-state",
+        metavar="PATH",
+        help=f"state file of the CLI's fake (default: ${STATE_ENV}, else "
+        "$XDG_STATE_HOME/unikms/fake-state.json, else ~/.local/state/unikms/fake-state.json)",
+    )
+    common = argparse.ArgumentParser(add_help=False, parents=[state])
+    common.add_argument(
+        "--url", help="KMS URL (default: $UNIKMS_URL, else the CLI's fake with the demo keys)"
+    )
+    common.add_argument("--strict", action="store_true", help="strict portability mode")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no notice that the demo fake is in use"
+    )
+
+    p = argparse.ArgumentParser(
+        prog="unikms",
+        formatter_class=fmt,
+        description="Encrypt and decrypt with Alibaba Cloud KMS or Tencent Cloud KMS "
+        "through one API (default: a local fake with demo keys, docs/cli.md).",
+    )
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"unikms {unikms.__version__}",
+        help="print unikms <version> and exit",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    context = argparse.ArgumentParser(add_help=False)
+    context.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="encryption context entry (repeatable; default: none)",
+    )
+    io = argparse.ArgumentParser(add_help=False, parents=[context])
+    io.add_argument("-i", "--input", help="read from this file (default: stdin)")
+    io.add_argument(
+        "-o",
+        "--output",
+        help="write to this file, replaced all or nothing; devices, FIFOs and /dev/fd/N "
+        "are written through (default: stdout)",
+    )
+    io.add_argument("--json", action="store_true", help="print the whole result as JSON")
+
+    enc = sub.add_parser("encrypt", parents=[common, io], help="encrypt stdin", formatter_class=fmt)
+    enc.add_argument("-k", "--key", default=DEMO_KEY, help="key id, alias or ARN")
+    enc.add_argument(
+        "--raw", action="store_true", help="write raw ciphertext bytes (never to a terminal)"
+    )
+    enc.add_argument(
+        "--initial",
+        action="store_true",
+        help="use the key's initial version (Alibaba instance Encrypt)",
+    )
+    enc.set_defaults(run=_cmd_encrypt)
+
+    dec = sub.add_parser("decrypt", parents=[common, io], help="decrypt stdin", formatter_class=fmt)
+    dec.add_argument("--raw", action="store_true", help="read raw ciphertext bytes")
+    dec.add_argument("--base64", action="store_true", help="write the plaintext as Base64")
+    dec.set_defaults(run=_cmd_decrypt)
+
+    dk = sub.add_parser(
+        "data-key",
+        parents=[common, context],
+        help="generate a data key (JSON)",
+        formatter_class=fmt,
+    )
+    dk.add_argument("-k", "--key", default=DEMO_KEY, help="key id, alias or ARN")
+    dk.add_argument("-n", "--bytes", type=int, default=32, help="data key length in bytes")
+    dk.add_argument(
+        "-o", "--output", help="write the JSON to this file (0600 if new; default: stdout)"
+    )
+    dk.set_defaults(run=_cmd_data_key, json=True)
+
+    _add_key_commands(sub, common)
+    _add_fake_commands(sub, state)
+
+    # envelope encryption: seal, open, inspect (unikms/envelope/cli.py)
+    from unikms.envelope.cli import add_commands as add_envelope_commands
+
+    add_envelope_commands(sub, parents=[state], formatter_class=fmt)
+
+    # contract scenarios as cassettes: record (unikms/contract/cli.py)
+    from unikms.contract.cli import add_commands as add_contract_commands
+
+    add_contract_commands(sub, formatter_class=fmt)
+
+    _add_serve_command(sub)
+    return p
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         from unikms.emulator.credentials import EmulatorCredentials
         from unikms.emulator.server import Emulator, configure_logging, describe
     except ImportError as err:
-        print(
-            f"unikms: the emulator needs its extra: pip install 'unikms[emulator]' ({err})",
-            file=sys.stderr,
-        )
+        print(f"unikms: {missing_extra(err, 'serve', 'emulator')}", file=sys.stderr)
         return 2
     try:
         emulator = Emulator(
@@ -309,19 +492,17 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status."""
-    args = _parser().parse_args(argv)
-    if getattr(args, "standalone", None) is not None:
-        return int(args.standalone(args))
-    if args.command == "serve":
-        return _serve(args)
+def _run(args: argparse.Namespace) -> int:
+    clients = CliClients(
+        state_file=args.fake_state,
+        strict=args.strict,
+        quiet=args.quiet or bool(getattr(args, "json", False)),
+    )
     try:
-        kms = unikms.connect(args.url or default_url(), strict="true" if args.strict else "false")
-        with kms:
-            args.run(kms, args)
+        with clients:
+            args.run(clients.connect(args.url), args)
     except unikms.KmsError as err:
-        print(f"unikms: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"unikms: {type(err).__name__}: {err}{clients.hint(err)}", file=sys.stderr)
         return 1
     except OSError as err:
         print(f"unikms: {err}", file=sys.stderr)
@@ -329,5 +510,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: temporary files are removed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (0, 1 on an error, 2 on a usage error).
+
+    >>> main(["key", "create-alias", "alias/x", "alias/none", "--url", "fake://tencent?region=a"])
+    1
+    """
+    args = _parser().parse_args(argv)
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        if getattr(args, "standalone", None) is not None:
+            return int(args.standalone(args))
+        if args.command == "serve":
+            return _serve(args)
+        return _run(args)
+    except UsageError as err:
+        print(f"unikms: {err}", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":  # python -m unikms.cli: run the one imported module, not a twin
+    from unikms.cli import main as _main
+
+    raise SystemExit(_main())

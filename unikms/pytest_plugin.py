@@ -205,10 +205,9 @@ def unikms_emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     try:
         from unikms.emulator import Emulator
     except ImportError as err:
-        pytest.fail(
-            f"unikms_emulator needs the emulator: pip install 'unikms[emulator]' ({err})",
-            pytrace=False,
-        )
+        from unikms.extras import missing_extra
+
+        pytest.fail(f"unikms: {missing_extra(err, 'unikms_emulator', 'emulator')}", pytrace=False)
     seed = _option_path(pytestconfig, _SEED)
     if seed is not None and not seed.is_file():
         pytest.fail(f"--unikms-emulator-seed: no file {seed}", pytrace=False)
@@ -417,11 +416,15 @@ def unikms_cassette(request: pytest.FixtureRequest) -> CassetteFactory:
     @contextlib.contextmanager
     def use(name: str | None = None, *, public_plaintexts: Iterable[bytes] = ()) -> Iterator[Any]:
         try:
+            import vcr  # noqa: F401 - the cassettes module imports it only when used
+            import yaml  # noqa: F401
+
             from unikms.contract.cassettes import cassette_vcr
-        except ImportError as err:  # pragma: no cover - the contract extra is missing
+        except ImportError as err:
+            from unikms.extras import missing_extra
+
             pytest.fail(
-                f"unikms_cassette needs vcrpy: pip install 'unikms[contract]' ({err})",
-                pytrace=False,
+                f"unikms: {missing_extra(err, 'unikms_cassette', 'contract')}", pytrace=False
             )
         filename = _sanitize(name or request.node.name) + ".yaml"
         path = directory / filename
@@ -469,8 +472,14 @@ def unikms_cassette(request: pytest.FixtureRequest) -> CassetteFactory:
 def _unikms_replay_urls() -> Iterator[dict[str, str]]:
     """Adapter URLs at a port nothing listens on, with a throwaway gateway client key."""
     from unikms.contract.targets import emulator_urls
-    from unikms.emulator.credentials import EmulatorCredentials
 
+    try:
+        from unikms.emulator.credentials import EmulatorCredentials
+    except ImportError as err:
+        from unikms.extras import missing_extra
+
+        message = missing_extra(err, "unikms_cassette_urls (its gateway client key)", "emulator")
+        pytest.fail(f"unikms: {message}", pytrace=False)
     with tempfile.TemporaryDirectory(prefix="unikms-replay-") as tmp:
         key = EmulatorCredentials().issue_client_key(tmp)
         urls = emulator_urls("127.0.0.1:9", str(key.path), key.password)

@@ -15,13 +15,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from unikms.extras import missing_extra
+
 __all__ = ["add_commands"]
 
 DEFAULT_OUT = "cassettes/emulator"
 
 
-def add_commands(sub: Any) -> None:
-    p = sub.add_parser("record", help="record contract scenarios as vcrpy cassettes")
+def add_commands(sub: Any, *, formatter_class: type[argparse.HelpFormatter] | None = None) -> None:
+    """Add ``record`` to the ``unikms`` parser."""
+    p = sub.add_parser(
+        "record",
+        help="record contract scenarios as vcrpy cassettes (needs unikms[contract])",
+        formatter_class=formatter_class or argparse.HelpFormatter,
+    )
     p.add_argument(
         "--url",
         action="append",
@@ -29,8 +36,13 @@ def add_commands(sub: Any) -> None:
         help="a KMS URL to record against (repeatable); default: a fresh "
         "emulator, through all three adapters",
     )
-    p.add_argument("--out", default=DEFAULT_OUT, help=f"cassette directory ({DEFAULT_OUT})")
-    p.add_argument("--scenario", action="append", default=[], help="only these (repeatable)")
+    p.add_argument("--out", default=DEFAULT_OUT, help="cassette directory")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        help="only this scenario (repeatable; default: all)",
+    )
     p.set_defaults(standalone=_record)
 
 
@@ -43,12 +55,25 @@ def _record(args: argparse.Namespace) -> int:
         return 2
     try:
         from unikms.contract.cassettes import record_scenarios
+
+        if not args.url:
+            from unikms.emulator import Emulator  # noqa: F401 - only to fail early
     except ImportError as err:
-        print(
-            f"unikms: recording needs vcrpy: pip install 'unikms[contract]' ({err})",
-            file=sys.stderr,
-        )
+        print(f"unikms: {missing_extra(err, 'recording', 'contract')}", file=sys.stderr)
         return 2
+    import unikms
+
+    try:
+        return _record_with(args, record_scenarios)
+    except ImportError as err:  # an adapter's SDK, met on the first call
+        print(f"unikms: {missing_extra(err, 'recording', 'contract')}", file=sys.stderr)
+        return 2
+    except (unikms.KmsError, OSError) as err:
+        print(f"unikms: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+def _record_with(args: argparse.Namespace, record_scenarios: Any) -> int:
     import unikms
 
     chosen = args.scenario or None

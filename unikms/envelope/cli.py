@@ -40,11 +40,12 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 import unikms
-from unikms.envelope.files import atomic_output
+from unikms.cli import DEMO_KEY, UsageError, open_output
+from unikms.cli_fake import CliClients
 from unikms.envelope.format import (
     DEFAULT_FRAME_SIZE,
     DEFAULT_MAX_WRAPPED_KEYS,
@@ -72,10 +73,10 @@ def parse_key_spec(spec: str, default_url: str) -> tuple[str, str]:
     if "://" in spec and "#" in spec:
         url, _, key = spec.rpartition("#")
         if not key:
-            raise SystemExit(f"unikms: --key {spec!r} names no key after '#'")
+            raise UsageError(f"--key {spec!r} names no key after '#'")
         return url, key
     if "://" in spec:
-        raise SystemExit(f"unikms: --key {spec!r}: write URL#KEY to name a key on that URL")
+        raise UsageError(f"--key {spec!r}: write URL#KEY to name a key on that URL")
     return default_url, spec
 
 
@@ -83,7 +84,7 @@ def read_raw_key(spec: str) -> RawAesKey:
     """``NAME=FILE``: the file holds 32 bytes, raw, as 64 hex digits, or as Base64."""
     name, sep, path = spec.partition("=")
     if not sep or not name or not path:
-        raise SystemExit(f"unikms: --raw-key takes NAME=FILE, got {spec!r}")
+        raise UsageError(f"--raw-key takes NAME=FILE, got {spec!r}")
     with open(path, "rb") as fh:
         data = fh.read(1024)
     if len(data) != 32:
@@ -95,8 +96,9 @@ def read_raw_key(spec: str) -> RawAesKey:
         except (ValueError, binascii.Error, UnicodeDecodeError):
             data = b""
     if len(data) != 32:
-        raise SystemExit(
-            f"unikms: --raw-key {name}: {path} must hold a 32-byte key (raw, hex or Base64)"
+        raise unikms.InvalidRequestError(
+            f"--raw-key {name}: {path} must hold a 32-byte key (raw, hex or Base64)",
+            field="raw-key",
         )
     return RawAesKey(name, data)
 
@@ -105,14 +107,6 @@ def _context(pairs: list[str]) -> dict[str, str] | None:
     from unikms.cli import _context as parse
 
     return parse(pairs)
-
-
-def _connect(
-    url: str, args: argparse.Namespace, clients: dict[str, unikms.KmsClient]
-) -> unikms.KmsClient:
-    if url not in clients:
-        clients[url] = unikms.connect(url, strict="true" if args.strict else "false")
-    return clients[url]
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -135,14 +129,11 @@ def _open_input(path: str | None) -> BinaryIO:
     return sys.stdin.buffer
 
 
-def _cmd_seal(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
-    from unikms.cli import DEMO_KEY, default_url
-
-    url = args.url or default_url()
+def _cmd_seal(args: argparse.Namespace, clients: CliClients) -> None:
     targets: list[Target] = []
     for spec in args.key or ([] if args.raw_key else [DEMO_KEY]):
-        key_url, key = parse_key_spec(spec, url)
-        targets.append(KmsKey(_connect(key_url, args, clients), key))
+        key_url, key = parse_key_spec(spec, args.url or "")
+        targets.append(KmsKey(clients.connect(key_url or None), key))
     targets.extend(read_raw_key(spec) for spec in args.raw_key)
     to_stdout = _message_to_stdout(args)
     src = _open_input(args.input)
@@ -161,7 +152,7 @@ def _cmd_seal(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
                 )
                 sys.stdout.buffer.flush()
             else:
-                with atomic_output(args.output) as dst:
+                with open_output(args.output, binary=True) as dst:
                     encrypt_stream(
                         src,
                         dst,
@@ -178,13 +169,16 @@ def _cmd_seal(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
             src.close()
 
 
-def _cmd_open(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
-    from unikms.cli import default_url
-
+def _openers(args: argparse.Namespace, clients: CliClients) -> list[Opener]:
     raw = [read_raw_key(spec) for spec in args.raw_key]
-    urls = args.url or ([] if raw else [default_url()])
-    openers: list[Opener] = [_connect(u, args, clients) for u in urls]
+    urls: list[str | None] = args.url or ([] if raw else [None])
+    openers: list[Opener] = [clients.connect(u) for u in urls]
     openers.extend(raw)
+    return openers
+
+
+def _cmd_open(args: argparse.Namespace, clients: CliClients) -> None:
+    openers = _openers(args, clients)
     src = _open_input(args.input)
     try:
         size = _input_size(src)
@@ -199,7 +193,7 @@ def _cmd_open(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) ->
                 allowed_keys=args.allow_key or None,
             )
             if args.output and args.output != "-":
-                with atomic_output(args.output) as dst:
+                with open_output(args.output, binary=False, spool=True) as dst:
                     for chunk in reader:
                         dst.write(chunk)
             elif args.all_or_nothing:
@@ -236,21 +230,15 @@ class _CountingSink:
         return self._out.write(data)
 
 
-def _cmd_rewrap(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
-    from unikms.cli import default_url
-
-    raw = [read_raw_key(spec) for spec in args.raw_key]
-    urls = args.url or ([] if raw else [default_url()])
-    openers: list[Opener] = [_connect(u, args, clients) for u in urls]
-    openers.extend(raw)
+def _cmd_rewrap(args: argparse.Namespace, clients: CliClients) -> None:
+    openers = _openers(args, clients)
+    urls: list[str] = args.url or []
     added: list[Target] = []
     for spec in args.add:
         if "://" not in spec and len(urls) > 1:
-            raise SystemExit(
-                f"unikms: --add {spec!r}: with several --url, write URL#KEY to say which KMS"
-            )
-        key_url, key = parse_key_spec(spec, urls[0] if urls else default_url())
-        added.append(KmsKey(_connect(key_url, args, clients), key))
+            raise UsageError(f"--add {spec!r}: with several --url, write URL#KEY to say which KMS")
+        key_url, key = parse_key_spec(spec, urls[0] if urls else "")
+        added.append(KmsKey(clients.connect(key_url or None), key))
     added.extend(read_raw_key(spec) for spec in args.add_raw_key)
     to_stdout = _message_to_stdout(args)
     src = _open_input(args.input)
@@ -281,7 +269,7 @@ def _cmd_rewrap(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) 
                     sys.stdout.buffer.flush()
                     args.partial_output = sink.written
             else:
-                with atomic_output(args.output) as dst:
+                with open_output(args.output, binary=True) as dst:
                     run(dst)
         finally:
             if bar is not None:
@@ -291,7 +279,7 @@ def _cmd_rewrap(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) 
             src.close()
 
 
-def _cmd_inspect(args: argparse.Namespace, clients: dict[str, unikms.KmsClient]) -> None:
+def _cmd_inspect(args: argparse.Namespace, clients: CliClients) -> None:
     src = _open_input(args.input)
     try:
         header = read_header(src)
@@ -319,15 +307,20 @@ def _cmd_inspect(args: argparse.Namespace, clients: dict[str, unikms.KmsClient])
 
 
 def _run(
-    command: Callable[[argparse.Namespace, dict[str, unikms.KmsClient]], None],
+    command: Callable[[argparse.Namespace, CliClients], None],
 ) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        clients: dict[str, unikms.KmsClient] = {}
+        clients = CliClients(
+            state_file=getattr(args, "fake_state", None),
+            strict=getattr(args, "strict", False),
+            quiet=getattr(args, "quiet", False),
+        )
         try:
-            command(args, clients)
+            with clients:
+                command(args, clients)
         except unikms.KmsError as err:
             released = getattr(err, "frames_released", 0)
-            streamed = args.output in (None, "-")
+            streamed = getattr(args, "output", None) in (None, "-")
             note = ""
             if released and streamed and args.command == "open" and not args.all_or_nothing:
                 note = (
@@ -339,14 +332,12 @@ def _run(
                     " (what was written has no final frame: it is not a message, and every "
                     "decrypt refuses it)"
                 )
+            note = note or clients.hint(err)
             print(f"unikms: {type(err).__name__}: {err}{note}", file=sys.stderr)
             return 1
         except OSError as err:
             print(f"unikms: {err}", file=sys.stderr)
             return 1
-        finally:
-            for client in clients.values():
-                client.close()
         return 0
 
     return run
@@ -356,8 +347,9 @@ def _message_to_stdout(args: argparse.Namespace) -> bool:
     """True when the message goes to stdout; refuses a terminal (binary output)."""
     to_stdout = not args.output or args.output == "-"
     if to_stdout and sys.stdout.isatty():
-        raise SystemExit(
-            "unikms: refusing to write a binary message to a terminal; use -o FILE or redirect"
+        raise unikms.InvalidRequestError(
+            "refusing to write a binary message to a terminal; use -o FILE or redirect",
+            field="output",
         )
     return to_stdout
 
@@ -381,17 +373,28 @@ _frame_size = _int_from_1_to(MAX_FRAME_SIZE)
 _max_wrapped_keys = _int_from_1_to(MAX_WRAPPED_KEYS)
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    *,
+    parents: Sequence[argparse.ArgumentParser] = (),
+    formatter_class: type[argparse.HelpFormatter] = argparse.HelpFormatter,
+) -> None:
     """Add ``seal``, ``open``, ``rewrap`` and ``inspect`` to the ``unikms`` parser.
 
     Each sets ``standalone`` (a function of the parsed arguments returning the
     exit status): these commands make their own clients, one per URL.
+    ``parents`` add options to the commands that connect (``--fake-state``).
     """
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument("-i", "--input", help="read from this file (default: stdin)")
 
-    both = argparse.ArgumentParser(add_help=False, parents=[source])
-    both.add_argument("-o", "--output", help="write to this file, all or nothing (default: stdout)")
+    both = argparse.ArgumentParser(add_help=False, parents=[source, *parents])
+    both.add_argument(
+        "-o",
+        "--output",
+        help="write to this file, replaced all or nothing; devices, FIFOs and /dev/fd/N are "
+        "written through (open: only once all is authenticated) (default: stdout)",
+    )
     both.add_argument(
         "-c",
         "--context",
@@ -408,13 +411,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="a local 32-byte AES key (raw, hex or Base64 in FILE); not a KMS",
     )
     both.add_argument("--strict", action="store_true", help="strict portability mode")
-    both.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    both.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar, no demo-fake notice"
+    )
     both.add_argument(
         "--progress", action="store_true", help="progress bar even when stderr is not a terminal"
     )
 
     seal = sub.add_parser(
         "seal",
+        formatter_class=formatter_class,
         parents=[both],
         help="envelope-encrypt a file or pipe (any size)",
         description="Envelope-encrypt stdin or a file into one message (docs/envelope.md).",
@@ -424,15 +430,18 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--key",
         action="append",
         metavar="[URL#]KEY",
-        help="a wrapping key (repeatable; the first makes the data key). "
-        "Default: alias/demo on --url",
+        help="a wrapping key (repeatable; the first makes the data key; "
+        "default: alias/demo on --url)",
     )
-    seal.add_argument("--url", help="KMS URL for keys given without one (default: $UNIKMS_URL)")
+    seal.add_argument(
+        "--url",
+        help="KMS URL for keys given without one (default: $UNIKMS_URL, else the CLI's fake)",
+    )
     seal.add_argument(
         "--frame-size",
         type=_frame_size,
         default=DEFAULT_FRAME_SIZE,
-        help=f"plaintext bytes per frame (default {DEFAULT_FRAME_SIZE})",
+        help="plaintext bytes per frame",
     )
     seal.set_defaults(standalone=_run(_cmd_seal))
 
@@ -440,7 +449,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     opening.add_argument(
         "--url",
         action="append",
-        help="a KMS to try (repeatable, in order; default: $UNIKMS_URL, else the demo fake)",
+        help="a KMS to try (repeatable, in order; default: $UNIKMS_URL, else the CLI's fake)",
     )
     opening.add_argument(
         "--max-wrapped-keys",
@@ -448,7 +457,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default=DEFAULT_MAX_WRAPPED_KEYS,
         metavar="N",
         help=f"refuse a message with more wrapped keys, before any KMS call "
-        f"(default {DEFAULT_MAX_WRAPPED_KEYS}, at most {MAX_WRAPPED_KEYS})",
+        f"(at most {MAX_WRAPPED_KEYS})",
     )
     opening.add_argument(
         "--allow-key",
@@ -461,6 +470,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     open_ = sub.add_parser(
         "open",
+        formatter_class=formatter_class,
         parents=[both, opening],
         help="decrypt an envelope message",
         description="Decrypt an envelope message with whichever of its keys a KMS opens.",
@@ -474,6 +484,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     rewrap = sub.add_parser(
         "rewrap",
+        formatter_class=formatter_class,
         parents=[both, opening],
         help="add or remove an envelope message's wrapping keys (writes a new message)",
         description="Write a new message under the same data key, with wrapping keys added "
@@ -515,5 +526,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "inspect",
         parents=[source],
         help="show an envelope message's header as JSON (no keys needed; not authenticated)",
+        formatter_class=formatter_class,
     )
     inspect.set_defaults(standalone=_run(_cmd_inspect))

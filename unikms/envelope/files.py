@@ -1,8 +1,11 @@
 """Files, all or nothing: write to a temporary file beside the target, rename on success.
 
 A failure (a key that does not open, a tampered frame, a full disk) leaves no
-output file and no partial plaintext; the temporary file is removed. The
-output is created with mode 0600 (``tempfile.mkstemp``), kept after the rename.
+output file and no partial plaintext; the temporary file is removed. A new
+output is created with mode 0600; an existing file keeps its mode. A symlink's
+target is written (the link stays); devices, FIFOs and ``/dev/fd/N`` are
+written through, ``decrypt_file`` only once all is authenticated (rules:
+``docs/cli.md``, Output paths).
 
     >>> import tempfile, pathlib, unikms
     >>> from unikms import envelope
@@ -21,49 +24,35 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
+from unikms import _output
+from unikms._output import output_file
 from unikms.envelope.cache import DataKeyCache
 from unikms.envelope.format import DEFAULT_FRAME_SIZE, DEFAULT_MAX_WRAPPED_KEYS, Header
 from unikms.envelope.keyring import AllowedKeys
 from unikms.envelope.seal import Keys, encrypt_stream
 from unikms.envelope.streams import Progress
 from unikms.envelope.unseal import Clients, Opened, decrypt_stream
-from unikms.errors import InvalidRequestError
 
 __all__ = ["atomic_output", "decrypt_file", "encrypt_file"]
 
-PathLike = str | os.PathLike[str]
-
-
-def _check_path(path: object, field: str) -> PathLike:
-    if isinstance(path, str) and path:
-        return path
-    if isinstance(path, os.PathLike) and isinstance(os.fspath(path), str):
-        return path
-    raise InvalidRequestError(
-        f"{field} must be a non-empty str or path, got {type(path).__name__}", field=field
-    )
+PathLike = _output.PathLike
+_check_path = _output.check_path  # rewrap.py uses it
 
 
 @contextlib.contextmanager
-def atomic_output(path: PathLike) -> Iterator[BinaryIO]:
-    """A binary file that becomes ``path`` only if the block finishes without error."""
-    target = os.fspath(_check_path(path, "dst"))
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".unikms-", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+def atomic_output(path: PathLike, *, spool: bool = False) -> Iterator[BinaryIO]:
+    """A binary stream that becomes ``path`` only if the block finishes without error.
+
+    The one writer of every output path (``unikms._output.output_file``): a
+    regular file is replaced by a rename, a symlink's target is written, a
+    device, FIFO or descriptor is written through (``spool=True``: only once
+    the block succeeded); a terminal, a directory or a block device is refused.
+    """
+    with output_file(path, field="dst", binary=True, spool=spool) as out:
+        yield out
 
 
 def encrypt_file(
@@ -110,7 +99,10 @@ def decrypt_file(
     :class:`unikms.envelope.MessageReader`.
     """
     _check_path(dst, "dst")
-    with open(_check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
+    with (
+        open(_check_path(src, "src"), "rb") as fin,
+        output_file(dst, field="dst", binary=False, spool=True) as fout,
+    ):
         return decrypt_stream(
             fin,
             fout,

@@ -147,6 +147,19 @@ def _plan(
     return kept
 
 
+def _refuse_duplicates(wrapped: tuple[WrappedKey, ...]) -> None:
+    """One wrapped key per (provider, key id): adding a key the message carries is refused."""
+    seen: set[tuple[str, str]] = set()
+    for wk in wrapped:
+        if (wk.provider, wk.key_id) in seen:
+            raise InvalidRequestError(
+                f"add: the message already carries a wrapped key of {wk.provider} key "
+                f"{wk.key_id}; --remove it first to wrap it again",
+                field="add",
+            )
+        seen.add((wk.provider, wk.key_id))
+
+
 def _rewrap_stream(
     src: Readable,
     dst: Writable,
@@ -184,6 +197,7 @@ def _rewrap_stream(
     original = reader.header
     kms_context = original.context or None
     wrapped = kept[0] + tuple(t.wrap(data_key, kms_context, random) for t in targets)
+    _refuse_duplicates(wrapped)
     sealer = _Sealer.from_materials(
         write,
         Materials(data_key=data_key, wrapped_keys=wrapped),
