@@ -18,8 +18,6 @@ them out explicitly with ``-m "not sdk_venv"``.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +37,6 @@ pytestmark = pytest.mark.sdk_venv
 
 REQUIREMENTS = gateway_venv.REQUIREMENTS
 DRIVER = gateway_venv.DRIVER
-_PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 installed = gateway_venv.installed
 _python = gateway_venv.python
 
@@ -94,19 +91,7 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "alias": "alias/gateway-sdk",
             "missing_key_id": "key-hzz" + "0" * 18,
         }
-        env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARS}
-        env.pop("PYTHONPATH", None)
-        env["PYTHONNOUSERSITE"] = "1"
-        done = subprocess.run(
-            [str(_python(sdk_venv)), str(DRIVER), json.dumps(cfg)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"driver failed:\n{done.stderr[-5000:]}"
-        results = json.loads(done.stdout)
+        results = gateway_venv.run_driver(sdk_venv, DRIVER, cfg)
         with urllib.request.urlopen(f"http://{endpoint}/health", timeout=10) as answer:
             healthy = json.load(answer)["status"] == "ok"
         yield {
