@@ -19,6 +19,7 @@ An ``AES_GCM`` Advance blob is the classic blob behind the 3-byte header
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from unikms.dialects.base import canonical_context_json
 from unikms.types import KeySpec
 
 __all__ = [
@@ -199,10 +201,19 @@ def transfer_sdk_advance_aad(context: Mapping[str, str]) -> bytes:
     >>> transfer_sdk_advance_aad({"a": "1"})[:16]
     b'c22fea5d7428e5cf'
     """
-    joined = "&".join(f"{k}={context[k]}" for k in sorted(context))
+    return _advance_digest(canonical_context_json(context))
+
+
+@functools.lru_cache(maxsize=1024)  # the same few contexts come back again and again
+def _advance_digest(canonical: str) -> bytes:
+    """:func:`transfer_sdk_advance_aad` of the context whose canonical JSON is ``canonical``
+    (keys already sorted, so the join keeps their order)."""
+    context = json.loads(canonical)
+    joined = "&".join(f"{k}={v}" for k, v in context.items())
     return hashlib.sha256(joined.encode("utf-8")).hexdigest().encode("ascii")
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and the same few contexts come back again and again
 def gateway_aad_binding(aad: bytes) -> bytes:
     """The AAD the fake gateway binds for an ``Aad`` field.
 

@@ -733,7 +733,10 @@ class AlibabaInstanceService(AlibabaClassicService):
         if hit is None:
             raise self.fail(Situation.KEY_NOT_FOUND)
         key = self.gateway_key_ref(hit[0].key_id, advance=False, decrypting=True)
-        if params.get("KeyId") and self.gateway_key(params, advance=False) is not key:
+        if (
+            params.get("KeyId")
+            and self.gateway_key(params, advance=False, decrypting=True) is not key
+        ):
             raise self.fail(Situation.KEY_NOT_FOUND)
         return key, hit[1]
 
