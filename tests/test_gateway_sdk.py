@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.gateway_sdk import venv as gateway_venv
+from tests.gateway_sdk.client_keys import driver_client_keys
 from tests.gateway_sdk.serve import serve
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
@@ -73,18 +74,13 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     service.call("CreateAlias", {"KeyId": key_id, "AliasName": "alias/gateway-sdk"})
     directory = tmp_path_factory.mktemp("client-keys")
     credentials = EmulatorCredentials()
-    issued = credentials.issue_client_key(directory / "known")
-    stranger = EmulatorCredentials().issue_client_key(directory / "stranger")
     app = EmulatorApp([GatewayProtocol(service, credentials)])
     key, hsm = service.store.get(key_id), service.store.get(hsm_id)
     assert key is not None and hsm is not None
     with serve(app) as endpoint:
         cfg = {
             "endpoint": endpoint,
-            "client_key_file": str(issued.path),
-            "password": issued.password,
-            "stranger_key_file": str(stranger.path),
-            "stranger_password": stranger.password,
+            **driver_client_keys(credentials, directory),
             "key_id": key_id,
             "hsm_key_id": hsm_id,
             "disabled_key_id": disabled,

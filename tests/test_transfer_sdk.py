@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.gateway_sdk import venv as sdk_venv
+from tests.gateway_sdk.client_keys import driver_client_keys
 from tests.gateway_sdk.serve import serve
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
@@ -68,18 +69,13 @@ def world(
     )
     directory = tmp_path_factory.mktemp("transfer-keys")
     credentials = EmulatorCredentials()
-    issued = credentials.issue_client_key(directory / "known")
-    stranger = EmulatorCredentials().issue_client_key(directory / "stranger")
     app = EmulatorApp([GatewayProtocol(instance, credentials)])
     key = classic.store.get(key_id)
     assert key is not None
     with serve(app) as endpoint:
         cfg = {
             "endpoint": endpoint,
-            "client_key_file": str(issued.path),
-            "password": issued.password,
-            "stranger_key_file": str(stranger.path),
-            "stranger_password": stranger.password,
+            **driver_client_keys(credentials, directory),
             "key_id": key_id,
             "context": CONTEXT,
             "classic_blob": sealed["CiphertextBlob"],
