@@ -219,8 +219,12 @@ def test_instance_raw_aad_and_transfer_sdk_interop() -> None:
     aad = transfer_sdk_advance_aad({"tenant": "42"})
     sealed = kms.encrypt(key, b"x", aad=aad)
     assert kms.decrypt(sealed.ciphertext, aad=aad).plaintext == b"x"
+    # a context binds what the transfer SDK's Advance path sends for it (dialects.md 1.7)
+    assert kms.decrypt(sealed.ciphertext, context={"tenant": "42"}).plaintext == b"x"
+    with_context = kms.encrypt(key, b"y", context={"tenant": "42"})
+    assert kms.decrypt(with_context.ciphertext, aad=aad).plaintext == b"y"
     with pytest.raises(unikms.DecryptionFailedError):
-        kms.decrypt(sealed.ciphertext, context={"tenant": "42"})
+        kms.decrypt(sealed.ciphertext, context={"tenant": "43"})
     with pytest.raises(unikms.InvalidRequestError):
         kms.encrypt(key, b"x", aad=aad, context={"a": "b"})
 

@@ -637,3 +637,30 @@ def test_no_secret_reaches_the_log(
     ):  # fmt: skip
         assert secret not in logged
     assert issued.password not in repr(issued)
+
+
+# -- the transfer SDK's low-version Decrypt (dialects.md 2.7) ------------------------------------
+def test_a_decrypt_opens_with_the_version_its_migration_header_names(
+    gateway: GatewayProtocol, signer: Signer, cloud: FakeCloud, key_id: str
+) -> None:
+    classic = cloud.service(Dialect.ALIBABA_CLASSIC)
+    context = {"tenant": "42"}
+    plain = base64.b64encode(b"classic").decode()
+    sealed = classic.call(
+        "Encrypt", {"KeyId": key_id, "Plaintext": plain, "EncryptionContext": context}
+    )
+    blob = base64.b64decode(sealed["CiphertextBlob"])
+    version, iv, body = blob[:36].decode(), blob[36:48], blob[48:]
+    initial, primary = versions(gateway.service, key_id)
+    assert version == primary  # classic seals under the primary: not what Decrypt uses
+    message = pb.DecryptRequest(CiphertextBlob=body, Iv=iv, Aad=json.dumps(context).encode())
+    request = signer.request("Decrypt", message, x_kms_migrationkeyversionid=version)
+    response, dec = call(gateway, request, pb.DecryptResponse)  # no KeyId: the header names it
+    assert (dec.Plaintext, dec.KeyId) == (plain.encode(), key_id)
+    assert dict(response.headers)[MIGRATION] == version  # the version it opened with
+    rejected(gateway.handle(signer.request("Decrypt", message)), "InvalidParameter", 400)
+    # other requests ignore it (the SDK sends it on Decrypt only)
+    encrypt = pb.EncryptRequest(KeyId=key_id, Plaintext=b"x")
+    request = signer.request("Encrypt", encrypt, x_kms_migrationkeyversionid=version)
+    response, _ = call(gateway, request, pb.EncryptResponse)
+    assert dict(response.headers)[MIGRATION] == initial

@@ -18,8 +18,6 @@ them out explicitly with ``-m "not sdk_venv"``.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.gateway_sdk import venv as gateway_venv
+from tests.gateway_sdk.client_keys import driver_client_keys
 from tests.gateway_sdk.serve import serve
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
@@ -39,7 +38,6 @@ pytestmark = pytest.mark.sdk_venv
 
 REQUIREMENTS = gateway_venv.REQUIREMENTS
 DRIVER = gateway_venv.DRIVER
-_PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 installed = gateway_venv.installed
 _python = gateway_venv.python
 
@@ -76,37 +74,20 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     service.call("CreateAlias", {"KeyId": key_id, "AliasName": "alias/gateway-sdk"})
     directory = tmp_path_factory.mktemp("client-keys")
     credentials = EmulatorCredentials()
-    issued = credentials.issue_client_key(directory / "known")
-    stranger = EmulatorCredentials().issue_client_key(directory / "stranger")
     app = EmulatorApp([GatewayProtocol(service, credentials)])
     key, hsm = service.store.get(key_id), service.store.get(hsm_id)
     assert key is not None and hsm is not None
     with serve(app) as endpoint:
         cfg = {
             "endpoint": endpoint,
-            "client_key_file": str(issued.path),
-            "password": issued.password,
-            "stranger_key_file": str(stranger.path),
-            "stranger_password": stranger.password,
+            **driver_client_keys(credentials, directory),
             "key_id": key_id,
             "hsm_key_id": hsm_id,
             "disabled_key_id": disabled,
             "alias": "alias/gateway-sdk",
             "missing_key_id": "key-hzz" + "0" * 18,
         }
-        env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARS}
-        env.pop("PYTHONPATH", None)
-        env["PYTHONNOUSERSITE"] = "1"
-        done = subprocess.run(
-            [str(_python(sdk_venv)), str(DRIVER), json.dumps(cfg)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"driver failed:\n{done.stderr[-5000:]}"
-        results = json.loads(done.stdout)
+        results = gateway_venv.run_driver(sdk_venv, DRIVER, cfg)
         with urllib.request.urlopen(f"http://{endpoint}/health", timeout=10) as answer:
             healthy = json.load(answer)["status"] == "ok"
         yield {

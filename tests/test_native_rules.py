@@ -7,12 +7,23 @@ emulator will serve over the wire), so they pin the error tables down.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
+from typing import Any
 
 import pytest
 
 from unikms.dialects import alibaba_classic, alibaba_instance, tencent
-from unikms.dialects.alibaba import CLASSIC_GCM_HEADER, ClassicBlob
+from unikms.dialects.alibaba import (
+    CLASSIC_GCM_HEADER,
+    IV_LEN,
+    VERSION_ID_LEN,
+    ClassicBlob,
+    gateway_aad_binding,
+    transfer_sdk_advance_aad,
+)
+from unikms.dialects.base import canonical_context_json
 from unikms.driver import NativeError
 from unikms.fake import FakeCloud
 from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService
@@ -661,3 +672,145 @@ def test_tencent_list_key_detail_filters(tc: TencentService) -> None:
     assert ids(Origin="TENCENT_KMS", KeyUsage="ALL") == {sym, rsa_key["KeyId"], sm2_sign["KeyId"]}
     described = tc.call("DescribeKey", {"KeyId": sm2_sign["KeyId"]})["KeyMetadata"]
     assert described["KeyUsage"] == "ASYMMETRIC_SIGN_VERIFY_SM2"
+
+
+# -- what an EncryptionContext binds (dialects.md 1.7, 2.7; the real transfer SDK over HTTP:
+# tests/test_transfer_sdk.py) --------------------------------------------------------------
+TRANSFER_CONTEXT = {"tenant": "42", "purpose": "transfer"}
+LOW_VERSION_AAD = json.dumps(TRANSFER_CONTEXT, ensure_ascii=False, separators=(",", ":")).encode()
+PLAIN = base64.b64encode(b"secret").decode()
+
+
+@pytest.fixture
+def rotated(cloud: FakeCloud, classic: AlibabaClassicService) -> str:
+    """A key whose primary version is not its initial one."""
+    key: str = classic.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    cloud.clock.advance(days=8)
+    classic.call("CreateKeyVersion", {"KeyId": key})
+    return key
+
+
+def versions_of(service: AlibabaClassicService, key_id: str) -> tuple[str, str]:
+    key = service.store.get(key_id)
+    assert key is not None
+    return key.initial.version_id, key.primary.version_id
+
+
+def classic_encrypt(classic: AlibabaClassicService, key_id: str, context: Any) -> bytes:
+    params = {"KeyId": key_id, "Plaintext": PLAIN, "EncryptionContext": json.dumps(context)}
+    return base64.b64decode(classic.call("Encrypt", params)["CiphertextBlob"])
+
+
+def classic_decrypt(classic: AlibabaClassicService, blob: bytes, context: Any) -> str:
+    params = {"CiphertextBlob": base64.b64encode(blob).decode()}
+    if context is not None:
+        params["EncryptionContext"] = json.dumps(context)
+    plaintext: str = classic.call("Decrypt", params)["Plaintext"]
+    return plaintext
+
+
+def split_classic(blob: bytes) -> tuple[str, bytes, bytes]:
+    head = VERSION_ID_LEN + IV_LEN
+    return blob[:VERSION_ID_LEN].decode(), blob[VERSION_ID_LEN:head], blob[head:]
+
+
+# -- the rule -----------------------------------------------------------------------------
+def test_the_classic_binding_is_the_transfer_sdk_advance_digest() -> None:
+    # alibabacloud_kms_kms20160120/utils/encryption_context_utils.py, sort_and_encode
+    joined = "purpose=transfer&tenant=42"
+    digest = hashlib.sha256(joined.encode()).hexdigest().encode()
+    assert transfer_sdk_advance_aad(TRANSFER_CONTEXT) == digest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LOW_VERSION_AAD,
+        b'{ "purpose" : "transfer", "tenant" : "42" }',
+        b'{"tenant":"42","purpose":"transfer"}',
+    ],
+)
+def test_a_context_json_aad_binds_the_digest_in_any_order_or_spacing(text: bytes) -> None:
+    assert gateway_aad_binding(text) == transfer_sdk_advance_aad(TRANSFER_CONTEXT)
+
+
+@pytest.mark.parametrize("text", [b"{}", b'{"a":1}', b"[1]", b"{not json", b"\xff{", b"plain"])
+def test_other_aad_binds_as_it_is(text: bytes) -> None:
+    assert gateway_aad_binding(text) == text
+
+
+# -- classic <-> gateway, in-process ---------------------------------------------------------
+def test_classic_blobs_open_on_the_gateway_both_ways(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, rotated: str
+) -> None:
+    key_id = rotated
+    blob = classic_encrypt(classic, key_id, TRANSFER_CONTEXT)
+    version, iv, body = split_classic(blob)
+    _, primary = versions_of(instance, key_id)
+    assert version == primary
+    # low-version Decrypt: no KeyId, the version in the migration header, the raw JSON
+    migration = {"x-kms-migrationkeyversionid": version, "CiphertextBlob": body, "Iv": iv}
+    opened = instance.call("Decrypt", {**migration, "Aad": LOW_VERSION_AAD})
+    assert opened["Plaintext"] == PLAIN.encode()
+    # Advance: the 3-byte header in front, the digest as Aad
+    digest = transfer_sdk_advance_aad(TRANSFER_CONTEXT)
+    advance = {"CiphertextBlob": CLASSIC_GCM_HEADER + blob, "Aad": digest}
+    assert instance.call("AdvanceDecrypt", advance)["Plaintext"] == PLAIN.encode()
+    with pytest.raises(NativeError) as err:
+        instance.call("Decrypt", {**migration, "Aad": b'{"tenant":"43"}'})
+    assert err.value.code == "InternalFailure"
+
+
+def test_gateway_blobs_open_on_the_classic_api(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, rotated: str
+) -> None:
+    key_id = rotated
+    initial, _ = versions_of(instance, key_id)
+    enc = instance.call(
+        "Encrypt", {"KeyId": key_id, "Plaintext": PLAIN.encode(), "Aad": LOW_VERSION_AAD}
+    )
+    low_version_blob = initial.encode() + enc["Iv"] + enc["CiphertextBlob"]
+    reordered = dict(reversed(list(TRANSFER_CONTEXT.items())))
+    assert classic_decrypt(classic, low_version_blob, reordered) == PLAIN
+    digest = transfer_sdk_advance_aad(TRANSFER_CONTEXT)
+    adv = instance.call(
+        "AdvanceEncrypt", {"KeyId": key_id, "Plaintext": PLAIN.encode(), "Aad": digest}
+    )
+    assert classic_decrypt(classic, adv["CiphertextBlob"][3:], TRANSFER_CONTEXT) == PLAIN
+    for blob, context in ((low_version_blob, {"tenant": "43"}), (adv["CiphertextBlob"][3:], None)):
+        with pytest.raises(NativeError) as err:
+            classic_decrypt(classic, blob, context)
+        assert err.value.code == "InvalidParameter"
+
+
+def test_the_migration_header_must_name_a_version_of_the_key(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, rotated: str
+) -> None:
+    key_id = rotated
+    version, iv, body = split_classic(classic_encrypt(classic, key_id, TRANSFER_CONTEXT))
+    base = {"CiphertextBlob": body, "Iv": iv, "Aad": LOW_VERSION_AAD}
+    with pytest.raises(NativeError) as err:
+        instance.call("Decrypt", {**base, "x-kms-migrationkeyversionid": key_id + "-0000000000"})
+    assert err.value.code == "Forbidden.KeyNotFound"
+    other = instance.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    with pytest.raises(NativeError) as err:
+        instance.call("Decrypt", {**base, "x-kms-migrationkeyversionid": version, "KeyId": other})
+    assert err.value.code == "Forbidden.KeyNotFound"
+    named = {**base, "x-kms-migrationkeyversionid": version, "KeyId": key_id}
+    assert instance.call("Decrypt", named)["Plaintext"] == PLAIN.encode()
+
+
+def test_blobs_an_older_fake_made_still_open(
+    classic: AlibabaClassicService, instance: AlibabaInstanceService, rotated: str
+) -> None:
+    key_id = rotated
+    """Before this rule the fake bound a context's canonical JSON on both APIs."""
+    key = classic.store.get(key_id)
+    assert key is not None
+    legacy = canonical_context_json(TRANSFER_CONTEXT).encode()
+    blob, _ = classic.seal_classic(key, PLAIN.encode(), legacy)
+    assert classic_decrypt(classic, blob, TRANSFER_CONTEXT) == PLAIN
+    advance = {"CiphertextBlob": CLASSIC_GCM_HEADER + blob, "Aad": legacy}
+    assert instance.call("AdvanceDecrypt", advance)["Plaintext"] == PLAIN.encode()
+    with pytest.raises(NativeError):
+        classic_decrypt(classic, blob, {"tenant": "43"})

@@ -13,6 +13,10 @@ client's own pins there.
 - :data:`TCCLI`: Tencent's CLI, which pulls the whole ``tencentcloud-sdk-python``
   (every product, some 600 MB, overlapping the test venv's
   ``tencentcloud-sdk-python-common``/``-kms`` files) and ``cos-python-sdk-v5``.
+- :data:`TRANSFER`: Alibaba's transfer SDK ``alibabacloud-kms-python-sdk``
+  (classic-API code on an instance gateway), which pins
+  ``alibabacloud_dkms_gcs==1.0.2`` (hence old ``cryptography``) and
+  ``protobuf<3.20``.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class VenvBuildError(RuntimeError):
@@ -50,6 +55,12 @@ DKMS_GCS = SdkVenv(
     "UNIKMS_DKMS_GCS_VENV",
 )
 TCCLI = SdkVenv("tccli", ("tccli==3.1.189.1",), "import tccli.main", "UNIKMS_TCCLI_VENV")
+TRANSFER = SdkVenv(
+    "kms-transfer",
+    ("alibabacloud-kms-python-sdk==1.1.3",),
+    "import alibabacloud_kms_kms20160120.transfer_client, sdk.client",
+    "UNIKMS_KMS_TRANSFER_VENV",
+)
 REQUIREMENTS = DKMS_GCS.requirements
 #: the environment as it was at import, before conftest drops the proxies: pip may need them
 _PIP_ENV = dict(os.environ)
@@ -135,3 +146,22 @@ def installed(venv: Path) -> dict[str, str]:
         if sep:
             pins[name.lower().replace("_", "-")] = version
     return pins
+
+
+def run_driver(venv: Path, driver: Path, cfg: Mapping[str, Any]) -> Any:
+    """Run ``driver`` with the venv's Python on ``cfg`` (one JSON argument), without the
+    proxy variables (it talks to 127.0.0.1) or the caller's ``PYTHONPATH``; its JSON output."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.pop("PYTHONPATH", None)
+    env["PYTHONNOUSERSITE"] = "1"
+    done = subprocess.run(
+        [str(python(venv)), str(driver), json.dumps(dict(cfg))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"driver failed:\n{done.stderr[-5000:]}")
+    return json.loads(done.stdout)

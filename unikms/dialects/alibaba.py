@@ -19,12 +19,15 @@ An ``AES_GCM`` Advance blob is the classic blob behind the 3-byte header
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 
 import attrs
 
+from unikms.dialects.base import canonical_context_json
 from unikms.types import KeySpec
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "AdvanceBlob",
     "ClassicBlob",
     "KeyRef",
+    "gateway_aad_binding",
     "parse_key_ref",
     "transfer_sdk_advance_aad",
 ]
@@ -185,15 +189,55 @@ _ALGORITHM_BY_ID = _reverse(ALGORITHM_IDS)
 
 
 def transfer_sdk_advance_aad(context: Mapping[str, str]) -> bytes:
-    """The ``Aad`` that Alibaba's Python transfer SDK sends on its Advance path.
+    """The AAD an Alibaba ``EncryptionContext`` binds, on the classic API and the gateway.
 
-    It sorts the keys, joins ``k=v`` with ``&`` and sends the SHA-256 hex digest.
-    unikms does not lower contexts this way (the join is ambiguous:
-    ``{"a": "b&c=d"}`` and ``{"a": "b", "c": "d"}`` give the same bytes), but a
-    caller who must read data written through that SDK can pass this as ``aad``.
+    Sorted keys, ``k=v`` joined with ``&``, the SHA-256 hex digest as 64 ASCII
+    bytes: what Alibaba's Python transfer SDK sends as ``Aad`` on its Advance
+    path so that classic ciphertexts open on an instance (so what the classic
+    service binds; ``docs/dialects.md`` section 1.7). The join is lossy:
+    ``{"a": "b&c=d"}`` and ``{"a": "b", "c": "d"}`` give the same bytes, as on
+    Alibaba.
 
     >>> transfer_sdk_advance_aad({"a": "1"})[:16]
     b'c22fea5d7428e5cf'
     """
-    joined = "&".join(f"{k}={context[k]}" for k in sorted(context))
+    return _advance_digest(canonical_context_json(context))
+
+
+@functools.lru_cache(maxsize=1024)  # the same few contexts come back again and again
+def _advance_digest(canonical: str) -> bytes:
+    """:func:`transfer_sdk_advance_aad` of the context whose canonical JSON is ``canonical``
+    (keys already sorted, so the join keeps their order)."""
+    context = json.loads(canonical)
+    joined = "&".join(f"{k}={v}" for k, v in context.items())
     return hashlib.sha256(joined.encode("utf-8")).hexdigest().encode("ascii")
+
+
+@functools.lru_cache(maxsize=1024)  # pure, and the same few contexts come back again and again
+def gateway_aad_binding(aad: bytes) -> bytes:
+    """The AAD the fake gateway binds for an ``Aad`` field.
+
+    An ``Aad`` that is the JSON text of a non-empty ``EncryptionContext`` (an object
+    of strings, in any key order or spacing, as the transfer SDK's low-version
+    handlers send it) binds that context's :func:`transfer_sdk_advance_aad`;
+    any other bytes bind as they are (the fake's choice: ``docs/dialects.md``
+    section 2.7).
+
+    >>> gateway_aad_binding(b'{"a":"1"}') == transfer_sdk_advance_aad({"a": "1"})
+    True
+    >>> gateway_aad_binding(b"opaque")
+    b'opaque'
+    """
+    if aad[:1] != b"{":
+        return aad
+    try:
+        context = json.loads(aad.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is one
+        return aad
+    if (
+        not isinstance(context, dict)
+        or not context
+        or not all(isinstance(v, str) for v in context.values())
+    ):
+        return aad
+    return transfer_sdk_advance_aad(context)

@@ -47,6 +47,7 @@ __all__ = [
     "DETACHED_MAGIC",
     "MAX_AAD",
     "MAX_BODY",
+    "MIGRATION_VERSION_PARAM",
     "RULES",
     "AlibabaInstanceOperations",
     "DetachedBlob",
@@ -71,6 +72,9 @@ _INFER = "inference, see docs/dialects.md"
 
 MAX_BODY = 3 * 1024 * 1024
 MAX_AAD = 8192
+#: the native parameter carrying a ``Decrypt`` request's ``x-kms-migrationkeyversionid``
+#: header (the version to open with; the transfer SDK's low-version ``Decrypt``)
+MIGRATION_VERSION_PARAM = "x-kms-migrationkeyversionid"
 DETACHED_MAGIC = b"UKD1"
 
 ERRORS = {

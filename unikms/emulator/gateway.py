@@ -20,8 +20,11 @@ Each request is checked the way the gateway documents it, in this order:
 
 Then the body is decoded as the operation's request message
 (``InvalidParameter`` when it does not decode), the fields that are set go to
-the fake's :class:`~unikms.fake.alibaba.AlibabaInstanceService`, and its answer
-is encoded as the response message. Every failure is HTTP >= 400 with a
+the fake's :class:`~unikms.fake.alibaba.AlibabaInstanceService` (with a
+``Decrypt``'s ``x-kms-migrationkeyversionid`` request header, the version the
+transfer SDK's low-version ``Decrypt`` names instead of a ``KeyId``), and its
+answer is encoded as the response message; ``x-kms-migrationkeyversionid`` in
+the answer names the version used. Every failure is HTTP >= 400 with a
 protobuf ``Error`` body: the SDK parses anything under 400 as the success
 message. Signatures, bodies and key material are never logged.
 """
@@ -214,6 +217,9 @@ class GatewayProtocol:
         except DecodeError:
             return self.error("InvalidParameter")
         params: dict[str, Any] = {field.name: value for field, value in decoded.ListFields()}
+        migration = request.header(MIGRATION_HEADER) if api == "Decrypt" else ""
+        if migration:  # the version to open with (the transfer SDK's low-version Decrypt)
+            params[rules_module.MIGRATION_VERSION_PARAM] = migration
         try:
             result = self.service.call(api, params)
         except NativeError as err:
@@ -226,7 +232,9 @@ class GatewayProtocol:
             if name in fields and value is not None and value not in ("", b""):
                 setattr(answer, name, value)
         headers: tuple[tuple[str, str], ...] = ()
-        if api in _INITIAL_VERSION_ACTIONS:
+        if migration:
+            headers = ((MIGRATION_HEADER, migration),)  # the version it opened with
+        elif api in _INITIAL_VERSION_ACTIONS:
             initial = self._initial_version(str(result.get("KeyId", "")))
             if initial:
                 headers = ((MIGRATION_HEADER, initial),)

@@ -30,7 +30,9 @@ from unikms.dialects.alibaba import (
     SPECS_BY_NAME,
     AdvanceBlob,
     ClassicBlob,
+    gateway_aad_binding,
     parse_key_ref,
+    transfer_sdk_advance_aad,
     valid_alias,
 )
 from unikms.dialects.base import EncryptOptions, Feature, Situation, canonical_context_json
@@ -169,7 +171,11 @@ class AlibabaClassicService(FakeService):
         return key
 
     def context_aad(self, params: NativeParams) -> bytes | None:
-        """``EncryptionContext`` (a dict, or its JSON text) as canonical AAD bytes."""
+        """``EncryptionContext`` (a dict, or its JSON text) as the AAD it binds."""
+        return self.aad_for(self.context_of(params))
+
+    def context_of(self, params: NativeParams) -> Mapping[str, str] | None:
+        """``EncryptionContext`` (a dict, or its JSON text), checked; ``None`` when empty."""
         raw = params.get("EncryptionContext")
         if raw is None or raw in ("", {}):
             return None
@@ -182,16 +188,23 @@ class AlibabaClassicService(FakeService):
             isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
         ):
             raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
-        return self.aad_for(raw)
+        return raw
 
     def aad_for(self, context: Mapping[str, str] | None) -> bytes | None:
-        """The AAD a (checked) context binds: its canonical JSON, within the limit."""
+        """The AAD a (checked) context binds, once its canonical JSON is within the limit:
+        :func:`~unikms.dialects.alibaba.transfer_sdk_advance_aad` (``docs/dialects.md`` 1.7)."""
         if not context:
             return None
         text = canonical_context_json(context)
         if len(text) > alibaba_classic.MAX_CONTEXT_CHARS:
             raise self.fail(Situation.CONTEXT_TOO_LARGE, name="EncryptionContext")
-        return text.encode("utf-8")
+        return transfer_sdk_advance_aad(context)
+
+    @staticmethod
+    def legacy_aad_for(context: Mapping[str, str] | None) -> bytes | None:
+        """What a context bound in blobs this fake made before it bound Alibaba's AAD:
+        its canonical JSON. Those blobs still open (``docs/dialects.md`` 1.7)."""
+        return canonical_context_json(context).encode("utf-8") if context else None
 
     def dry_run(self, params: NativeParams) -> None:
         if str(params.get("DryRun", "")).lower() == "true":
@@ -221,14 +234,25 @@ class AlibabaClassicService(FakeService):
         return parsed, key, version
 
     def open_classic(
-        self, key: FakeKey, version: FakeKeyVersion, parsed: ClassicBlob, aad: bytes | None
+        self,
+        key: FakeKey,
+        version: FakeKeyVersion,
+        parsed: ClassicBlob,
+        aad: bytes | None,
+        legacy: bytes | None = None,
     ) -> bytes:
-        try:
-            if key.spec is KeySpec.SM4:
-                return cipher.open_("SM4_GCM", version.material, parsed.body, iv=parsed.iv, aad=aad)
-            return version.aesgcm().decrypt(parsed.iv, parsed.body, aad)
-        except (cipher.CipherFailure, InvalidTag):
-            raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+        """The plaintext of a classic blob bound to ``aad`` (or to ``legacy``, the AAD
+        a blob from an older fake bound), else ``DECRYPT_FAILED``."""
+        for candidate in (aad, legacy) if legacy is not None else (aad,):
+            try:
+                if key.spec is KeySpec.SM4:
+                    return cipher.open_(
+                        "SM4_GCM", version.material, parsed.body, iv=parsed.iv, aad=candidate
+                    )
+                return version.aesgcm().decrypt(parsed.iv, parsed.body, candidate)
+            except (cipher.CipherFailure, InvalidTag):
+                continue
+        raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob")
 
     def op_Encrypt(self, params: NativeParams) -> NativeResponse:
         key = self.encryption_key(params)
@@ -247,9 +271,10 @@ class AlibabaClassicService(FakeService):
     def op_Decrypt(self, params: NativeParams) -> NativeResponse:
         _, raw = self.b64(params, "CiphertextBlob", Situation.INVALID_CIPHERTEXT)
         parsed, key, version = self.locate_classic(raw)
-        aad = self.context_aad(params)
+        context = self.context_of(params)
+        aad = self.aad_for(context)
         self.dry_run(params)
-        data = self.open_classic(key, version, parsed, aad)
+        data = self.open_classic(key, version, parsed, aad, self.legacy_aad_for(context))
         return {
             "KeyId": key.key_id,
             "KeyVersionId": version.version_id,
@@ -268,7 +293,8 @@ class AlibabaClassicService(FakeService):
     def decrypt_blob(self, raw: bytes, context: Mapping[str, str] | None) -> tuple[bytes, str, str]:
         """Decrypt's work on a checked request: (text, key id, version id)."""
         parsed, key, version = self.locate_classic(raw)
-        data = self.open_classic(key, version, parsed, self.aad_for(context))
+        aad, legacy = self.aad_for(context), self.legacy_aad_for(context)
+        data = self.open_classic(key, version, parsed, aad, legacy)
         return data, key.key_id, version.version_id
 
     def data_key_size(self, params: NativeParams) -> int:
@@ -638,6 +664,10 @@ class AlibabaInstanceService(AlibabaClassicService):
         aad: bytes | None,
         padding: str,
     ) -> bytes:
+        """``data`` sealed; an ``aad`` binds as
+        :func:`~unikms.dialects.alibaba.gateway_aad_binding` says."""
+        if aad is not None:
+            aad = gateway_aad_binding(aad)
         if algorithm == "AES_GCM" and iv is not None:
             return version.aesgcm().encrypt(iv, data, aad)
         return cipher.seal(
@@ -659,21 +689,27 @@ class AlibabaInstanceService(AlibabaClassicService):
         aad: bytes | None,
         padding: str,
     ) -> bytes:
-        try:
-            if algorithm == "AES_GCM" and iv is not None:
-                return version.aesgcm().decrypt(iv, body, aad)
-            if algorithm.startswith("RSAES_"):
-                return cipher.rsa_decrypt(_rsa(key, version), algorithm, body)
-            return cipher.open_(
-                algorithm,
-                version.material,
-                body,
-                iv=iv,
-                aad=aad,
-                padding=padding or cipher.PKCS7_PADDING,
-            )
-        except (cipher.CipherFailure, InvalidTag, ValueError):
-            raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+        """The plaintext of ``body``, else ``DECRYPT_FAILED``. An ``aad`` is tried as
+        :func:`~unikms.dialects.alibaba.gateway_aad_binding` binds it, then (when that
+        differs) as the bytes themselves, which blobs from an older fake bound."""
+        bound = gateway_aad_binding(aad) if aad is not None else None
+        for candidate in (bound, aad) if bound != aad else (aad,):
+            try:
+                if algorithm == "AES_GCM" and iv is not None:
+                    return version.aesgcm().decrypt(iv, body, candidate)
+                if algorithm.startswith("RSAES_"):
+                    return cipher.rsa_decrypt(_rsa(key, version), algorithm, body)
+                return cipher.open_(
+                    algorithm,
+                    version.material,
+                    body,
+                    iv=iv,
+                    aad=candidate,
+                    padding=padding or cipher.PKCS7_PADDING,
+                )
+            except (cipher.CipherFailure, InvalidTag, ValueError):
+                continue
+        raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob")
 
     # -- gateway actions ----------------------------------------------------------
     def op_Encrypt(self, params: NativeParams) -> NativeResponse:
@@ -701,20 +737,40 @@ class AlibabaInstanceService(AlibabaClassicService):
             "KeyVersionId": version.version_id,
         }
 
+    def decrypt_version(self, params: NativeParams) -> tuple[FakeKey, FakeKeyVersion]:
+        """The key and version a ``Decrypt`` opens with: the initial one, or the version
+        the ``x-kms-migrationkeyversionid`` request header names (the transfer SDK's
+        low-version ``Decrypt`` sends it and no ``KeyId``; a ``KeyId`` sent too must
+        name that version's key)."""
+        named = params.get(alibaba_instance.MIGRATION_VERSION_PARAM)
+        if not named:
+            key = self.gateway_key(params, advance=False, decrypting=True)
+            return key, key.initial
+        hit = self.store.find_version(str(named))
+        if hit is None:
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        key = self.gateway_key_ref(hit[0].key_id, advance=False, decrypting=True)
+        if (
+            params.get("KeyId")
+            and self.gateway_key(params, advance=False, decrypting=True) is not key
+        ):
+            raise self.fail(Situation.KEY_NOT_FOUND)
+        return key, hit[1]
+
     def _decrypt_initial(self, params: NativeParams) -> NativeResponse:
-        key = self.gateway_key(params, advance=False, decrypting=True)
+        key, version = self.decrypt_version(params)
         algorithm = self.algorithm(params, key)
         iv, aad, padding = self.options(params, algorithm, encrypting=False)
         body = params.get("CiphertextBlob") or b""
         if not body:
             raise self.fail(Situation.MISSING_PARAMETER, name="CiphertextBlob")
-        data = self._open(key, key.initial, algorithm, body, iv, aad, padding)
+        data = self._open(key, version, algorithm, body, iv, aad, padding)
         return {
             "KeyId": key.key_id,
             "Plaintext": data,
             "Algorithm": algorithm,
             "PaddingMode": padding,
-            "KeyVersionId": key.initial.version_id,
+            "KeyVersionId": version.version_id,
         }
 
     def op_Decrypt(self, params: NativeParams) -> NativeResponse:
@@ -766,11 +822,6 @@ class AlibabaInstanceService(AlibabaClassicService):
         algorithm = self.blob_mode(key, algorithm, padding)
         if aad is not None:
             self.check_aad(aad, algorithm)
-        if algorithm == "AES_GCM" and iv:
-            try:
-                return version.aesgcm().decrypt(iv, body, aad), key.key_id, version_id, algorithm
-            except InvalidTag:
-                raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
         data = self._open(key, version, algorithm, body, iv or None, aad, padding)
         return data, key.key_id, version_id, algorithm
 
@@ -803,8 +854,10 @@ class AlibabaInstanceService(AlibabaClassicService):
     ) -> tuple[bytes, bytes, bytes]:
         size = self.integer(params, "NumberOfBytes", 1, 1024) or 32
         aad = params.get("Aad") or None
-        if aad is not None and len(aad) > alibaba_instance.MAX_AAD:
-            raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+        if aad is not None:
+            if len(aad) > alibaba_instance.MAX_AAD:
+                raise self.fail(Situation.AAD_TOO_LARGE, name="Aad")
+            aad = gateway_aad_binding(aad)
         plain = os.urandom(size)
         iv = os.urandom(IV_LEN)
         return plain, iv, cipher.seal(_gcm_for(key), version.material, plain, iv=iv, aad=aad)
