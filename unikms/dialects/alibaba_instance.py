@@ -216,6 +216,8 @@ RULES = DialectRules(
             Feature.ROTATION,
             Feature.KEY_VERSIONS,
             Feature.HSM_KEYS,
+            Feature.MOVABLE_ALIASES,
+            Feature.TAGS,
         }
     ),
     errors=ERRORS,

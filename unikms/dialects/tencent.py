@@ -75,6 +75,21 @@ ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 RESERVED_ALIAS_PREFIX = "kms-"
 DELETION_WINDOW = (7, 30)
 ROTATE_DAYS = (7, 365)
+#: GenerateRandom ``NumberOfBytes`` (SDK model: 1 to 1024)
+RANDOM_BYTES = (1, 1024)
+#: CreateKey / UpdateKeyDescription ``Description``: at most 1024 bytes
+MAX_DESCRIPTION_BYTES = 1024
+#: GetServiceStatus ``CmkLimit`` of the fake (a standard account's quota; ours)
+CMK_LIMIT = 200
+#: ListAlgorithms: each KeyUsage the fake creates keys for, with its ``Algorithm`` name
+ALGORITHMS = {
+    "ENCRYPT_DECRYPT": "AES_256",
+    "ASYMMETRIC_DECRYPT_RSA_2048": "RSA_2048",
+    "ASYMMETRIC_DECRYPT_SM2": "SM2",
+    "ASYMMETRIC_SIGN_VERIFY_RSA_2048": "RSA_2048",
+    "ASYMMETRIC_SIGN_VERIFY_SM2": "SM2",
+    "ASYMMETRIC_SIGN_VERIFY_ECC": "ECC",
+}
 
 
 def _row(
@@ -277,7 +292,7 @@ RULES = DialectRules(
         data_key_bytes=(1, 1024),
         action_qps={"Encrypt": 300, "Decrypt": 300, "GenerateDataKey": 100},
     ),
-    features=frozenset({Feature.ROTATION, Feature.ARCHIVE}),
+    features=frozenset({Feature.ROTATION, Feature.ARCHIVE, Feature.RE_ENCRYPT, Feature.RANDOM}),
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
@@ -608,3 +623,69 @@ class TencentOperations(DialectOperations):
 
     def cancel_key_archive(self, key: str) -> None:
         self.call("CancelKeyArchive", {"KeyId": self.key_id(key)})
+
+    # -- re-encryption, random bytes, descriptions, rotation ------------------
+    rotation_period_days = ROTATE_DAYS
+    random_bytes = RANDOM_BYTES
+
+    @classmethod
+    def check_description_rules(cls, description: str) -> None:
+        size = len(description.encode("utf-8"))
+        if size > MAX_DESCRIPTION_BYTES:
+            spec = RULES.situation(Situation.INVALID_PARAMETER)
+            raise LimitExceededError(
+                f"description is {size} bytes as UTF-8; the tencent dialect accepts at most "
+                f"{MAX_DESCRIPTION_BYTES}",
+                field="description",
+                size=size,
+                limit=MAX_DESCRIPTION_BYTES,
+                dialect=Dialect.TENCENT,
+                code=spec.code,
+                http_status=spec.http_status,
+            )
+
+    def re_encrypt(
+        self,
+        ciphertext: bytes | str,
+        destination_key: str,
+        source_context: Mapping[str, str] | None,
+        context: Mapping[str, str] | None,
+    ) -> EncryptResult:
+        if isinstance(ciphertext, bytes):
+            try:
+                blob = ciphertext.decode("ascii")
+            except UnicodeDecodeError:
+                raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
+        else:
+            blob = ciphertext
+        r = self.call(
+            "ReEncrypt",
+            {
+                "CiphertextBlob": blob,
+                "DestinationKeyId": self.key_id(destination_key),
+                "SourceEncryptionContext": lower_context(source_context),
+                "DestinationEncryptionContext": lower_context(context),
+            },
+        )
+        return EncryptResult(
+            ciphertext=r["CiphertextBlob"].encode("ascii"),
+            key_id=r["KeyId"],
+            key_version_id=None,
+            algorithm=None,
+            iv=None,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def generate_random(self, number_of_bytes: int) -> bytes:
+        r = self.call("GenerateRandom", {"NumberOfBytes": number_of_bytes})
+        return base64.b64decode(r["Plaintext"])
+
+    def update_key_description(self, key: str, description: str) -> None:
+        self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})
+
+    def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
+        if enabled:
+            self.call("EnableKeyRotation", {"KeyId": self.key_id(key), "RotateDays": period_days})
+        else:
+            self.call("DisableKeyRotation", {"KeyId": self.key_id(key)})
