@@ -414,3 +414,33 @@ def test_alibaba_sdk_new_actions(emulator: Emulator, mode: str) -> None:
     acall(c, "UntagResource", KeyId=source, TagKeys='["env"]')
     listed = acall(c, "ListResourceTags", KeyId=source).tags.tag
     assert [(t.tag_key, t.tag_value) for t in listed] == [("team", "payments")]
+
+
+def test_the_new_calls_are_awaitable() -> None:
+    import asyncio
+
+    from unikms import aio
+
+    async def main() -> tuple[int, str, dict[str, str]]:
+        async with (
+            aio.connect("fake://tencent") as tc,
+            aio.connect("fake://alibaba-classic") as ali,
+        ):
+            old, new = (await tc.create_key()).key_id, (await tc.create_key()).key_id
+            sealed = await tc.encrypt(old, b"x")
+            moved = await tc.re_encrypt(sealed.ciphertext, new)
+            await tc.set_rotation_policy(new, enabled=True, period_days=30)
+            key = (await ali.create_key()).key_id
+            await ali.update_key_description(key, "async")
+            await ali.tag_key(key, {"a": "b"})
+            return (
+                (
+                    len(await tc.generate_random(8)),
+                    (await ali.describe_key(key)).description,
+                    await ali.list_key_tags(key),
+                )
+                if moved.key_id == new
+                else (0, "", {})
+            )
+
+    assert asyncio.run(main()) == (8, "async", {"a": "b"})

@@ -36,7 +36,7 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.driver import NativeError, NativeResponse
-from unikms.errors import InvalidRequestError, LimitExceededError, UnsupportedByDialectError
+from unikms.errors import InvalidRequestError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -399,16 +399,8 @@ def lower_context(context: Mapping[str, str] | None) -> dict[str, str] | None:
 def check_context_rules(context: Mapping[str, str]) -> None:
     size = len(canonical_context_json(context))
     if size > MAX_CONTEXT_CHARS:
-        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
-        raise LimitExceededError(
-            f"context is {size} characters as JSON; the alibaba-classic dialect accepts "
-            f"at most {MAX_CONTEXT_CHARS}",
-            field="context",
-            size=size,
-            limit=MAX_CONTEXT_CHARS,
-            dialect=Dialect.ALIBABA_CLASSIC,
-            code=spec.code,
-            http_status=spec.http_status,
+        raise RULES.too_large(
+            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
         )
 
 
@@ -493,6 +485,10 @@ class AlibabaClassicOperations(DialectOperations):
                 "DryRun": "true" if opts.dry_run else None,
             },
         )
+        return self.sealed(r)
+
+    def sealed(self, r: NativeResponse) -> EncryptResult:
+        """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=r["KeyId"],
@@ -654,16 +650,12 @@ class AlibabaClassicOperations(DialectOperations):
     @classmethod
     def check_description_rules(cls, description: str) -> None:
         if len(description) > MAX_DESCRIPTION:
-            spec = cls.rules.situation(Situation.INVALID_PARAMETER)
-            raise LimitExceededError(
-                f"description is {len(description)} characters; the {cls.rules.dialect.value} "
-                f"dialect accepts at most {MAX_DESCRIPTION}",
-                field="description",
-                size=len(description),
-                limit=MAX_DESCRIPTION,
-                dialect=cls.rules.dialect,
-                code=spec.code,
-                http_status=spec.http_status,
+            raise cls.rules.too_large(
+                Situation.INVALID_PARAMETER,
+                "description",
+                len(description),
+                MAX_DESCRIPTION,
+                "characters",
             )
 
     def re_encrypt(
@@ -682,15 +674,7 @@ class AlibabaClassicOperations(DialectOperations):
                 "DestinationEncryptionContext": lower_context(context),
             },
         )
-        return EncryptResult(
-            ciphertext=base64.b64decode(r["CiphertextBlob"]),
-            key_id=r["KeyId"],
-            key_version_id=r.get("KeyVersionId") or None,
-            algorithm=None,
-            iv=None,
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
-        )
+        return self.sealed(r)
 
     def update_key_description(self, key: str, description: str) -> None:
         self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})

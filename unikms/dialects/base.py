@@ -27,6 +27,7 @@ from unikms.errors import (
     InvalidRequestError,
     KeyUnavailableError,
     KmsError,
+    LimitExceededError,
     UnsupportedByDialectError,
 )
 from unikms.types import (
@@ -244,6 +245,23 @@ class DialectRules:
         elif field is not None and issubclass(cls, InvalidRequestError):
             kw["field"] = field
         return cls(message, **kw)
+
+    def too_large(
+        self, situation: str, field: str, size: int, limit: int, measure: str
+    ) -> LimitExceededError:
+        """The error for ``field`` of ``size`` over ``limit`` (``measure``: "bytes",
+        "characters as JSON", ...), with the code ``situation`` answers here."""
+        spec = self.situation(situation)
+        return LimitExceededError(
+            f"{field} is {size} {measure}; the {self.dialect.value} dialect accepts at most "
+            f"{limit}",
+            field=field,
+            size=size,
+            limit=limit,
+            dialect=self.dialect,
+            code=spec.code,
+            http_status=spec.http_status,
+        )
 
     def require(self, feature: str, what: str) -> None:
         """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``."""

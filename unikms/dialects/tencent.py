@@ -35,11 +35,10 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import Driver
+from unikms.driver import Driver, NativeResponse
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
-    LimitExceededError,
     UnsupportedByDialectError,
 )
 from unikms.types import (
@@ -342,16 +341,8 @@ def lower_context(context: Mapping[str, str] | None) -> str | None:
 def check_context_rules(context: Mapping[str, str]) -> None:
     size = len(canonical_context_json(context))
     if size > MAX_CONTEXT_CHARS:
-        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
-        raise LimitExceededError(
-            f"context is {size} characters as JSON; the tencent dialect accepts at most "
-            f"{MAX_CONTEXT_CHARS}",
-            field="context",
-            size=size,
-            limit=MAX_CONTEXT_CHARS,
-            dialect=Dialect.TENCENT,
-            code=spec.code,
-            http_status=spec.http_status,
+        raise RULES.too_large(
+            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
         )
 
 
@@ -364,6 +355,16 @@ def parse_context(text: str) -> dict[str, str] | None:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         return None
     return value
+
+
+def blob_text(ciphertext: bytes | str) -> str:
+    """The ``CiphertextBlob`` text of a ciphertext (ASCII bytes from ``encrypt``, or text)."""
+    if isinstance(ciphertext, str):
+        return ciphertext
+    try:
+        return ciphertext.decode("ascii")
+    except UnicodeDecodeError:
+        raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
 
 
 def _b64(data: bytes) -> str:
@@ -468,6 +469,10 @@ class TencentOperations(DialectOperations):
                 "EncryptionContext": lower_context(opts.context),
             },
         )
+        return self.sealed(r)
+
+    def sealed(self, r: NativeResponse) -> EncryptResult:
+        """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=r["CiphertextBlob"].encode("ascii"),
             key_id=r["KeyId"],
@@ -483,16 +488,12 @@ class TencentOperations(DialectOperations):
     ) -> DecryptResult:
         if key is not None:
             self.rules.require(Feature.IV, "key= on decrypt")
-        if isinstance(ciphertext, bytes):
-            try:
-                blob = ciphertext.decode("ascii")
-            except UnicodeDecodeError:
-                raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
-        else:
-            blob = ciphertext
         r = self.call(
             "Decrypt",
-            {"CiphertextBlob": blob, "EncryptionContext": lower_context(opts.context)},
+            {
+                "CiphertextBlob": blob_text(ciphertext),
+                "EncryptionContext": lower_context(opts.context),
+            },
         )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
@@ -632,16 +633,12 @@ class TencentOperations(DialectOperations):
     def check_description_rules(cls, description: str) -> None:
         size = len(description.encode("utf-8"))
         if size > MAX_DESCRIPTION_BYTES:
-            spec = RULES.situation(Situation.INVALID_PARAMETER)
-            raise LimitExceededError(
-                f"description is {size} bytes as UTF-8; the tencent dialect accepts at most "
-                f"{MAX_DESCRIPTION_BYTES}",
-                field="description",
-                size=size,
-                limit=MAX_DESCRIPTION_BYTES,
-                dialect=Dialect.TENCENT,
-                code=spec.code,
-                http_status=spec.http_status,
+            raise RULES.too_large(
+                Situation.INVALID_PARAMETER,
+                "description",
+                size,
+                MAX_DESCRIPTION_BYTES,
+                "bytes as UTF-8",
             )
 
     def re_encrypt(
@@ -651,31 +648,16 @@ class TencentOperations(DialectOperations):
         source_context: Mapping[str, str] | None,
         context: Mapping[str, str] | None,
     ) -> EncryptResult:
-        if isinstance(ciphertext, bytes):
-            try:
-                blob = ciphertext.decode("ascii")
-            except UnicodeDecodeError:
-                raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
-        else:
-            blob = ciphertext
         r = self.call(
             "ReEncrypt",
             {
-                "CiphertextBlob": blob,
+                "CiphertextBlob": blob_text(ciphertext),
                 "DestinationKeyId": self.key_id(destination_key),
                 "SourceEncryptionContext": lower_context(source_context),
                 "DestinationEncryptionContext": lower_context(context),
             },
         )
-        return EncryptResult(
-            ciphertext=r["CiphertextBlob"].encode("ascii"),
-            key_id=r["KeyId"],
-            key_version_id=None,
-            algorithm=None,
-            iv=None,
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
-        )
+        return self.sealed(r)
 
     def generate_random(self, number_of_bytes: int) -> bytes:
         r = self.call("GenerateRandom", {"NumberOfBytes": number_of_bytes})
