@@ -14,6 +14,7 @@ import base64
 import json
 import string
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from Tea.exceptions import TeaException
@@ -444,3 +445,34 @@ def test_the_new_calls_are_awaitable() -> None:
             )
 
     assert asyncio.run(main()) == (8, "async", {"a": "b"})
+
+
+def test_tags_rotation_and_descriptions_survive_an_emulator_restart(tmp_path: Path) -> None:
+    state = tmp_path / "kms.sqlite"
+    with Emulator(state=state) as emu:
+        c = alibaba(emu)
+        key = acall(c, "CreateKey").key_metadata.key_id
+        acall(c, "TagResource", KeyId=key, Tags=json.dumps([{"TagKey": "t", "TagValue": "v"}]))
+        acall(
+            c,
+            "UpdateRotationPolicy",
+            KeyId=key,
+            EnableAutomaticRotation=True,
+            RotationInterval="8d",
+        )
+        acall(c, "UpdateKeyDescription", KeyId=key, Description="kept")
+    with Emulator(state=state) as emu:
+        c = alibaba(emu)
+        assert [
+            (t.tag_key, t.tag_value) for t in acall(c, "ListResourceTags", KeyId=key).tags.tag
+        ] == [("t", "v")]
+        meta = acall(c, "DescribeKey", KeyId=key).key_metadata
+        assert (meta.rotation_interval, meta.description) == ("691200s", "kept")
+
+
+def test_read_only_new_actions_are_not_persisted() -> None:
+    from unikms.emulator.server import READ_ONLY_ACTIONS
+
+    changing = {"TagResource", "UntagResource", "UpdateRotationPolicy", "UpdateKeyDescription"}
+    assert not changing & READ_ONLY_ACTIONS
+    assert {"ReEncrypt", "GenerateRandom", "ListResourceTags"} <= READ_ONLY_ACTIONS
