@@ -476,3 +476,16 @@ def test_read_only_new_actions_are_not_persisted() -> None:
     changing = {"TagResource", "UntagResource", "UpdateRotationPolicy", "UpdateKeyDescription"}
     assert not changing & READ_ONLY_ACTIONS
     assert {"ReEncrypt", "GenerateRandom", "ListResourceTags"} <= READ_ONLY_ACTIONS
+
+
+def test_the_instance_gateway_generate_random() -> None:
+    service = AlibabaInstanceService(new_alibaba_store())
+    first = service.call("GenerateRandom", {"Length": 32})["Random"]
+    assert isinstance(first, bytes) and len(first) == 32
+    assert first != service.call("GenerateRandom", {"Length": 32})["Random"]
+    for bad in (None, -1, 1025):  # the gateway answers a missing one InvalidParameter too
+        if bad is None:
+            assert code_of(service, "GenerateRandom", {}) == "InvalidParameter"
+            continue
+        assert code_of(service, "GenerateRandom", {"Length": bad}) == "InvalidParameter"
+    assert "GenerateRandom" not in AlibabaClassicService(new_alibaba_store()).actions

@@ -128,7 +128,11 @@ class Captured:
 def valid_answer(api: str) -> bytes:
     """A response message the SDK accepts for ``api``."""
     _, response_cls = MESSAGES[api]
-    return bytes(response_cls(KeyId="key-capture", RequestId="req-capture").SerializeToString())
+    fields = {"KeyId": "key-capture", "RequestId": "req-capture"}
+    known = response_cls.DESCRIPTOR.fields_by_name
+    return bytes(
+        response_cls(**{k: v for k, v in fields.items() if k in known}).SerializeToString()
+    )
 
 
 @dataclass
@@ -333,6 +337,7 @@ REQUEST_CASES: dict[str, Call] = {
         "AdvanceGenerateDataKey",
         {"KeyId": KEY_ID, "NumberOfBytes": 64, "Aad": b"adk"},
     ),
+    "generate_random_32": ("GenerateRandom", {"Length": 32}),
 }
 
 
@@ -449,6 +454,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "AdvanceEncrypt": {"KeyId": KEY_ID, "Plaintext": b"p"},
     "AdvanceDecrypt": {"CiphertextBlob": BLOB},
     "AdvanceGenerateDataKey": {"KeyId": KEY_ID},
+    "GenerateRandom": {"Length": 8},
 }
 
 
@@ -512,6 +518,7 @@ def response_cases(
             "PaddingMode": e.PaddingMode,
         },
     )
+    cases["emulator_generate_random"] = ok("GenerateRandom", {"Length": 24})
     cases["emulator_generate_data_key"] = ok(
         "GenerateDataKey", {"KeyId": key_id, "NumberOfBytes": 16, "Aad": b"dk"}
     )

@@ -963,6 +963,15 @@ class AlibabaInstanceService(AlibabaClassicService):
             "KeyVersionId": version.version_id,
         }
 
+    def op_GenerateRandom(self, params: NativeParams) -> NativeResponse:
+        """``Length`` random bytes (``Random``); no key is involved."""
+        if params.get("Length") in (None, "", 0):
+            raise self.fail(Situation.MISSING_PARAMETER, name="Length")
+        low, high = alibaba_instance.RANDOM_LENGTH
+        length = self.integer(params, "Length", low, high)
+        assert length is not None
+        return {"Random": os.urandom(length)}
+
 
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
 _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
@@ -975,6 +984,7 @@ _GATEWAY_ACTIONS = frozenset(
         "AdvanceEncrypt",
         "AdvanceDecrypt",
         "AdvanceGenerateDataKey",
+        "GenerateRandom",
     }
 )
 
