@@ -14,6 +14,7 @@ import base64
 import json
 import string
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -142,9 +143,13 @@ def test_alibaba_update_rotation_policy(
     )
     meta = classic.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
     assert (meta["AutomaticRotation"], meta["RotationInterval"]) == ("Enabled", f"{seconds}s")
+    last = datetime.fromisoformat(meta["LastRotationDate"].replace("Z", "+00:00"))
+    due = datetime.fromisoformat(meta["NextRotationDate"].replace("Z", "+00:00"))
+    assert due - last == timedelta(seconds=seconds)
     classic.call("UpdateRotationPolicy", {"KeyId": key, "EnableAutomaticRotation": False})
     meta = classic.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
     assert meta["AutomaticRotation"] == "Disabled" and "RotationInterval" not in meta
+    assert "NextRotationDate" not in meta
 
 
 def test_alibaba_update_rotation_policy_errors(classic: AlibabaClassicService) -> None:

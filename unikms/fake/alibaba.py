@@ -332,8 +332,10 @@ class AlibabaClassicService(FakeService):
             "MaterialExpireTime": "",
             "DeleteDate": _iso(key.deletion_date) if key.state is KeyState.PENDING_DELETION else "",
         }
-        if key.rotation_enabled and key.rotation_interval_seconds:
+        if key.rotation_enabled and key.rotation_interval_seconds and key.versions:
             meta["RotationInterval"] = f"{key.rotation_interval_seconds}s"
+            due = key.primary.created_at + timedelta(seconds=key.rotation_interval_seconds)
+            meta["NextRotationDate"] = _iso(due)
         if key.symmetric and key.versions:
             meta["PrimaryKeyVersion"] = key.primary.version_id
             meta["LastRotationDate"] = _iso(key.primary.created_at)
