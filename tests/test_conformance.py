@@ -580,6 +580,14 @@ def test_re_encrypt(harness: Harness) -> None:
         kms.decrypt(moved.ciphertext, context={"user": "7"})
     with pytest.raises(DecryptionFailedError):  # the source context must match
         kms.re_encrypt(sealed.ciphertext, destination, source_context={"user": "9"})
+    missing = (
+        "00000000-0000-1000-8000-000000000000"
+        if harness.dialect is Dialect.TENCENT
+        else "key-hzz000000000000000000"
+    )
+    with pytest.raises(KeyNotFoundError) as missing_err:
+        kms.re_encrypt(sealed.ciphertext, missing, source_context={"user": "7"})
+    assert not isinstance(missing_err.value, DecryptionFailedError)
     kms.disable_key(destination)
     with pytest.raises(KeyUnavailableError) as err:  # a disabled key is not encrypted to
         kms.re_encrypt(sealed.ciphertext, destination, source_context={"user": "7"})

@@ -35,6 +35,7 @@ from unikms.dialects.base import (
 )
 from unikms.driver import Driver, NativeError
 from unikms.errors import (
+    CiphertextKeyNotFoundError,
     InvalidRequestError,
     KmsError,
     LimitExceededError,
@@ -439,8 +440,14 @@ class KmsClient:
         source = self._check_context(source_context)
         target = self._check_context(context)
         log.debug("re_encrypt dialect=%s key=%s", self._dialect_name, destination_key)
-        with self._native(decrypting=True):
+        try:
             return self._ops.re_encrypt(blob, destination_key, source, target)
+        except NativeError as err:
+            neutral = self._neutral(err, decrypting=True)
+            if isinstance(neutral, CiphertextKeyNotFoundError):
+                # the code names no side: the ciphertext's key or the destination is missing
+                neutral = self._rules.neutral(err)
+            raise neutral from None
 
     def generate_random(self, number_of_bytes: int) -> bytes:
         """``number_of_bytes`` random bytes from the service's generator (Tencent's
