@@ -24,6 +24,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tests.test_emulator_sdk import ALIBABA_MODES, acall, alibaba, b64, tcall, tencent
 from unikms.driver import NativeError
 from unikms.emulator import Emulator
+from unikms.errors import InvalidRequestError
 from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService, new_alibaba_store
 from unikms.fake.keystore import KeyStore
 from unikms.fake.tencent import TencentService, new_tencent_store
@@ -229,10 +230,14 @@ def test_tags_and_rotation_intervals_survive_the_seed_format(
     loaded = copy.get(key)
     assert loaded is not None
     assert (loaded.tags, loaded.rotation_interval_seconds) == ({"team": "x"}, 1209601)
-    section = classic.store.to_dict()
-    section["keys"][0]["tags"] = {"team": 1}
-    with pytest.raises(Exception, match="tags must map str to str"):
-        KeyStore.load_dict(new_alibaba_store(), section)
+    for field, bad, message in (
+        ("tags", {"team": 1}, "tags must map str to str"),
+        ("rotation_interval_seconds", "30d", "must be a positive integer"),
+    ):
+        section = classic.store.to_dict()
+        section["keys"][0][field] = bad
+        with pytest.raises(InvalidRequestError, match=message):
+            KeyStore.load_dict(new_alibaba_store(), section)
 
 
 # -- Tencent, native ----------------------------------------------------------------------

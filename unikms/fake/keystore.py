@@ -408,6 +408,11 @@ class KeyStore:
             rotation_interval_seconds=entry.get("rotation_interval_seconds"),
             tags=_seed_tags(entry.get("tags")),
         )
+        interval = key.rotation_interval_seconds
+        if interval is not None and (type(interval) is not int or interval <= 0):
+            raise ValueError(
+                f"rotation_interval_seconds must be a positive integer, got {interval!r}"
+            )
         if key.protection_level not in PROTECTION_LEVELS:
             raise ValueError(
                 f"protection_level must be one of {', '.join(PROTECTION_LEVELS)}, "
