@@ -4,11 +4,16 @@ import os
 import socket
 import tempfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
+import tests.fuzz_profile  # noqa: F401 -- registers the fuzz-ci / fuzz-long hypothesis profiles
 from tests.drivers import DRIVERS, Harness
 from unikms.types import Dialect
+
+if TYPE_CHECKING:
+    from unikms.emulator import Emulator
 
 _PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
@@ -26,6 +31,15 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
     h = DRIVERS[request.param]()
     yield h
     h.client.close()
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    """A ``unikms serve`` emulator on 127.0.0.1 for the module's tests."""
+    from unikms.emulator import Emulator
+
+    with Emulator() as e:
+        yield e
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -23,12 +22,6 @@ from unikms.retry import RetryPolicy
 from unikms.types import Dialect
 
 DIALECTS = list(Dialect)
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator() as e:
-        yield e
 
 
 def urls(emu: Emulator, **extra: str) -> dict[Dialect, str]:

@@ -359,7 +359,7 @@ def _other_signer(s: Signer, body: bytes) -> Request:
 
 
 STALE = datetime.now(timezone.utc) - timedelta(minutes=16)
-AHEAD = datetime.now(timezone.utc) + timedelta(minutes=16)
+AHEAD = datetime.now(timezone.utc) + timedelta(minutes=60)  # made at collection: keep a margin
 REJECTIONS: dict[str, tuple[Case, str, int, str | None]] = {
     "wrong api version": (
         _signed(x_kms_apiversion="dkms-gcs-0.1"), "InvalidApiVersion", 400,

@@ -76,6 +76,21 @@ def acs3_request(
     )
 
 
+def tc3_signature(stamp: int, canonical: str, secret_key: str = DEFAULT_TENCENT_SECRET_KEY) -> str:
+    """The TC3-HMAC-SHA256 signature (hex) of a canonical request made at ``stamp``."""
+    date = datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d")
+    scope = f"{date}/kms/tc3_request"
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    )
+
+    def mac(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    k = mac(mac(mac(("TC3" + secret_key).encode(), date), "kms"), "tc3_request")
+    return hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 def tc3_request(
     endpoint: str,
     action: str,
@@ -91,15 +106,7 @@ def tc3_request(
         + hashlib.sha256(body).hexdigest()
     )
     scope = f"{date}/kms/tc3_request"
-    to_sign = (
-        f"TC3-HMAC-SHA256\n{stamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-
-    def mac(key: bytes, msg: str) -> bytes:
-        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-    k = mac(mac(mac(("TC3" + DEFAULT_TENCENT_SECRET_KEY).encode(), date), "kms"), "tc3_request")
-    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    sig = tc3_signature(stamp, canonical)
     return urllib.request.Request(
         f"http://{endpoint}/",
         data=body,

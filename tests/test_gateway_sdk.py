@@ -254,7 +254,7 @@ ERROR_CASES = {
     "cbc_on_a_software_key": ("InvalidParameter", 400),
     "advance_cbc_on_a_software_key": ("InvalidParameter", 400),
     "advance_on_an_hsm_key": ("UnsupportedOperation", 400),
-    "wrong_aad": ("InvalidParameter", 400),
+    "wrong_aad": ("InternalFailure", 500),  # the Decrypt page's only error (I5)
     "garbage_blob": ("InvalidParameter", 400),
     "body_too_large": ("None.", 413),
     "unserved_operation": ("UnsupportedOperation", 400),

@@ -125,14 +125,24 @@ class Captured:
         return {name.lower(): value for name, value in self.raw_headers}
 
 
-def valid_answer(api: str) -> bytes:
-    """A response message the SDK accepts for ``api``."""
-    _, response_cls = MESSAGES[api]
-    fields = {"KeyId": "key-capture", "RequestId": "req-capture"}
-    known = response_cls.DESCRIPTOR.fields_by_name
-    return bytes(
-        response_cls(**{k: v for k, v in fields.items() if k in known}).SerializeToString()
-    )
+def valid_answer(api: str, request: bytes = b"") -> bytes:
+    """A response message the SDK (and the adapter's answer checks) accept for ``api``:
+    the request's key id (an alias resolves to KEY_ID), a blob, an IV and a plaintext of
+    the data key size asked for."""
+    request_cls, response_cls = MESSAGES[api]
+    asked = str(getattr(request_cls.FromString(request), "KeyId", "") or KEY_ID)
+    fields = {f.name for f in response_cls.DESCRIPTOR.fields}
+    values: dict[str, Any] = {"RequestId": "req-capture"}
+    size = getattr(request_cls.FromString(request), "NumberOfBytes", 0) or 32
+    given = {
+        "KeyId": KEY_ID if asked.startswith("alias/") else asked,
+        "CiphertextBlob": b"c",
+        "Plaintext": b"k" * size,
+        "Iv": bytes(12),
+        "Random": b"r" * (getattr(request_cls.FromString(request), "Length", 0) or 32),
+    }
+    values.update({k: v for k, v in given.items() if k in fields})
+    return bytes(response_cls(**values).SerializeToString())
 
 
 @dataclass
@@ -152,7 +162,7 @@ class CaptureServer:
             self.requests.append(captured)
             if self.answers:
                 return self.answers.pop(0)
-        return 200, valid_answer(captured.headers.get("x-kms-apiname", "Encrypt"))
+        return 200, valid_answer(captured.headers.get("x-kms-apiname", "Encrypt"), captured.body)
 
     def take(self) -> list[Captured]:
         with self._lock:
@@ -541,8 +551,8 @@ def response_cases(
         {"KeyId": hsm, "Plaintext": b"odd", "Algorithm": "AES_CBC", "PaddingMode": "NONE"},
         400,
     )
-    cases["emulator_wrong_aad_400"] = err(
-        "AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": b"wrong"}, 400
+    cases["emulator_wrong_aad_500"] = err(
+        "AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": b"wrong"}, 500
     )
     for op in MESSAGES:
         cases[f"full_{op}"] = (op, 200, full_message(op))
@@ -640,7 +650,7 @@ ERROR_CASES = [
     "emulator_unknown_key_404",
     "emulator_disabled_key_409",
     "emulator_bad_padding_400",
-    "emulator_wrong_aad_400",
+    "emulator_wrong_aad_500",
     "error_404",
     "error_409",
     "error_400_status_in_body_ignored",

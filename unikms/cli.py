@@ -262,6 +262,11 @@ def _add_serve_command(sub: Any) -> None:
     serve.add_argument("--credentials", help="JSON file of accepted credentials")
     serve.add_argument("--client-key-dir", help="where gateway client keys are written")
     serve.add_argument("--throttle", action="store_true", help="enforce documented rates")
+    serve.add_argument(
+        "--tc3-sign-action",
+        action="store_true",
+        help="refuse TC3 requests whose signature does not cover x-tc-action",
+    )
     serve.add_argument("--json", action="store_true", help="print the endpoint as one JSON line")
     serve.add_argument(
         "--no-access-log",
@@ -290,6 +295,7 @@ def _serve(args: argparse.Namespace) -> int:
             credentials=EmulatorCredentials.load(args.credentials) if args.credentials else None,
             client_key_dir=args.client_key_dir,
             throttle=args.throttle,
+            tc3_sign_action=args.tc3_sign_action,
         )
     except (OSError, ValueError, TypeError, KeyError, unikms.KmsError) as err:
         print(f"unikms: cannot start the emulator: {err}", file=sys.stderr)

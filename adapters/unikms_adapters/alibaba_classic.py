@@ -16,12 +16,15 @@ They never appear in a repr or error.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from unikms.dialects import alibaba_classic as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import InvalidRequestError, ServiceError, TransportError
+from unikms.errors import AccessDeniedError, InvalidRequestError, ServiceError, TransportError
 from unikms.types import Dialect
+from unikms_adapters import _fork, sdk_logging
+from unikms_adapters._answers import check_answer
 from unikms_adapters._common import (
     AdapterOptions,
     Endpoint,
@@ -33,7 +36,7 @@ from unikms_adapters._common import (
     retryable,
 )
 
-__all__ = ["AlibabaClassicKmsDriver", "open_url", "snake_case"]
+__all__ = ["CREDENTIAL_CHAIN", "AlibabaClassicKmsDriver", "open_url", "snake_case"]
 
 RULES = rules_module.RULES
 SIGNATURES = {"ACS3": {}, "v1": {"signature_algorithm": "v2"}, "ACS4": {"signature_version": "v4"}}
@@ -73,6 +76,7 @@ class AlibabaClassicKmsDriver:
         except ImportError as err:
             raise missing_sdk(self.dialect, "alibaba", err) from None
         one_of(signature, tuple(SIGNATURES), "signature", self.dialect)
+        sdk_logging.install()
         self.region = region
         self.options = options or AdapterOptions()
         self.endpoint = Endpoint.parse(endpoint or f"kms.{region}.aliyuncs.com")
@@ -105,6 +109,7 @@ class AlibabaClassicKmsDriver:
             read_timeout=int(self.options.read_timeout * 1000),
             http_proxy=self.endpoint.pinned_proxy,
         )
+        _fork.on_fork_in_child(_forget_sdk_sessions)
 
     def __repr__(self) -> str:
         return f"AlibabaClassicKmsDriver(region={self.region!r}, endpoint={self.endpoint.url!r})"
@@ -127,6 +132,7 @@ class AlibabaClassicKmsDriver:
                 raise
             raise mapped from None
         body: dict[str, Any] = response.body.to_map()
+        check_answer(self.dialect, action, params, body)
         return body
 
     def _native_error(self, exc: Exception) -> Exception:
@@ -137,6 +143,12 @@ class AlibabaClassicKmsDriver:
         if code is None and inner is not None and getattr(inner, "code", None):
             code, data = inner.code, getattr(inner, "data", None) or data  # ACS4 wraps errors
         if not code:
+            if "CredentialException" in (type(exc).__name__, type(inner).__name__):
+                reason = " ".join(sdk_logging.redact(str(inner or exc)).split())
+                return AccessDeniedError(
+                    f"Alibaba Cloud credentials could not be loaded or refreshed: {reason}",
+                    dialect=self.dialect,
+                )
             if _is_transport(exc):
                 return TransportError(
                     f"Alibaba KMS at {self.endpoint.url} did not answer: {type(exc).__name__}",
@@ -157,6 +169,24 @@ class AlibabaClassicKmsDriver:
         """Nothing to release: the SDK pools connections per host."""
 
 
+def _forget_sdk_sessions() -> None:
+    """Empty the SDK's process-wide HTTP sessions (class attributes shared by every client)."""
+    for module_name, class_name in (("darabonba.core", "DaraCore"), ("Tea.core", "TeaCore")):
+        module = sys.modules.get(module_name)
+        core = getattr(module, class_name, None)
+        if core is None:
+            continue
+        sessions = getattr(core, "_sessions", None)
+        if isinstance(sessions, dict):
+            for session in list(sessions.values()):
+                _fork.drop_pooled_connections(session)
+            sessions.clear()
+        for name in ("http_adapter", "https_adapter"):
+            adapter = getattr(core, name, None)
+            if adapter is not None:
+                _fork.drop_pooled_connections(adapter)
+
+
 def _is_transport(exc: BaseException) -> bool:
     """The SDK's network failures: a RetryError inside its UnretryableException, or OSError."""
     inner = getattr(exc, "inner_exception", None)
@@ -168,14 +198,47 @@ def _is_transport(exc: BaseException) -> bool:
     )
 
 
+#: what ``alibabacloud-credentials``' DefaultCredentialsProvider tries, in order
+#: (``alibabacloud_credentials/provider/default.py``; variables from ``utils/auth_util.py``)
+CREDENTIAL_CHAIN = (
+    "environment ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET "
+    "(+ ALIBABA_CLOUD_SECURITY_TOKEN); OIDC ALIBABA_CLOUD_ROLE_ARN + "
+    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN + ALIBABA_CLOUD_OIDC_TOKEN_FILE; the CLI profile "
+    "~/.aliyun/config.json (ALIBABA_CLOUD_PROFILE); the credentials file "
+    "~/.alibabacloud/credentials.ini or ALIBABA_CLOUD_CREDENTIALS_FILE (section "
+    "ALIBABA_CLOUD_PROFILE, default 'default'); the ECS RAM role (ALIBABA_CLOUD_ECS_METADATA, "
+    "off with ALIBABA_CLOUD_ECS_METADATA_DISABLED=true); ALIBABA_CLOUD_CREDENTIALS_URI"
+)
+
+
 def _credential_client(profile: str | None) -> Any:
+    """The SDK's credential client, resolved once now so that a missing credential is
+    one clear error at connect (the SDK would log a traceback per provider it tries)."""
     from alibabacloud_credentials.client import Client as CredentialClient
 
     if profile:
         from alibabacloud_credentials.provider.profile import ProfileCredentialsProvider
 
-        return CredentialClient(provider=ProfileCredentialsProvider(profile_name=profile))
-    return CredentialClient()
+        client = CredentialClient(provider=ProfileCredentialsProvider(profile_name=profile))
+        wanted = (
+            f"profile {profile!r} with access_key_id and access_key_secret in "
+            "~/.alibabacloud/credentials.ini or the file ALIBABA_CLOUD_CREDENTIALS_FILE names"
+        )
+    else:
+        client = CredentialClient()
+        wanted = f"one of the SDK's credential chain: {CREDENTIAL_CHAIN}"
+    with sdk_logging.silenced(*sdk_logging.SDK_LOGGERS):
+        try:
+            client.get_credential()
+        except Exception as err:
+            reason = " ".join(sdk_logging.redact(str(err)).split())
+            raise InvalidRequestError(
+                f"no Alibaba Cloud credentials: set {wanted}; or pass access_key_id and "
+                f"access_key_secret (the SDK said: {type(err).__name__}: {reason})",
+                field="access_key_id",
+                dialect=Dialect.ALIBABA_CLASSIC,
+            ) from None
+    return client
 
 
 def open_url(parts: Any, options: dict[str, str]) -> AlibabaClassicKmsDriver:

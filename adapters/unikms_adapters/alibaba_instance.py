@@ -37,6 +37,8 @@ from unikms.dialects import alibaba_instance as rules_module
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import InvalidRequestError, TransportError, UnsupportedByDialectError
 from unikms.types import Dialect
+from unikms_adapters import _fork, sdk_logging
+from unikms_adapters._answers import check_answer
 from unikms_adapters._common import (
     AdapterOptions,
     Endpoint,
@@ -151,6 +153,7 @@ class AlibabaInstanceKmsDriver:
             from unikms.dkms import wire
         except ImportError as err:
             raise missing_sdk(self.dialect, "alibaba-instance", err) from None
+        sdk_logging.install()
         self.endpoint = Endpoint.parse(endpoint)
         self.client_key = client_key
         self.management = management
@@ -161,6 +164,7 @@ class AlibabaInstanceKmsDriver:
             self._session.trust_env = False  # no proxy takes loopback traffic elsewhere
         self._verify: bool | str = ca_file or True
         self._requests_error = requests.RequestException
+        _fork.track(self)
 
     def __repr__(self) -> str:
         return (
@@ -240,9 +244,11 @@ class AlibabaInstanceKmsDriver:
                 )
             return self.management.call(action, params)
         body = self.encode(action, params)
-        return self.options.retry.run(lambda: self._once(action, body), retryable(action, RULES))
+        return self.options.retry.run(
+            lambda: self._once(action, body, params), retryable(action, RULES)
+        )
 
-    def _once(self, api: str, body: bytes) -> NativeResponse:
+    def _once(self, api: str, body: bytes, params: NativeParams) -> NativeResponse:
         try:
             answer = self._session.post(
                 f"{self.endpoint.url}/",
@@ -257,12 +263,43 @@ class AlibabaInstanceKmsDriver:
                 f"{type(err).__name__}",
                 dialect=self.dialect,
             ) from None
-        return self.decode(api, answer.status_code, answer.content)
+        fields = self.decode(api, answer.status_code, answer.content)
+        check_answer(self.dialect, api, params, fields)
+        return fields
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: forget the parent's pooled connections (the session stays)."""
+        _fork.drop_pooled_connections(self._session)
 
     def close(self) -> None:
         self._session.close()
         if self.management is not None:
             self.management.close()
+
+
+def _missing_client_key(
+    key_given: str | None, key_id: str | None, private_key: str | None
+) -> InvalidRequestError:
+    """One line saying which half of the client key is missing, and where it comes from."""
+    console = (
+        "the KMS console's client key download: clientKey_<id>.json and clientKey_<id>_Password.txt"
+    )
+    if key_given:
+        what, field = "the client key's password: password= or password_file=", "password"
+    elif key_id or private_key:
+        field = "private_key" if key_id else "client_key_id"
+        what = "both client_key_id and private_key (the RSA private key in PEM)"
+    else:
+        field = "client_key_file"
+        what = (
+            "a client key: client_key_file= and password_file= (or password=), "
+            "client_key_content= and password=, or client_key_id= and private_key="
+        )
+    return InvalidRequestError(
+        f"alibaba-kms-instance:// needs {what}; from {console}",
+        field=field,
+        dialect=Dialect.ALIBABA_INSTANCE,
+    )
 
 
 def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
@@ -300,12 +337,7 @@ def open_url(parts: Any, options: dict[str, str]) -> AlibabaInstanceKmsDriver:
     elif key_id and private_key:
         client_key = ClientKey.from_private_key(key_id, private_key)
     else:
-        raise InvalidRequestError(
-            "alibaba-kms-instance:// needs a client key: client_key_file and password, "
-            "client_key_content and password, or client_key_id and private_key",
-            field="client_key_file",
-            dialect=Dialect.ALIBABA_INSTANCE,
-        )
+        raise _missing_client_key(key_file or key_content, key_id, private_key)
     management_url = options.pop("management", None)
     ca_file = options.pop("ca_file", None)
     refuse_unknown(

@@ -6,20 +6,25 @@
 >>> kms.dialect.value
 'tencent'
 
-Credentials come from the SDK's own provider chain (``TENCENTCLOUD_SECRET_ID`` /
-``TENCENTCLOUD_SECRET_KEY`` / ``TENCENTCLOUD_SESSION_TOKEN``, the profile file
-``~/.tencentcloud/credentials``, the CVM role), unless ``secret_id`` and
-``secret_key`` (and ``token``) are given. They never appear in a repr or error.
+Credentials come from the SDK's own provider chain (:data:`CREDENTIAL_CHAIN`:
+``TENCENTCLOUD_SECRET_ID`` / ``TENCENTCLOUD_SECRET_KEY``, the profile file
+``~/.tencentcloud/credentials``, the CVM role, TKE OIDC), unless ``secret_id``
+and ``secret_key`` (and ``token``) are given. They never appear in a repr or
+error; with none, ``connect`` raises one :class:`InvalidRequestError` naming
+every link of the chain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from unikms.dialects import tencent as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import InvalidRequestError, TransportError
 from unikms.types import Dialect
+from unikms_adapters import _fork, sdk_logging
+from unikms_adapters._answers import check_answer
 from unikms_adapters._common import (
     AdapterOptions,
     Endpoint,
@@ -31,7 +36,7 @@ from unikms_adapters._common import (
     retryable,
 )
 
-__all__ = ["TencentKmsDriver", "open_url"]
+__all__ = ["CREDENTIAL_CHAIN", "TencentKmsDriver", "open_url"]
 
 RULES = rules_module.RULES
 DEFAULT_HOST = "kms.tencentcloudapi.com"
@@ -64,6 +69,7 @@ class TencentKmsDriver:
         except ImportError as err:
             raise missing_sdk(self.dialect, "tencent", err) from None
         one_of(sign_method, SIGN_METHODS, "sign_method", self.dialect)
+        sdk_logging.install()
         one_of(request_method, ("POST", "GET"), "request_method", self.dialect)
         self.region = region
         self.options = options or AdapterOptions()
@@ -78,15 +84,7 @@ class TencentKmsDriver:
                 )
             cred: Any = credential.Credential(secret_id, secret_key, token)
         else:
-            cred = credential.DefaultCredentialProvider().get_credentials()
-            if cred is None:
-                raise InvalidRequestError(
-                    "no Tencent credentials: set TENCENTCLOUD_SECRET_ID and "
-                    "TENCENTCLOUD_SECRET_KEY, a ~/.tencentcloud/credentials profile, or pass "
-                    "secret_id and secret_key",
-                    field="secret_id",
-                    dialect=self.dialect,
-                )
+            cred = _chain_credential(credential)
         http = HttpProfile(
             protocol=self.endpoint.scheme,
             endpoint=self.endpoint.host_port,
@@ -95,12 +93,14 @@ class TencentKmsDriver:
             reqTimeout=max(self.options.connect_timeout, self.options.read_timeout),
         )
         profile = ClientProfile(httpProfile=http, signMethod=sign_method)
+        self._new_client: Callable[[], Any] = lambda: kms_client.KmsClient(cred, region, profile)
         # the SDK's retryer stays the default no-op: retries happen in call()
-        self._client = kms_client.KmsClient(cred, region, profile)
+        self._client = self._new_client()
         if self.endpoint.loopback and not _no_proxy_for(self._client):
             http.proxy = self.endpoint.pinned_proxy  # fallback: slower, but never proxied
-            self._client = kms_client.KmsClient(cred, region, profile)
+            self._client = self._new_client()
         self._exception: type[Exception] = _sdk_exception()
+        _fork.track(self)
 
     def __repr__(self) -> str:
         return f"TencentKmsDriver(region={self.region!r}, endpoint={self.endpoint.url!r})"
@@ -135,10 +135,46 @@ class TencentKmsDriver:
         response = answer.get("Response") if isinstance(answer, dict) else None
         if not isinstance(response, dict):
             raise NativeError("InternalError", "the answer has no Response object", 200)
+        check_answer(self.dialect, action, params, response)
         return response
 
     def close(self) -> None:
         """Nothing to release: the SDK keeps one requests session per client."""
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: a new SDK client, so no connection of the parent's is used."""
+        self._client = self._new_client()
+        if self.endpoint.loopback:
+            _no_proxy_for(self._client)
+
+
+#: what the SDK's DefaultCredentialProvider tries, in order (``tencentcloud/common/credential.py``)
+CREDENTIAL_CHAIN = (
+    "environment TENCENTCLOUD_SECRET_ID + TENCENTCLOUD_SECRET_KEY; the profile file "
+    "~/.tencentcloud/credentials or /etc/tencentcloud/credentials ([default] secret_id, "
+    "secret_key); the CVM role (metadata.tencentyun.com); TKE OIDC TKE_REGION + TKE_PROVIDER_ID "
+    "+ TKE_WEB_IDENTITY_TOKEN_FILE + TKE_ROLE_ARN"
+)
+
+
+def _chain_credential(credential: Any) -> Any:
+    """The SDK's chain, or one line naming every link (it says only the last one's failure,
+    e.g. ``TKE_REGION not exist``)."""
+    try:
+        with sdk_logging.silenced(*sdk_logging.SDK_LOGGERS):
+            cred = credential.DefaultCredentialProvider().get_credentials()
+    except Exception as err:
+        reason = f"{type(err).__name__}: {' '.join(sdk_logging.redact(str(err)).split())}"
+    else:
+        if cred is not None:
+            return cred
+        reason = "no credential"
+    raise InvalidRequestError(
+        f"no Tencent Cloud credentials: set one of the SDK's credential chain: "
+        f"{CREDENTIAL_CHAIN}; or pass secret_id and secret_key (the SDK said: {reason})",
+        field="secret_id",
+        dialect=Dialect.TENCENT,
+    )
 
 
 def _no_proxy_for(client: Any) -> bool:

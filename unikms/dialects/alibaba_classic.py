@@ -60,6 +60,12 @@ _LIMITS = "https://alibabacloud.com/help/en/kms/key-management-service/support/l
 _VERSION = "https://www.alibabacloud.com/help/doc-detail/133838.htm"
 _DRYRUN = "alibabacloud-go/kms-20160120:client/encrypt_request_model.go (DryRun)"
 _INFER = "inference, see docs/dialects.md"
+#: the OpenAPI gateway's own flow-control codes, which answer for every product behind it
+_POP_THROTTLING = (
+    "https://help.aliyun.com/zh/ecs/developer-reference/api-throttling; "
+    "https://help.aliyun.com/document_detail/149360.htm (Throttling.User); "
+    "https://developer.aliyun.com/ask/635553 (Throttling.Api)"
+)
 
 
 def errors_table(*rows: ErrorSpec) -> dict[str, ErrorSpec]:
@@ -186,6 +192,20 @@ ERRORS = errors_table(
         "Request was denied due to request throttling.",
         "throttled",
         source=_COMMON,
+    ),
+    ErrorSpec(
+        "Throttling.User",
+        400,
+        "Request was denied due to user flow control.",
+        "throttled",
+        source=_POP_THROTTLING,
+    ),
+    ErrorSpec(
+        "Throttling.Api",
+        400,
+        "Request was denied due to api flow control.",
+        "throttled",
+        source=_POP_THROTTLING,
     ),
     ErrorSpec(
         "InvalidAccessKeyId.NotFound",

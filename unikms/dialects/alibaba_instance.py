@@ -50,6 +50,9 @@ __all__ = [
     "RULES",
     "AlibabaInstanceOperations",
     "DetachedBlob",
+    "allowed_algorithms",
+    "allowed_paddings",
+    "default_padding",
     "encoded_size",
 ]
 
@@ -60,6 +63,9 @@ _ERR = (
 _ADV = (
     "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/"
     "advanceencrypt"
+)
+_DECRYPT = (
+    "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/decrypt-2"
 )
 _INFER = "inference, see docs/dialects.md"
 
@@ -157,7 +163,13 @@ ERRORS = {
             source=_ERR,
         ),
         ErrorSpec("Rejected.Throttling", 429, "QPS Limit Exceeded", "throttled", source=_INFER),
-        ErrorSpec("InternalFailure", 500, "Internal Failure.", "service_error", source=_ERR),
+        ErrorSpec(
+            "InternalFailure",
+            500,
+            "Internal Failure.",
+            "service_error",
+            source=f"{_ERR} ; on Decrypt: {_DECRYPT}",
+        ),
     ),
 }
 
@@ -176,7 +188,8 @@ SITUATIONS = {
     Situation.CONTEXT_TOO_LARGE: "InvalidParameter",
     Situation.AAD_TOO_LARGE: "InvalidParameter",
     Situation.INVALID_CIPHERTEXT: "InvalidParameter",
-    Situation.DECRYPT_FAILED: "InvalidParameter",
+    # a wrong key or a malformed ciphertext: the Decrypt page's only error (I5)
+    Situation.DECRYPT_FAILED: "InternalFailure",
     Situation.INVALID_ALGORITHM: "InvalidParameter",
     Situation.INVALID_IV: "InvalidParameter",
     Situation.INVALID_PADDING: "InvalidParameter",
@@ -225,7 +238,8 @@ RULES = DialectRules(
     ),
     errors=ERRORS,
     situations=SITUATIONS,
-    decrypt_failure_codes=frozenset({"InvalidParameter"}),
+    # on Decrypt/AdvanceDecrypt, InternalFailure 500 is how the gateway says "does not open"
+    decrypt_failure_codes=frozenset({"InvalidParameter", "InternalFailure"}),
 )
 
 
@@ -263,6 +277,27 @@ def allowed_algorithms(spec: KeySpec, protection_level: str, external: bool) -> 
     if protection_level == "HSM" or external:
         return AES_BLOCK_MODES
     return GCM_ONLY
+
+
+#: the padding modes a block mode takes (Encrypt/Decrypt pages: ``PaddingMode`` is for
+#: AES_CBC and AES_ECB only, ``PKCS7_PADDING`` the default, or ``NO_PADDING``)
+BLOCK_PADDINGS = frozenset({"PKCS7_PADDING", "NO_PADDING"})
+_NO_PADDING_MODE = frozenset({""})
+
+
+def allowed_paddings(algorithm: str) -> frozenset[str]:
+    """The ``PaddingMode`` values ``algorithm`` takes once the default is filled in:
+    the two block paddings for CBC and ECB, none (``""``) for GCM and RSA-OAEP.
+
+    >>> sorted(allowed_paddings("AES_CBC")), sorted(allowed_paddings("AES_GCM"))
+    (['NO_PADDING', 'PKCS7_PADDING'], [''])
+    """
+    return BLOCK_PADDINGS if algorithm.endswith(("_CBC", "_ECB")) else _NO_PADDING_MODE
+
+
+def default_padding(algorithm: str) -> str:
+    """The padding an empty ``PaddingMode`` stands for: PKCS#7 for CBC and ECB, else none."""
+    return "PKCS7_PADDING" if algorithm.endswith(("_CBC", "_ECB")) else ""
 
 
 def default_algorithm(spec: KeySpec) -> str:

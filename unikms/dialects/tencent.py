@@ -65,6 +65,7 @@ _SDK = "TencentCloud/tencentcloud-sdk-python:tencentcloud/kms/v20190118/errorcod
 _GO = "TencentCloud/tencentcloud-sdk-go:tencentcloud/kms/v20190118/client.go"
 _COMMON = "https://cloud.tencent.com/document/product/1388/114322 (common error codes)"
 _INFER = "inference, see docs/dialects.md"
+_RETRYER = "TencentCloud/tencentcloud-sdk-python:tencentcloud/common/retry.py (StandardRetryer)"
 
 MAX_CONTEXT_CHARS = 1024
 #: use with ``fullmatch`` (``$`` would let a trailing newline through)
@@ -203,6 +204,23 @@ ERRORS = {
             "Your request rate exceeds the limit.",
             "throttled",
             source=_COMMON,
+        ),
+        *(
+            _row(code, message, "throttled", source=_COMMON + "; " + _RETRYER)
+            for code, message in (
+                (
+                    "RequestLimitExceeded.UinLimitExceeded",
+                    "The number of uin requests exceeds the frequency limit.",
+                ),
+                (
+                    "RequestLimitExceeded.IPLimitExceeded",
+                    "The number of ip requests exceeds the frequency limit.",
+                ),
+                (
+                    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+                    "Uin exceeds the frequency limit.",
+                ),
+            )
         ),
         _row(
             "RequestLimitExceeded.RotateRateLimited",

@@ -34,6 +34,7 @@ import traceback
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from unikms.emulator.http_limits import HttpLimits
 from unikms.emulator.wire import ProtocolHandler, Request, Response
 
 __all__ = ["EmulatorApp", "request_action"]
@@ -52,6 +53,8 @@ _ADMIN_PATHS = ("/_unikms/clock", "/_unikms/reset")
 
 #: bodies past this are refused without being read further (gateway: 3 MB -> 413)
 MAX_BODY = 3 * 1024 * 1024 + 64 * 1024
+#: header lines past this are refused (431) before any is read (the server caps sizes)
+MAX_HEADERS = HttpLimits().max_headers
 
 
 _UNSHOWN = re.compile(r"[^A-Za-z0-9._/-]")
@@ -112,11 +115,10 @@ class EmulatorApp:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        if len(scope["headers"]) > MAX_HEADERS:
+            await _send(send, _too_many_headers())
+            return
+        headers = _join_headers(scope["headers"])
         body, too_large = await self._read_body(receive, headers)
         request = Request(
             scope["method"], scope["path"], scope.get("query_string", b""), headers, body
@@ -125,18 +127,7 @@ class EmulatorApp:
         response = self._answer(
             request, protocol, too_large, local=_is_loopback(scope.get("client"))
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [
-                    (b"content-type", response.content_type.encode()),
-                    (b"content-length", str(len(response.body)).encode()),
-                    *((k.encode(), v.encode()) for k, v in response.headers),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": response.body})
+        await _send(send, response)
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(
                 "%s %s %s %d %.1fms %s",
@@ -227,6 +218,45 @@ class EmulatorApp:
             )
         self.advance_clock(days)
         return _json(200, {"advanced_days": days})
+
+
+async def _send(send: Send, response: Response) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [
+                (b"content-type", response.content_type.encode()),
+                (b"content-length", str(len(response.body)).encode()),
+                *((k.encode(), v.encode()) for k, v in response.headers),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _join_headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Header names lower-cased; a repeated header's values joined with ``,`` in order
+    (RFC 9110 5.3), in one pass: linear in the number and size of the headers."""
+    joined: dict[str, str] = {}
+    repeated: dict[str, list[str]] = {}
+    for raw_name, raw_value in raw:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name not in joined:
+            joined[name] = value
+        elif name in repeated:
+            repeated[name].append(value)
+        else:
+            repeated[name] = [joined[name], value]
+    for name, values in repeated.items():
+        joined[name] = ",".join(values)
+    return joined
+
+
+def _too_many_headers() -> Response:
+    message = f"the request has more than {MAX_HEADERS} header lines"
+    return _json(431, {"Code": "RequestHeaderFieldsTooLarge", "Message": message})
 
 
 def _advance_days(body: bytes) -> float | None:

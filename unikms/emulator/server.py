@@ -38,9 +38,10 @@ from unikms.emulator.credentials import (
     IssuedClientKey,
 )
 from unikms.emulator.gateway import GatewayProtocol
+from unikms.emulator.http_limits import HttpLimits, limited_protocol
 from unikms.emulator.state import StateFile
 from unikms.emulator.tencent import TencentProtocol
-from unikms.emulator.wire import ProtocolHandler
+from unikms.emulator.wire import ProtocolHandler, ReplayGuard
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
@@ -84,6 +85,10 @@ class Emulator:
     restarts (loaded if it has content, else ``seed`` is loaded and saved).
     ``client_key_dir`` is where gateway client keys are written (a temporary
     directory by default; with ``state``, next to the state file).
+    ``http_limits`` caps request heads and sets the connection deadlines
+    (:class:`~unikms.emulator.http_limits.HttpLimits`; defaults in ``docs/emulator.md``).
+    ``tc3_sign_action`` refuses TC3 requests whose signature leaves ``x-tc-action`` out
+    (the real protocol signs only ``content-type;host`` by default).
     """
 
     def __init__(
@@ -96,8 +101,12 @@ class Emulator:
         credentials: EmulatorCredentials | None = None,
         client_key_dir: str | Path | None = None,
         throttle: bool | float = False,
+        http_limits: HttpLimits | None = None,
+        tc3_sign_action: bool = False,
     ) -> None:
         self.host = host
+        self.http_limits = http_limits or HttpLimits()
+        self.tc3_sign_action = tc3_sign_action
         # the socket first: a busy port must fail before anything is opened or written
         self._sock = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
@@ -122,9 +131,13 @@ class Emulator:
                     client_key_dir = self._tmp.name
             self.client_key_dir = Path(client_key_dir)
             self.client_key: IssuedClientKey | None = self._client_key()
-            self.app = EmulatorApp(
-                self._protocols(throttle), advance_clock=self._advance, reset=self._reset
-            )
+            protocols = self._protocols(throttle)
+            if self.state is not None:  # the replay windows persist with the state
+                for protocol in protocols:
+                    guard = getattr(protocol, "nonces", None)
+                    if isinstance(guard, ReplayGuard):
+                        guard.attach(self.state.nonce_journal(protocol.name))
+            self.app = EmulatorApp(protocols, advance_clock=self._advance, reset=self._reset)
         except BaseException:
             self.close()
             raise
@@ -142,6 +155,7 @@ class Emulator:
                 cloud.service(Dialect.TENCENT, throttle=throttle),
                 self.credentials,
                 self._saver(tencent=True),
+                signed_headers=frozenset({"x-tc-action"}) if self.tc3_sign_action else None,
             ),
         ]
         protocols.insert(
@@ -190,14 +204,17 @@ class Emulator:
         return f"{self.host}:{self.port}"
 
     def _config(self) -> uvicorn.Config:
+        limits = self.http_limits
         return uvicorn.Config(
             self.app,
             log_level="warning",
             access_log=False,
             lifespan="off",
-            http="httptools" if importlib.util.find_spec("httptools") else "h11",
+            # httptools with the head caps and deadlines; h11 caps the head size only
+            http=limited_protocol(limits) if importlib.util.find_spec("httptools") else "h11",
             loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-            timeout_keep_alive=30,
+            timeout_keep_alive=max(1, round(limits.keep_alive_timeout)),
+            h11_max_incomplete_event_size=limits.max_head_bytes,
             # typed int, used as a float (asyncio.timeout)
             timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,  # type: ignore[arg-type]
         )

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -44,6 +45,60 @@ _TC3 = re.compile(
 def _same(expected: str, given: str) -> bool:
     """Constant-time comparison that takes any text (compare_digest refuses non-ASCII str)."""
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float; ``1e400`` (infinite as a float) is not one Tencent takes."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a JSON number out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # Python's json takes NaN and Infinity; JSON does not
+
+
+def _unpaired_surrogate(value: object) -> str | None:
+    """The name of the first field whose text holds a lone surrogate (``"\\ud800"``: valid
+    JSON, but no Unicode text), else None. Iterative: any depth json.loads took."""
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        name, item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return name or "the request body"
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                stack.append((str(key), key))
+                stack.append((f"{name}.{key}" if name else str(key), sub))
+        elif isinstance(item, list):
+            stack.extend((f"{name}.{i}", sub) for i, sub in enumerate(item))
+    return None
+
+
+def load_json_params(body: bytes) -> dict[str, Any]:
+    """A TC3 POST body as parameters: a JSON object of finite numbers and Unicode text.
+
+    Anything else raises :class:`ValueError` (the caller answers ``InvalidParameter``):
+
+    >>> load_json_params(b'{"Offset": Infinity}')
+    Traceback (most recent call last):
+    ValueError: Infinity is not JSON
+    """
+    try:
+        loaded = json.loads(body or b"{}", parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deep") from None
+    if not isinstance(loaded, dict):
+        raise ValueError("not a JSON object")
+    if b"\\u" in body:  # only an escape can make a lone surrogate
+        field = _unpaired_surrogate(loaded)
+        if field is not None:
+            raise ValueError(f"{field} is not valid Unicode text")
+    return loaded
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
@@ -92,11 +147,17 @@ class TencentProtocol:
         service: FakeService,
         credentials: EmulatorCredentials,
         on_change: Callable[[str], None] | None = None,
+        *,
+        signed_headers: frozenset[str] | None = None,
     ) -> None:
         self.service = service
         self.credentials = credentials
         self.on_change = on_change
         self.nonces = ReplayGuard(SKEW_SECONDS * 2)
+        #: headers a TC3 signature must cover besides what the protocol needs (none: the
+        #: SDK signs only ``content-type;host``, so ``X-TC-Action`` can be swapped in a
+        #: captured request; ``unikms serve --tc3-sign-action`` asks for it)
+        self.signed_headers = signed_headers or frozenset()
 
     def matches(self, request: Request) -> bool:
         if "x-tc-action" in request.headers:
@@ -132,8 +193,11 @@ class TencentProtocol:
             action, params = self._authenticate(request)
         except _AuthError as err:
             return self.error(err.code)
-        except (ValueError, UnicodeDecodeError):
-            return self.error("InvalidParameter", name="the request body is not valid JSON")
+        except ValueError as err:  # UnicodeDecodeError included; neither quotes the body
+            detail = "not UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
+            return self.error(
+                "InvalidParameter", name=f"the request body is not valid JSON: {detail}"
+            )
         if not action:
             return self.error("MissingParameter", name="Action")
         try:
@@ -181,6 +245,8 @@ class TencentProtocol:
         if date != m["date"]:
             raise _AuthError("AuthFailure.SignatureFailure")
         signed = m["headers"].split(";")
+        if self.signed_headers and not self.signed_headers.issubset(signed):
+            raise _AuthError("AuthFailure.SignatureFailure")
         if request.header("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
             payload_hash = hashlib.sha256(b"UNSIGNED-PAYLOAD").hexdigest()
         else:
@@ -219,10 +285,7 @@ class TencentProtocol:
         if request.method == "GET":
             params = unflatten(request.query_params())
         else:
-            loaded = json.loads(request.body or b"{}")
-            if not isinstance(loaded, dict):
-                raise ValueError("not a JSON object")
-            params = loaded
+            params = load_json_params(request.body)
         return request.header("x-tc-action"), params
 
     def _v1(self, request: Request, pairs: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:

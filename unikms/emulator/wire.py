@@ -12,7 +12,14 @@ from urllib.parse import parse_qsl
 
 import attrs
 
-__all__ = ["ProtocolHandler", "ReplayGuard", "Request", "Response", "new_request_id"]
+__all__ = [
+    "NonceJournal",
+    "ProtocolHandler",
+    "ReplayGuard",
+    "Request",
+    "Response",
+    "new_request_id",
+]
 
 
 @attrs.frozen
@@ -67,6 +74,18 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+class NonceJournal(Protocol):
+    """Where a :class:`ReplayGuard` keeps its nonces beyond the process (``--state``)."""
+
+    def load(self, since: float) -> list[tuple[str, float]]:
+        """The nonces seen after ``since``, with when, oldest first."""
+        ...
+
+    def record(self, nonce: str, seen_at: float, horizon: float) -> None:
+        """Keep ``nonce`` (durable on return); entries at or before ``horizon`` may go."""
+        ...
+
+
 class ReplayGuard:
     """Remembers nonces for ``window`` seconds; a nonce seen twice is a replay.
 
@@ -89,6 +108,21 @@ class ReplayGuard:
         self._seen: dict[str, float] = {}
         self._order: deque[tuple[float, str]] = deque()
         self._lock = threading.Lock()
+        self._journal: NonceJournal | None = None
+
+    def attach(self, journal: NonceJournal, now: float | None = None) -> None:
+        """Remember through ``journal`` from now on, starting with what it holds, so a
+        nonce refused before a restart is refused after it."""
+        now = time.time() if now is None else now
+        entries = journal.load(now - self.window)
+        with self._lock:
+            for nonce, seen_at in sorted(entries, key=lambda e: e[1]):
+                if self._seen.get(nonce, -1.0) < seen_at:
+                    while len(self._order) >= self.capacity:
+                        self._forget_oldest()
+                    self._seen[nonce] = seen_at
+                    self._order.append((seen_at, nonce))
+            self._journal = journal
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -110,6 +144,8 @@ class ReplayGuard:
                 return False
             while len(order) >= self.capacity:
                 self._forget_oldest()
+            if self._journal is not None:  # before the answer: a crash cannot forget it
+                self._journal.record(nonce, now, horizon)
             self._seen[nonce] = now
             order.append((now, nonce))
             return True

@@ -675,12 +675,31 @@ class AlibabaInstanceService(AlibabaClassicService):
 
     def algorithm(self, params: NativeParams, key: FakeKey) -> str:
         name = params.get("Algorithm") or alibaba_instance.default_algorithm(key.spec)
+        return self.check_algorithm(key, str(name))
+
+    def check_algorithm(self, key: FakeKey, name: str) -> str:
+        """``name`` if ``key`` may use it on the gateway, else ``InvalidParameter``: the one
+        rule for an ``Algorithm`` parameter and for an Advance blob's algorithm byte."""
         allowed = alibaba_instance.allowed_algorithms(
             key.spec, key.protection_level, key.origin == "EXTERNAL"
         )
         if name not in allowed:
             raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
-        return str(name)
+        return name
+
+    def blob_mode(self, key: FakeKey, algorithm: str, padding: str) -> str:
+        """The algorithm an Advance blob's header names, held to the rules a ``Decrypt``
+        request's parameters are held to: one the key may use, with a padding that
+        algorithm takes (a GCM blob relabelled as CBC or ECB is refused, never opened)."""
+        if algorithm == "AES_GCM" and not padding and key.spec in _AES_SPECS:
+            return algorithm  # every AES key may use AES_GCM, which takes no padding
+        if key.spec is KeySpec.SM4 and algorithm.startswith("AES_"):
+            # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
+            algorithm = "SM4_" + algorithm[4:]
+        self.check_algorithm(key, algorithm)
+        if padding not in alibaba_instance.allowed_paddings(algorithm):
+            raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
+        return algorithm
 
     def options(
         self, params: NativeParams, algorithm: str, *, encrypting: bool
@@ -708,14 +727,9 @@ class AlibabaInstanceService(AlibabaClassicService):
         if aad is not None and not gcm:
             raise self.fail(Situation.INVALID_PARAMETER, name="Aad")
         self.check_aad(aad, algorithm)
-        padding = params.get("PaddingMode") or ""
-        if gcm:
-            if padding:
-                raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
-        elif padding not in ("", cipher.PKCS7_PADDING, cipher.NO_PADDING):
+        padding = params.get("PaddingMode") or alibaba_instance.default_padding(algorithm)
+        if padding not in alibaba_instance.allowed_paddings(algorithm):
             raise self.fail(Situation.INVALID_PADDING, name="PaddingMode")
-        else:
-            padding = padding or cipher.PKCS7_PADDING
         return iv, aad, padding
 
     def check_aad(self, aad: bytes | None, algorithm: str) -> bytes | None:
@@ -887,12 +901,10 @@ class AlibabaInstanceService(AlibabaClassicService):
         key, version = hit
         if key.state is not KeyState.ENABLED:
             self.usable(key, decrypting=True)
+        algorithm = self.blob_mode(key, algorithm, padding)
         if aad is not None:
             self.check_aad(aad, algorithm)
-        if key.spec is KeySpec.SM4 and algorithm.startswith("AES_"):
-            # the transfer SDK writes 0x02 (AES_GCM) for every key; read it in the key's family
-            algorithm = "SM4_" + algorithm[4:]
-        elif algorithm == "AES_GCM" and iv:
+        if algorithm == "AES_GCM" and iv:
             try:
                 return version.aesgcm().decrypt(iv, body, aad), key.key_id, version_id, algorithm
             except InvalidTag:
@@ -977,6 +989,7 @@ class AlibabaInstanceService(AlibabaClassicService):
 
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
 _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
+_AES_SPECS = frozenset({KeySpec.AES_128, KeySpec.AES_256})
 
 _GATEWAY_ACTIONS = frozenset(
     {

@@ -168,7 +168,7 @@ class FakeService:
             return None
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
             raise self.fail(situation or Situation.INVALID_PARAMETER, name=name) from None
         if isinstance(value, bool) or not low <= number <= high:
             raise self.fail(situation or Situation.INVALID_PARAMETER, name=name)

@@ -376,7 +376,12 @@ class TencentService(FakeService):
 
     def op_DescribeKeys(self, params: NativeParams) -> NativeResponse:
         ids = params.get("KeyIds")
-        if not isinstance(ids, list) or not ids or len(ids) > 100:
+        if (
+            not isinstance(ids, list)
+            or not ids
+            or len(ids) > 100
+            or not all(isinstance(i, str) for i in ids)
+        ):
             raise self.fail(Situation.INVALID_PARAMETER, name="KeyIds")
         if len(set(ids)) != len(ids):
             raise self.rules.error("InvalidParameterValue.InvalidKeyId")
@@ -403,7 +408,7 @@ class TencentService(FakeService):
         keys = list(reversed(self.store.all_keys()))  # CreateTime descending by default
         if params.get("OrderType") in (1, "1"):
             keys.reverse()
-        search = params.get("SearchKeyAlias")
+        search = self.text(params, "SearchKeyAlias", required=False)
         if search:
             keys = [k for k in keys if search in k.key_id or search in (k.display_alias or "")]
         state = self.integer(params, "KeyState", 0, 5) or 0
