@@ -549,3 +549,169 @@ def test_one_client_shared_by_threads(harness: Harness) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = [ok for chunk in pool.map(worker, range(8)) for ok in chunk]
     assert len(results) == 200 and all(results)
+
+
+# -- re-encryption, random bytes, descriptions, aliases, rotation policy, tags --------
+
+HAS = {
+    "re_encrypt": {Dialect.ALIBABA_CLASSIC, Dialect.TENCENT},
+    "random": {Dialect.TENCENT, Dialect.ALIBABA_INSTANCE},
+    "movable_aliases": {Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE},
+    "tags": {Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE},
+}
+
+
+def test_re_encrypt(harness: Harness) -> None:
+    kms = harness.client
+    source, destination = new_key(harness), new_key(harness)
+    sealed = kms.encrypt(source, b"card 4111", context={"user": "7"})
+    if harness.dialect not in HAS["re_encrypt"]:
+        with pytest.raises(UnsupportedByDialectError):
+            kms.re_encrypt(sealed.ciphertext, destination, source_context={"user": "7"})
+        return
+    moved = kms.re_encrypt(
+        sealed.ciphertext, destination, source_context={"user": "7"}, context={"user": "8"}
+    )
+    assert moved.key_id == destination and moved.dialect is harness.dialect
+    assert moved.ciphertext != sealed.ciphertext
+    opened = kms.decrypt(moved.ciphertext, context={"user": "8"})
+    assert (opened.plaintext, opened.key_id) == (b"card 4111", destination)
+    with pytest.raises(DecryptionFailedError):
+        kms.decrypt(moved.ciphertext, context={"user": "7"})
+    with pytest.raises(DecryptionFailedError):  # the source context must match
+        kms.re_encrypt(sealed.ciphertext, destination, source_context={"user": "9"})
+    missing = (
+        "00000000-0000-1000-8000-000000000000"
+        if harness.dialect is Dialect.TENCENT
+        else "key-hzz000000000000000000"
+    )
+    with pytest.raises(KeyNotFoundError) as missing_err:
+        kms.re_encrypt(sealed.ciphertext, missing, source_context={"user": "7"})
+    assert not isinstance(missing_err.value, DecryptionFailedError)
+    kms.disable_key(destination)
+    with pytest.raises(KeyUnavailableError) as err:  # a disabled key is not encrypted to
+        kms.re_encrypt(sealed.ciphertext, destination, source_context={"user": "7"})
+    assert err.value.state is KeyState.DISABLED
+
+
+def test_re_encrypt_checks_before_any_request(harness: Harness) -> None:
+    kms = harness.client
+    if harness.dialect not in HAS["re_encrypt"]:
+        return
+    key = new_key(harness)
+    with pytest.raises(InvalidRequestError) as err:
+        kms.re_encrypt(b"", key)
+    assert err.value.field == "ciphertext"
+    with pytest.raises(InvalidRequestError) as err:
+        kms.re_encrypt(b"x", "")
+    assert err.value.field == "destination_key"
+    with pytest.raises(InvalidRequestError) as err:
+        kms.re_encrypt(b"x", key, context={"a": 1})  # type: ignore[dict-item]
+    assert err.value.field == "context"
+
+
+def test_generate_random(harness: Harness) -> None:
+    kms = harness.client
+    if harness.dialect not in HAS["random"]:
+        with pytest.raises(UnsupportedByDialectError):
+            kms.generate_random(16)
+        return
+    first, second = kms.generate_random(32), kms.generate_random(32)
+    assert len(first) == 32 and first != second
+    assert len(kms.generate_random(1024)) == 1024
+    for bad in (0, 1025, True, "16"):
+        with pytest.raises(InvalidRequestError, match="1 to 1024") as err:
+            kms.generate_random(bad)  # type: ignore[arg-type]
+        assert err.value.field == "number_of_bytes"
+
+
+def test_update_key_description(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.update_key_description(key, "orders, 2026 — ünïcode")
+    assert kms.describe_key(key).description == "orders, 2026 — ünïcode"
+    kms.update_key_description(key, "")
+    assert kms.describe_key(key).description == ""
+    limit = 1024 if harness.dialect is Dialect.TENCENT else 8192
+    with pytest.raises(LimitExceededError) as err:
+        kms.update_key_description(key, "é" * (limit // 2 + 1) if limit == 1024 else "a" * 8193)
+    assert (err.value.field, err.value.limit) == ("description", limit)
+
+
+def test_update_and_delete_alias(harness: Harness) -> None:
+    kms = harness.client
+    first = new_key(harness, alias="alias/moving")
+    second = new_key(harness)
+    if harness.dialect not in HAS["movable_aliases"]:
+        for call in (
+            lambda: kms.update_alias("alias/moving", second),
+            lambda: kms.delete_alias("alias/moving"),
+        ):
+            with pytest.raises(UnsupportedByDialectError):
+                call()
+        return
+    kms.update_alias("alias/moving", second)
+    assert kms.list_aliases()["alias/moving"] == second
+    assert kms.encrypt("alias/moving", b"x").key_id == second
+    kms.delete_alias("moving")
+    assert "alias/moving" not in kms.list_aliases()
+    assert kms.describe_key(first).key_id == first  # the keys stay
+    with pytest.raises(KeyNotFoundError):
+        kms.delete_alias("alias/moving")
+    with pytest.raises(KeyNotFoundError):
+        kms.update_alias("alias/moving", second)
+
+
+def test_rotation_policy(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    kms.set_rotation_policy(key, enabled=True, period_days=30)
+    native = kms.describe_key(key).native
+    if harness.dialect is Dialect.TENCENT:
+        assert (native["KeyRotationEnabled"], native["RotateDays"]) == (True, 30)
+    else:
+        assert (native["AutomaticRotation"], native["RotationInterval"]) == ("Enabled", "2592000s")
+    kms.set_rotation_policy(key, enabled=False)
+    native = kms.describe_key(key).native
+    assert native.get("KeyRotationEnabled", native.get("AutomaticRotation")) in (False, "Disabled")
+    for bad in (6, 366, None, True):
+        with pytest.raises(InvalidRequestError) as err:
+            kms.set_rotation_policy(key, enabled=True, period_days=bad)  # type: ignore[arg-type]
+        assert err.value.field == "period_days"
+    kms.disable_key(key)
+    with pytest.raises(KmsError):  # only an Enabled key takes a rotation policy
+        kms.set_rotation_policy(key, enabled=True, period_days=30)
+
+
+def test_tags(harness: Harness) -> None:
+    kms = harness.client
+    key = new_key(harness)
+    if harness.dialect not in HAS["tags"]:
+        with pytest.raises(UnsupportedByDialectError):
+            kms.tag_key(key, {"team": "payments"})
+        return
+    kms.tag_key(key, {"team": "payments", "env": "prod"})
+    kms.tag_key(key, {"env": "staging"})
+    assert kms.list_key_tags(key) == {"env": "staging", "team": "payments"}
+    kms.untag_key(key, ["env", "absent"])
+    assert kms.list_key_tags(key) == {"team": "payments"}
+    for bad in ({"acs:x": "v"}, {"": "v"}, {"k": "a" * 129}, {}):
+        with pytest.raises(InvalidRequestError) as err:
+            kms.tag_key(key, bad)
+        assert err.value.field == "tags"
+
+
+def test_new_calls_in_strict_mode(harness: Harness) -> None:
+    strict = unikms.KmsClient(harness.client.driver, strict_portability=True)
+    key = new_key(harness)
+    for call in (
+        lambda: strict.generate_random(8),
+        lambda: strict.delete_alias("alias/x"),
+        lambda: strict.tag_key(key, {"a": "b"}),
+        lambda: strict.re_encrypt(b"x", key),
+    ):
+        with pytest.raises((unikms.PortabilityError, UnsupportedByDialectError)):
+            call()
+    with pytest.raises((unikms.PortabilityError, LimitExceededError)) as err:
+        strict.update_key_description(key, "a" * 1025)
+    assert err.value.field == "description"

@@ -131,13 +131,16 @@ def valid_answer(api: str, request: bytes = b"") -> bytes:
     the data key size asked for."""
     request_cls, response_cls = MESSAGES[api]
     asked = str(getattr(request_cls.FromString(request), "KeyId", "") or KEY_ID)
-    values: dict[str, Any] = {
-        "KeyId": KEY_ID if asked.startswith("alias/") else asked,
-        "RequestId": "req-capture",
-    }
     fields = {f.name for f in response_cls.DESCRIPTOR.fields}
+    values: dict[str, Any] = {"RequestId": "req-capture"}
     size = getattr(request_cls.FromString(request), "NumberOfBytes", 0) or 32
-    given = {"CiphertextBlob": b"c", "Plaintext": b"k" * size, "Iv": bytes(12)}
+    given = {
+        "KeyId": KEY_ID if asked.startswith("alias/") else asked,
+        "CiphertextBlob": b"c",
+        "Plaintext": b"k" * size,
+        "Iv": bytes(12),
+        "Random": b"r" * (getattr(request_cls.FromString(request), "Length", 0) or 32),
+    }
     values.update({k: v for k, v in given.items() if k in fields})
     return bytes(response_cls(**values).SerializeToString())
 
@@ -344,6 +347,7 @@ REQUEST_CASES: dict[str, Call] = {
         "AdvanceGenerateDataKey",
         {"KeyId": KEY_ID, "NumberOfBytes": 64, "Aad": b"adk"},
     ),
+    "generate_random_32": ("GenerateRandom", {"Length": 32}),
 }
 
 
@@ -460,6 +464,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "AdvanceEncrypt": {"KeyId": KEY_ID, "Plaintext": b"p"},
     "AdvanceDecrypt": {"CiphertextBlob": BLOB},
     "AdvanceGenerateDataKey": {"KeyId": KEY_ID},
+    "GenerateRandom": {"Length": 8},
 }
 
 
@@ -523,6 +528,7 @@ def response_cases(
             "PaddingMode": e.PaddingMode,
         },
     )
+    cases["emulator_generate_random"] = ok("GenerateRandom", {"Length": 24})
     cases["emulator_generate_data_key"] = ok(
         "GenerateDataKey", {"KeyId": key_id, "NumberOfBytes": 16, "Aad": b"dk"}
     )

@@ -127,6 +127,15 @@ class AsyncKmsClient:
     rotate_key = _awaitable(KmsClient.rotate_key)
     archive_key = _awaitable(KmsClient.archive_key)
     cancel_key_archive = _awaitable(KmsClient.cancel_key_archive)
+    re_encrypt = _awaitable(KmsClient.re_encrypt)
+    generate_random = _awaitable(KmsClient.generate_random)
+    update_key_description = _awaitable(KmsClient.update_key_description)
+    update_alias = _awaitable(KmsClient.update_alias)
+    delete_alias = _awaitable(KmsClient.delete_alias)
+    set_rotation_policy = _awaitable(KmsClient.set_rotation_policy)
+    tag_key = _awaitable(KmsClient.tag_key)
+    untag_key = _awaitable(KmsClient.untag_key)
+    list_key_tags = _awaitable(KmsClient.list_key_tags)
 
     def max_plaintext(
         self,

@@ -35,6 +35,7 @@ from unikms.dialects.base import (
 )
 from unikms.driver import Driver, NativeError
 from unikms.errors import (
+    CiphertextKeyNotFoundError,
     InvalidRequestError,
     KmsError,
     LimitExceededError,
@@ -237,14 +238,7 @@ class KmsClient:
             opts = _PLAIN if context is None else EncryptOptions(self._check_context(context))
         else:
             self._check_open()
-            if isinstance(ciphertext, str):
-                if not ciphertext:
-                    raise self._invalid("ciphertext", "ciphertext must not be empty")
-                blob = ciphertext
-            else:
-                blob = self._check_bytes("ciphertext", ciphertext)
-                if not blob:
-                    raise self._invalid("ciphertext", "ciphertext must not be empty")
+            blob = self._check_ciphertext(ciphertext)
             if key is not None:
                 key = self._check_key(key)
             opts = self._options(context, _PRIMARY, algorithm, iv, aad, padding, dry_run)
@@ -417,7 +411,215 @@ class KmsClient:
         with self._native():
             self._ops.cancel_key_archive(self._check_key(key))
 
+    # -- re-encryption and random bytes -----------------------------------------
+    def re_encrypt(
+        self,
+        ciphertext: bytes | str,
+        destination_key: str,
+        *,
+        source_context: Mapping[str, str] | None = None,
+        context: Mapping[str, str] | None = None,
+    ) -> EncryptResult:
+        """Move a ciphertext under ``destination_key`` without the plaintext leaving the
+        service: it is decrypted with ``source_context`` (the context it was made
+        with) and encrypted again, bound to ``context``. Alibaba classic
+        (``ReEncrypt``) and Tencent (``ReEncrypt``); the instance gateway has none.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://tencent")
+        >>> old, new = kms.create_key().key_id, kms.create_key().key_id
+        >>> sealed = kms.encrypt(old, b"pin", context={"user": "7"})
+        >>> moved = kms.re_encrypt(sealed.ciphertext, new, source_context={"user": "7"})
+        >>> moved.key_id == new, kms.decrypt(moved.ciphertext).plaintext
+        (True, b'pin')
+        """
+        self._check_open()
+        self._dialect_only(Feature.RE_ENCRYPT, "re_encrypt", "re_encrypt")
+        blob = self._check_ciphertext(ciphertext)
+        destination_key = self._check_key(destination_key, "destination_key")
+        source = self._check_context(source_context)
+        target = self._check_context(context)
+        log.debug("re_encrypt dialect=%s key=%s", self._dialect_name, destination_key)
+        try:
+            return self._ops.re_encrypt(blob, destination_key, source, target)
+        except NativeError as err:
+            neutral = self._neutral(err, decrypting=True)
+            if isinstance(neutral, CiphertextKeyNotFoundError):
+                # the code names no side: the ciphertext's key or the destination is missing
+                neutral = self._rules.neutral(err)
+            raise neutral from None
+
+    def generate_random(self, number_of_bytes: int) -> bytes:
+        """``number_of_bytes`` random bytes from the service's generator (Tencent's
+        ``GenerateRandom``: 1 to 1024). Alibaba classic has no such call
+        (``GetRandomPassword`` makes passwords, not bytes).
+
+        >>> import unikms
+        >>> len(unikms.connect("fake://tencent").generate_random(16))
+        16
+        """
+        self._check_open()
+        self._dialect_only(Feature.RANDOM, "number_of_bytes", "generate_random")
+        low, high = self._ops.random_bytes
+        self._check_int("number_of_bytes", number_of_bytes, low, high)
+        with self._native():
+            return self._ops.generate_random(number_of_bytes)
+
+    # -- descriptions, aliases, rotation policy ---------------------------------
+    def update_key_description(self, key: str, description: str) -> None:
+        """Replace the description of ``key`` (Alibaba: up to 8192 characters; Tencent:
+        up to 1024 bytes as UTF-8; strict mode: the smaller).
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key(description="draft").key_id
+        >>> kms.update_key_description(key, "orders, 2026")
+        >>> kms.describe_key(key).description
+        'orders, 2026'
+        """
+        self._check_open()
+        key = self._check_key(key)
+        if not isinstance(description, str) or not _valid_unicode(description):
+            raise self._invalid(
+                "description", "description must be a string of valid Unicode (no lone surrogates)"
+            )
+        self._ops.check_description_rules(description)
+        if self.strict_portability:
+            self._check_portable(
+                "description",
+                "the description",
+                lambda ops: ops.check_description_rules(description),
+            )
+        with self._native():
+            self._ops.update_key_description(key, description)
+
+    def update_alias(self, alias: str, key: str) -> None:
+        """Point the existing ``alias`` at another ``key`` (Alibaba's ``UpdateAlias``).
+
+        Tencent has no alias apart from its key (a key carries one alias, renamed
+        with :meth:`create_alias`): :class:`UnsupportedByDialectError` there.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> old, new = kms.create_key(alias="current").key_id, kms.create_key().key_id
+        >>> kms.update_alias("current", new)
+        >>> kms.list_aliases()["alias/current"] == new
+        True
+        """
+        self._check_open()
+        self._dialect_only(Feature.MOVABLE_ALIASES, "alias", "update_alias")
+        alias = self._check_alias(alias)
+        key = self._check_key(key)
+        with self._native():
+            self._ops.update_alias(alias, key)
+
+    def delete_alias(self, alias: str) -> None:
+        """Delete ``alias`` (the key stays). Alibaba only: a Tencent key always has one.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key(alias="gone").key_id
+        >>> kms.delete_alias("gone")
+        >>> kms.list_aliases()
+        {}
+        """
+        self._check_open()
+        self._dialect_only(Feature.MOVABLE_ALIASES, "alias", "delete_alias")
+        alias = self._check_alias(alias)
+        with self._native():
+            self._ops.delete_alias(alias)
+
+    def set_rotation_policy(
+        self, key: str, *, enabled: bool, period_days: int | None = None
+    ) -> None:
+        """Turn automatic rotation of ``key`` on (a new version every ``period_days``,
+        7 to 365 on each dialect) or off (``period_days`` not given). Alibaba:
+        ``UpdateRotationPolicy``; Tencent: ``EnableKeyRotation`` / ``DisableKeyRotation``.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://tencent")
+        >>> key = kms.create_key().key_id
+        >>> kms.set_rotation_policy(key, enabled=True, period_days=90)
+        >>> kms.describe_key(key).native["RotateDays"]
+        90
+        """
+        self._check_open()
+        self._dialect_only(Feature.ROTATION, "enabled", "set_rotation_policy")
+        key = self._check_key(key)
+        if not isinstance(enabled, bool):
+            raise self._invalid("enabled", f"enabled must be True or False, got {enabled!r}")
+        if enabled:
+            if period_days is None:
+                raise self._invalid("period_days", "period_days is needed with enabled=True")
+            low, high = self._ops.rotation_period_days
+            self._check_int("period_days", period_days, low, high)
+        elif period_days is not None:
+            raise self._invalid("period_days", "period_days goes only with enabled=True")
+        with self._native():
+            self._ops.set_rotation_policy(key, enabled, period_days)
+
+    # -- tags -------------------------------------------------------------------
+    def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
+        """Add or replace tags of ``key`` (Alibaba ``TagResource``; Tencent KMS has no
+        tag action, its tags belong to the Tag service).
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key().key_id
+        >>> kms.tag_key(key, {"team": "payments"})
+        >>> kms.list_key_tags(key)
+        {'team': 'payments'}
+        """
+        self._check_open()
+        self._dialect_only(Feature.TAGS, "tags", "tag_key")
+        key = self._check_key(key)
+        if not isinstance(tags, Mapping) or not tags:
+            raise self._invalid("tags", "tags must be a non-empty mapping of str to str")
+        for name, value in tags.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise self._invalid("tags", "tags must map str to str")
+            if not _valid_unicode(name) or not _valid_unicode(value):
+                raise self._invalid("tags", "tags must be valid Unicode (no lone surrogates)")
+            self._ops.check_tag_rules(name, value)
+        with self._native():
+            self._ops.tag_key(key, dict(tags))
+
+    def untag_key(self, key: str, names: list[str]) -> None:
+        """Remove the tags ``names`` of ``key`` (names it does not have are ignored)."""
+        self._check_open()
+        self._dialect_only(Feature.TAGS, "tags", "untag_key")
+        key = self._check_key(key)
+        if isinstance(names, str) or not names:
+            raise self._invalid("names", "names must be a non-empty list of tag keys")
+        checked = [self._check_text(name, "names") for name in names]
+        with self._native():
+            self._ops.untag_key(key, checked)
+
+    def list_key_tags(self, key: str) -> dict[str, str]:
+        """Every tag of ``key``, name to value."""
+        self._check_open()
+        self._dialect_only(Feature.TAGS, "key", "list_key_tags")
+        key = self._check_key(key)
+        with self._native():
+            return self._ops.list_key_tags(key)
+
     # -- checks -----------------------------------------------------------------
+    def _check_int(self, field: str, value: object, low: int, high: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self._invalid(
+                field, f"{field} must be an integer from {low} to {high}, got {value!r}"
+            )
+
+    def _check_ciphertext(self, ciphertext: object) -> bytes | str:
+        """What :meth:`encrypt` returned (bytes) or a native blob string, not empty."""
+        if isinstance(ciphertext, str):
+            blob: bytes | str = ciphertext
+        else:
+            blob = self._check_bytes("ciphertext", ciphertext)
+        if not blob:
+            raise self._invalid("ciphertext", "ciphertext must not be empty")
+        return blob
+
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidRequestError("the client is closed", dialect=self.dialect)

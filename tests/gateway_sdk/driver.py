@@ -274,7 +274,7 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         return failing_advance_decrypt(enc.ciphertext_blob, b"wrong")()
 
     def unserved() -> dict[str, Any]:
-        client.generate_random_with_options(m.GenerateRandomRequest(length=16), no_retry)
+        client.get_public_key_with_options(m.GetPublicKeyRequest(key_id=key_id), no_retry)
         return {}
 
     def extra_signed_header() -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +36,7 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.driver import NativeError, NativeResponse
-from unikms.errors import InvalidRequestError, LimitExceededError, UnsupportedByDialectError
+from unikms.errors import InvalidRequestError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -335,6 +337,56 @@ MAX_CONTEXT_CHARS = 8192
 MIN_ROTATION_DAYS = 7
 MAX_VERSIONS = 50
 DELETION_WINDOW = (7, 366)
+#: CreateKey / UpdateKeyDescription ``Description``: at most 8192 characters
+MAX_DESCRIPTION = 8192
+#: GetRandomPassword ``PasswordLength`` (SDK model: 8 to 128, default 32)
+PASSWORD_LENGTH = (8, 128)
+#: UpdateRotationPolicy ``RotationInterval`` for software keys: 7 to 365 days, in seconds
+ROTATION_INTERVAL = (7 * 86400, 365 * 86400)
+_INTERVAL = re.compile(r"([0-9]{1,12})([dhms])")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+#: resource tags: at most 20 a key; key 1 to 128 characters, value at most 128
+MAX_TAGS = 20
+MAX_TAG_CHARS = 128
+
+
+def rotation_interval_seconds(text: str) -> int | None:
+    """``RotationInterval`` (``integer[unit]``, unit ``d``, ``h``, ``m`` or ``s``) in
+    seconds, or ``None`` unless it is of that form and within :data:`ROTATION_INTERVAL`.
+
+    >>> rotation_interval_seconds("7d"), rotation_interval_seconds("604800s")
+    (604800, 604800)
+    >>> rotation_interval_seconds("6d") is None, rotation_interval_seconds("30") is None
+    (True, True)
+    """
+    match = _INTERVAL.fullmatch(text)
+    if match is None:
+        return None
+    seconds = int(match[1]) * _UNIT_SECONDS[match[2]]
+    low, high = ROTATION_INTERVAL
+    return seconds if low <= seconds <= high else None
+
+
+def interval_text(days: int) -> str:
+    """The ``RotationInterval`` of a whole number of days, in the ``604800s`` form."""
+    return f"{days * 86400}s"
+
+
+def valid_tag(key: object, value: object) -> bool:
+    """Alibaba's tag rules: a key of 1 to 128 characters, not starting with ``aliyun``
+    or ``acs:``; a value of at most 128; neither containing ``http://`` or ``https://``.
+
+    >>> valid_tag("team", "payments"), valid_tag("acs:x", ""), valid_tag("", "v")
+    (True, False, False)
+    """
+    if not isinstance(key, str) or not isinstance(value, str):
+        return False
+    if not 1 <= len(key) <= MAX_TAG_CHARS or len(value) > MAX_TAG_CHARS:
+        return False
+    if key.lower().startswith(("aliyun", "acs:")) or value.startswith("acs:"):
+        return False
+    return not any(scheme in text for text in (key, value) for scheme in ("http://", "https://"))
+
 
 #: the actions with ``DryRun``, and the codes a dry run answers as ``ValidationError``
 #: ("ValidationError: A parameter specified in the request is invalid", the DryRun
@@ -407,7 +459,16 @@ RULES = DialectRules(
         },
     ),
     features=frozenset(
-        {Feature.DRY_RUN, Feature.ROTATION, Feature.KEY_VERSIONS, Feature.ARN, Feature.HSM_KEYS}
+        {
+            Feature.DRY_RUN,
+            Feature.ROTATION,
+            Feature.KEY_VERSIONS,
+            Feature.ARN,
+            Feature.HSM_KEYS,
+            Feature.RE_ENCRYPT,
+            Feature.MOVABLE_ALIASES,
+            Feature.TAGS,
+        }
     ),
     errors=ERRORS,
     situations=SITUATIONS,
@@ -426,16 +487,8 @@ def lower_context(context: Mapping[str, str] | None) -> dict[str, str] | None:
 def check_context_rules(context: Mapping[str, str]) -> None:
     size = len(canonical_context_json(context))
     if size > MAX_CONTEXT_CHARS:
-        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
-        raise LimitExceededError(
-            f"context is {size} characters as JSON; the alibaba-classic dialect accepts "
-            f"at most {MAX_CONTEXT_CHARS}",
-            field="context",
-            size=size,
-            limit=MAX_CONTEXT_CHARS,
-            dialect=Dialect.ALIBABA_CLASSIC,
-            code=spec.code,
-            http_status=spec.http_status,
+        raise RULES.too_large(
+            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
         )
 
 
@@ -520,6 +573,10 @@ class AlibabaClassicOperations(DialectOperations):
                 "DryRun": "true" if opts.dry_run else None,
             },
         )
+        return self.sealed(r)
+
+    def sealed(self, r: NativeResponse) -> EncryptResult:
+        """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=r["KeyId"],
@@ -674,3 +731,81 @@ class AlibabaClassicOperations(DialectOperations):
     def rotate_key(self, key: str) -> str | None:
         r = self.call("CreateKeyVersion", {"KeyId": self.key_id(key)})
         return str(r["KeyVersion"]["KeyVersionId"])
+
+    # -- re-encryption, descriptions, aliases, rotation, tags -----------------
+    rotation_period_days = (ROTATION_INTERVAL[0] // 86400, ROTATION_INTERVAL[1] // 86400)
+
+    @classmethod
+    def check_description_rules(cls, description: str) -> None:
+        if len(description) > MAX_DESCRIPTION:
+            raise cls.rules.too_large(
+                Situation.INVALID_PARAMETER,
+                "description",
+                len(description),
+                MAX_DESCRIPTION,
+                "characters",
+            )
+
+    def re_encrypt(
+        self,
+        ciphertext: bytes | str,
+        destination_key: str,
+        source_context: Mapping[str, str] | None,
+        context: Mapping[str, str] | None,
+    ) -> EncryptResult:
+        r = self.call(
+            "ReEncrypt",
+            {
+                "CiphertextBlob": _b64(ciphertext) if isinstance(ciphertext, bytes) else ciphertext,
+                "DestinationKeyId": destination_key,
+                "SourceEncryptionContext": lower_context(source_context),
+                "DestinationEncryptionContext": lower_context(context),
+            },
+        )
+        return self.sealed(r)
+
+    def update_key_description(self, key: str, description: str) -> None:
+        self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})
+
+    def update_alias(self, alias: str, key: str) -> None:
+        self.call("UpdateAlias", {"AliasName": alias, "KeyId": self.key_id(key)})
+
+    def delete_alias(self, alias: str) -> None:
+        self.call("DeleteAlias", {"AliasName": alias})
+
+    def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
+        self.call(
+            "UpdateRotationPolicy",
+            {
+                "KeyId": self.key_id(key),
+                "EnableAutomaticRotation": enabled,
+                "RotationInterval": interval_text(period_days) if period_days else None,
+            },
+        )
+
+    @classmethod
+    def check_tag_rules(cls, name: str, value: str) -> None:
+        if not valid_tag(name, value):
+            row = cls.rules.situation(Situation.INVALID_PARAMETER)
+            raise InvalidRequestError(
+                f"an {cls.rules.dialect.value} tag has a key of 1 to {MAX_TAG_CHARS} characters "
+                f"not starting with aliyun or acs:, a value of at most {MAX_TAG_CHARS} not "
+                f"starting with acs:, neither containing http:// or https://; got {name!r}",
+                field="tags",
+                dialect=cls.rules.dialect,
+                code=row.code,
+                http_status=row.http_status,
+            )
+
+    def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
+        entries = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        self.call("TagResource", {"KeyId": self.key_id(key), "Tags": json.dumps(entries)})
+
+    def untag_key(self, key: str, names: list[str]) -> None:
+        self.call("UntagResource", {"KeyId": self.key_id(key), "TagKeys": json.dumps(names)})
+
+    def list_key_tags(self, key: str) -> dict[str, str]:
+        r = self.call("ListResourceTags", {"KeyId": self.key_id(key)})
+        return {
+            t["TagKey"]: t.get("TagValue") or "" for t in (r.get("Tags") or {}).get("Tag") or []
+        }

@@ -75,6 +75,8 @@ MAX_AAD = 8192
 #: the native parameter carrying a ``Decrypt`` request's ``x-kms-migrationkeyversionid``
 #: header (the version to open with; the transfer SDK's low-version ``Decrypt``)
 MIGRATION_VERSION_PARAM = "x-kms-migrationkeyversionid"
+#: GenerateRandom ``Length`` in bytes (no page states a range; Tencent's 1 to 1024, ours)
+RANDOM_LENGTH = (1, 1024)
 DETACHED_MAGIC = b"UKD1"
 
 ERRORS = {
@@ -233,6 +235,9 @@ RULES = DialectRules(
             Feature.ROTATION,
             Feature.KEY_VERSIONS,
             Feature.HSM_KEYS,
+            Feature.MOVABLE_ALIASES,
+            Feature.TAGS,
+            Feature.RANDOM,
         }
     ),
     errors=ERRORS,
@@ -587,3 +592,9 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
             request_id=r["RequestId"],
             dialect=self.rules.dialect,
         )
+
+    random_bytes = RANDOM_LENGTH
+
+    def generate_random(self, number_of_bytes: int) -> bytes:
+        """The gateway's own ``GenerateRandom(Length)``, answering ``Random``."""
+        return bytes(self.call("GenerateRandom", {"Length": number_of_bytes})["Random"])

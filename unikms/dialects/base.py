@@ -27,6 +27,7 @@ from unikms.errors import (
     InvalidRequestError,
     KeyUnavailableError,
     KmsError,
+    LimitExceededError,
     UnsupportedByDialectError,
 )
 from unikms.types import (
@@ -86,6 +87,14 @@ class Feature:
     ARCHIVE = "archive"
     ARN = "arn"
     HSM_KEYS = "hsm_keys"
+    #: ``re_encrypt``: the service re-encrypts without showing the plaintext
+    RE_ENCRYPT = "re_encrypt"
+    #: ``generate_random``: random bytes from the service
+    RANDOM = "random"
+    #: aliases apart from keys: ``update_alias`` and ``delete_alias``
+    MOVABLE_ALIASES = "movable_aliases"
+    #: key tags: ``tag_key``, ``untag_key``, ``list_key_tags``
+    TAGS = "tags"
 
 
 class Situation:
@@ -254,6 +263,23 @@ class DialectRules:
         elif field is not None and issubclass(cls, InvalidRequestError):
             kw["field"] = field
         return cls(message, **kw)
+
+    def too_large(
+        self, situation: str, field: str, size: int, limit: int, measure: str
+    ) -> LimitExceededError:
+        """The error for ``field`` of ``size`` over ``limit`` (``measure``: "bytes",
+        "characters as JSON", ...), with the code ``situation`` answers here."""
+        spec = self.situation(situation)
+        return LimitExceededError(
+            f"{field} is {size} {measure}; the {self.dialect.value} dialect accepts at most "
+            f"{limit}",
+            field=field,
+            size=size,
+            limit=limit,
+            dialect=self.dialect,
+            code=spec.code,
+            http_status=spec.http_status,
+        )
 
     def require(self, feature: str, what: str) -> None:
         """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``."""
@@ -438,4 +464,60 @@ class DialectOperations:
 
     def cancel_key_archive(self, key: str) -> None:
         self.rules.require(Feature.ARCHIVE, "cancel_key_archive")
+        raise NotImplementedError
+
+    # -- re-encryption, random bytes, descriptions, aliases, rotation, tags -----
+    #: ``set_rotation_policy`` periods this dialect takes, in days
+    rotation_period_days: tuple[int, int] = (7, 365)
+    #: ``generate_random`` sizes this dialect takes, in bytes
+    random_bytes: tuple[int, int] = (1, 1024)
+
+    @classmethod
+    def check_description_rules(cls, description: str) -> None:
+        """Raise :class:`LimitExceededError` unless this dialect holds ``description``."""
+
+    def re_encrypt(
+        self,
+        ciphertext: bytes | str,
+        destination_key: str,
+        source_context: Mapping[str, str] | None,
+        context: Mapping[str, str] | None,
+    ) -> EncryptResult:
+        self.rules.require(Feature.RE_ENCRYPT, "re_encrypt")
+        raise NotImplementedError
+
+    def generate_random(self, number_of_bytes: int) -> bytes:
+        self.rules.require(Feature.RANDOM, "generate_random")
+        raise NotImplementedError
+
+    def update_key_description(self, key: str, description: str) -> None:
+        raise NotImplementedError
+
+    def update_alias(self, alias: str, key: str) -> None:
+        self.rules.require(Feature.MOVABLE_ALIASES, "update_alias")
+        raise NotImplementedError
+
+    def delete_alias(self, alias: str) -> None:
+        self.rules.require(Feature.MOVABLE_ALIASES, "delete_alias")
+        raise NotImplementedError
+
+    def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
+        self.rules.require(Feature.ROTATION, "set_rotation_policy")
+        raise NotImplementedError
+
+    @classmethod
+    def check_tag_rules(cls, name: str, value: str) -> None:
+        """Raise :class:`InvalidRequestError` (``field="tags"``) unless this dialect
+        takes the tag ``name`` = ``value``."""
+
+    def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
+        self.rules.require(Feature.TAGS, "tag_key")
+        raise NotImplementedError
+
+    def untag_key(self, key: str, names: list[str]) -> None:
+        self.rules.require(Feature.TAGS, "untag_key")
+        raise NotImplementedError
+
+    def list_key_tags(self, key: str) -> dict[str, str]:
+        self.rules.require(Feature.TAGS, "list_key_tags")
         raise NotImplementedError

@@ -35,11 +35,10 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import Driver
+from unikms.driver import Driver, NativeResponse
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
-    LimitExceededError,
     UnsupportedByDialectError,
 )
 from unikms.types import (
@@ -86,6 +85,21 @@ RECIPIENT_ALGORITHMS = (
 )
 DEFAULT_RECIPIENT_ALGORITHM = "SM2"
 ROTATE_DAYS = (7, 365)
+#: GenerateRandom ``NumberOfBytes`` (SDK model: 1 to 1024)
+RANDOM_BYTES = (1, 1024)
+#: CreateKey / UpdateKeyDescription ``Description``: at most 1024 bytes
+MAX_DESCRIPTION_BYTES = 1024
+#: GetServiceStatus ``CmkLimit`` of the fake (a standard account's quota; ours)
+CMK_LIMIT = 200
+#: ListAlgorithms: each KeyUsage the fake creates keys for, with its ``Algorithm`` name
+ALGORITHMS = {
+    "ENCRYPT_DECRYPT": "AES_256",
+    "ASYMMETRIC_DECRYPT_RSA_2048": "RSA_2048",
+    "ASYMMETRIC_DECRYPT_SM2": "SM2",
+    "ASYMMETRIC_SIGN_VERIFY_RSA_2048": "RSA_2048",
+    "ASYMMETRIC_SIGN_VERIFY_SM2": "SM2",
+    "ASYMMETRIC_SIGN_VERIFY_ECC": "ECC",
+}
 
 
 def _row(
@@ -362,7 +376,7 @@ RULES = DialectRules(
         data_key_bytes=(1, 1024),
         action_qps={"Encrypt": 300, "Decrypt": 300, "GenerateDataKey": 100},
     ),
-    features=frozenset({Feature.ROTATION, Feature.ARCHIVE}),
+    features=frozenset({Feature.ROTATION, Feature.ARCHIVE, Feature.RE_ENCRYPT, Feature.RANDOM}),
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
@@ -413,16 +427,8 @@ def lower_context(context: Mapping[str, str] | None) -> str | None:
 def check_context_rules(context: Mapping[str, str]) -> None:
     size = len(canonical_context_json(context))
     if size > MAX_CONTEXT_CHARS:
-        spec = RULES.situation(Situation.CONTEXT_TOO_LARGE)
-        raise LimitExceededError(
-            f"context is {size} characters as JSON; the tencent dialect accepts at most "
-            f"{MAX_CONTEXT_CHARS}",
-            field="context",
-            size=size,
-            limit=MAX_CONTEXT_CHARS,
-            dialect=Dialect.TENCENT,
-            code=spec.code,
-            http_status=spec.http_status,
+        raise RULES.too_large(
+            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
         )
 
 
@@ -435,6 +441,16 @@ def parse_context(text: str) -> dict[str, str] | None:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         return None
     return value
+
+
+def blob_text(ciphertext: bytes | str) -> str:
+    """The ``CiphertextBlob`` text of a ciphertext (ASCII bytes from ``encrypt``, or text)."""
+    if isinstance(ciphertext, str):
+        return ciphertext
+    try:
+        return ciphertext.decode("ascii")
+    except UnicodeDecodeError:
+        raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
 
 
 def _b64(data: bytes) -> str:
@@ -539,6 +555,10 @@ class TencentOperations(DialectOperations):
                 "EncryptionContext": lower_context(opts.context),
             },
         )
+        return self.sealed(r)
+
+    def sealed(self, r: NativeResponse) -> EncryptResult:
+        """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=r["CiphertextBlob"].encode("ascii"),
             key_id=r["KeyId"],
@@ -554,16 +574,12 @@ class TencentOperations(DialectOperations):
     ) -> DecryptResult:
         if key is not None:
             self.rules.require(Feature.IV, "key= on decrypt")
-        if isinstance(ciphertext, bytes):
-            try:
-                blob = ciphertext.decode("ascii")
-            except UnicodeDecodeError:
-                raise RULES.fail(Situation.INVALID_CIPHERTEXT) from None
-        else:
-            blob = ciphertext
         r = self.call(
             "Decrypt",
-            {"CiphertextBlob": blob, "EncryptionContext": lower_context(opts.context)},
+            {
+                "CiphertextBlob": blob_text(ciphertext),
+                "EncryptionContext": lower_context(opts.context),
+            },
         )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
@@ -694,3 +710,50 @@ class TencentOperations(DialectOperations):
 
     def cancel_key_archive(self, key: str) -> None:
         self.call("CancelKeyArchive", {"KeyId": self.key_id(key)})
+
+    # -- re-encryption, random bytes, descriptions, rotation ------------------
+    rotation_period_days = ROTATE_DAYS
+    random_bytes = RANDOM_BYTES
+
+    @classmethod
+    def check_description_rules(cls, description: str) -> None:
+        size = len(description.encode("utf-8"))
+        if size > MAX_DESCRIPTION_BYTES:
+            raise RULES.too_large(
+                Situation.INVALID_PARAMETER,
+                "description",
+                size,
+                MAX_DESCRIPTION_BYTES,
+                "bytes as UTF-8",
+            )
+
+    def re_encrypt(
+        self,
+        ciphertext: bytes | str,
+        destination_key: str,
+        source_context: Mapping[str, str] | None,
+        context: Mapping[str, str] | None,
+    ) -> EncryptResult:
+        r = self.call(
+            "ReEncrypt",
+            {
+                "CiphertextBlob": blob_text(ciphertext),
+                "DestinationKeyId": self.key_id(destination_key),
+                "SourceEncryptionContext": lower_context(source_context),
+                "DestinationEncryptionContext": lower_context(context),
+            },
+        )
+        return self.sealed(r)
+
+    def generate_random(self, number_of_bytes: int) -> bytes:
+        r = self.call("GenerateRandom", {"NumberOfBytes": number_of_bytes})
+        return base64.b64decode(r["Plaintext"])
+
+    def update_key_description(self, key: str, description: str) -> None:
+        self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})
+
+    def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
+        if enabled:
+            self.call("EnableKeyRotation", {"KeyId": self.key_id(key), "RotateDays": period_days})
+        else:
+            self.call("DisableKeyRotation", {"KeyId": self.key_id(key)})

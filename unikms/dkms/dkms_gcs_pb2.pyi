@@ -188,6 +188,20 @@ class AdvanceGenerateDataKeyResponse(_message.Message):
     KeyVersionId: str
     def __init__(self, KeyId: _Optional[str] = ..., Iv: _Optional[bytes] = ..., Plaintext: _Optional[bytes] = ..., CiphertextBlob: _Optional[bytes] = ..., RequestId: _Optional[str] = ..., Algorithm: _Optional[str] = ..., KeyVersionId: _Optional[str] = ...) -> None: ...
 
+class GenerateRandomRequest(_message.Message):
+    __slots__ = ("Length",)
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
+    Length: int
+    def __init__(self, Length: _Optional[int] = ...) -> None: ...
+
+class GenerateRandomResponse(_message.Message):
+    __slots__ = ("Random", "RequestId")
+    RANDOM_FIELD_NUMBER: _ClassVar[int]
+    REQUESTID_FIELD_NUMBER: _ClassVar[int]
+    Random: bytes
+    RequestId: str
+    def __init__(self, Random: _Optional[bytes] = ..., RequestId: _Optional[str] = ...) -> None: ...
+
 class Error(_message.Message):
     __slots__ = ("StatusCode", "ErrorCode", "ErrorMessage", "RequestId")
     STATUSCODE_FIELD_NUMBER: _ClassVar[int]

@@ -44,6 +44,7 @@ MESSAGES: Mapping[str, tuple[type[Message], type[Message]]] = {
         pb.AdvanceGenerateDataKeyRequest,
         pb.AdvanceGenerateDataKeyResponse,
     ),
+    "GenerateRandom": (pb.GenerateRandomRequest, pb.GenerateRandomResponse),
 }
 _MONTHS = {
     m: i + 1

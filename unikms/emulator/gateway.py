@@ -75,7 +75,7 @@ MAX_BODY = rules_module.MAX_BODY
 #: operations of the real gateway (and its SDK) that this emulator does not serve
 UNSERVED = frozenset(
     {
-        "Sign", "Verify", "GenerateRandom", "GetPublicKey", "GetSecretValue", "Hash", "Hmac",
+        "Sign", "Verify", "GetPublicKey", "GetSecretValue", "Hash", "Hmac",
         "KmsEncrypt", "KmsDecrypt", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
         "AdvanceGenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext",
     }

@@ -58,6 +58,8 @@ READ_ONLY_ACTIONS = frozenset(
         "AdvanceEncrypt", "AdvanceDecrypt", "AdvanceGenerateDataKey", "DescribeKey",
         "DescribeKeys", "DescribeKeyVersion", "ListKeys", "ListKeyDetail", "ListAliases",
         "ListAliasesByKeyId", "ListKeyVersions", "GetKeyRotationStatus",
+        "ReEncrypt", "GenerateRandom", "GetRandomPassword", "GetServiceStatus", "GetRegions",
+        "DescribeRegions", "ListAlgorithms", "ListResourceTags",
     }
 )  # fmt: skip
 

@@ -58,6 +58,14 @@ __all__ = [
 ]
 
 _ALNUM = string.ascii_lowercase + string.digits
+MAX_DESCRIPTION = alibaba_classic.MAX_DESCRIPTION
+#: GetRandomPassword's character types (the request's Exclude* flags), each with its set
+_PASSWORD_GROUPS = (
+    ("ExcludeLowercase", string.ascii_lowercase),
+    ("ExcludeUppercase", string.ascii_uppercase),
+    ("ExcludeNumbers", string.digits),
+    ("ExcludePunctuation", string.punctuation),
+)
 _REGION_CODES = {"cn-hangzhou": "hzz", "cn-shanghai": "shh", "cn-beijing": "bjj"}
 
 
@@ -170,34 +178,39 @@ class AlibabaClassicService(FakeService):
             raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
         return key
 
-    def context_aad(self, params: NativeParams) -> bytes | None:
-        """``EncryptionContext`` (a dict, or its JSON text) as the AAD it binds."""
-        return self.aad_for(self.context_of(params))
+    def context_aad(self, params: NativeParams, name: str = "EncryptionContext") -> bytes | None:
+        """The context parameter ``name`` (a dict, or its JSON text) as the AAD it binds."""
+        return self.aad_for(self.context_of(params, name), name)
 
-    def context_of(self, params: NativeParams) -> Mapping[str, str] | None:
-        """``EncryptionContext`` (a dict, or its JSON text), checked; ``None`` when empty."""
-        raw = params.get("EncryptionContext")
+    def context_of(
+        self, params: NativeParams, name: str = "EncryptionContext"
+    ) -> Mapping[str, str] | None:
+        """The context parameter ``name`` (a dict, or its JSON text), checked; ``None`` when
+        empty."""
+        raw = params.get(name)
         if raw is None or raw in ("", {}):
             return None
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
             except ValueError:
-                raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext") from None
+                raise self.fail(Situation.CONTEXT_INVALID, name=name) from None
         if not isinstance(raw, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
         ):
-            raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
+            raise self.fail(Situation.CONTEXT_INVALID, name=name)
         return raw
 
-    def aad_for(self, context: Mapping[str, str] | None) -> bytes | None:
+    def aad_for(
+        self, context: Mapping[str, str] | None, name: str = "EncryptionContext"
+    ) -> bytes | None:
         """The AAD a (checked) context binds, once its canonical JSON is within the limit:
         :func:`~unikms.dialects.alibaba.transfer_sdk_advance_aad` (``docs/dialects.md`` 1.7)."""
         if not context:
             return None
         text = canonical_context_json(context)
         if len(text) > alibaba_classic.MAX_CONTEXT_CHARS:
-            raise self.fail(Situation.CONTEXT_TOO_LARGE, name="EncryptionContext")
+            raise self.fail(Situation.CONTEXT_TOO_LARGE, name=name)
         return transfer_sdk_advance_aad(context)
 
     @staticmethod
@@ -281,6 +294,30 @@ class AlibabaClassicService(FakeService):
             "Plaintext": data.decode("utf-8", "replace"),
         }
 
+    def op_ReEncrypt(self, params: NativeParams) -> NativeResponse:
+        """Decrypt ``CiphertextBlob`` (with ``SourceEncryptionContext``) and encrypt the
+        same data under ``DestinationKeyId`` (with ``DestinationEncryptionContext``),
+        the plaintext never leaving the service. Symmetric sources only: the
+        asymmetric form (``SourceKeyId``, ``SourceKeyVersionId``,
+        ``SourceEncryptionAlgorithm``) is not modelled."""
+        for name in ("SourceKeyId", "SourceKeyVersionId", "SourceEncryptionAlgorithm"):
+            if params.get(name):
+                raise self.fail(Situation.UNSUPPORTED_OPERATION, name=name)
+        _, raw = self.b64(params, "CiphertextBlob", Situation.INVALID_CIPHERTEXT)
+        destination = self.crypto_key(self.resolve(params, "DestinationKeyId"))
+        parsed, key, version = self.locate_classic(raw)
+        source = self.context_of(params, "SourceEncryptionContext")
+        source_aad = self.aad_for(source, "SourceEncryptionContext")
+        aad = self.context_aad(params, "DestinationEncryptionContext")
+        self.dry_run(params)
+        data = self.open_classic(key, version, parsed, source_aad, self.legacy_aad_for(source))
+        blob, version_id = self.seal_classic(destination, data, aad)
+        return {
+            "CiphertextBlob": _base64.encode(blob),
+            "KeyId": destination.key_id,
+            "KeyVersionId": version_id,
+        }
+
     # the in-process fast path (InProcessClassicOperations): the same steps, typed
     def encrypt_text(
         self, ref: str, text: bytes, context: Mapping[str, str] | None
@@ -342,6 +379,10 @@ class AlibabaClassicService(FakeService):
             "MaterialExpireTime": "",
             "DeleteDate": _iso(key.deletion_date) if key.state is KeyState.PENDING_DELETION else "",
         }
+        if key.rotation_enabled and key.rotation_interval_seconds and key.versions:
+            meta["RotationInterval"] = f"{key.rotation_interval_seconds}s"
+            due = key.primary.created_at + timedelta(seconds=key.rotation_interval_seconds)
+            meta["NextRotationDate"] = _iso(due)
         if key.symmetric and key.versions:
             meta["PrimaryKeyVersion"] = key.primary.version_id
             meta["LastRotationDate"] = _iso(key.primary.created_at)
@@ -363,7 +404,7 @@ class AlibabaClassicService(FakeService):
         ):
             raise self.fail(Situation.INVALID_PARAMETER, name="Origin")
         description = params.get("Description") or ""
-        if len(description) > 8192:
+        if len(description) > MAX_DESCRIPTION:
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
         protection = params.get("ProtectionLevel") or "SOFTWARE"
         if protection not in PROTECTION_LEVELS:
@@ -382,6 +423,124 @@ class AlibabaClassicService(FakeService):
 
     def op_DescribeKey(self, params: NativeParams) -> NativeResponse:
         return {"KeyMetadata": self.metadata(self.resolve(params))}
+
+    def op_UpdateKeyDescription(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        description = params.get("Description")
+        if description is None:
+            raise self.fail(Situation.MISSING_PARAMETER, name="Description")
+        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Description")
+        key.description = description
+        return {}
+
+    def op_UpdateRotationPolicy(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        flag = str(params.get("EnableAutomaticRotation", "")).lower()
+        if flag not in ("true", "false"):
+            if flag in ("", "none"):
+                raise self.fail(Situation.MISSING_PARAMETER, name="EnableAutomaticRotation")
+            raise self.fail(Situation.INVALID_PARAMETER, name="EnableAutomaticRotation")
+        interval = None
+        if flag == "true":
+            text = self.text(params, "RotationInterval")
+            assert text is not None
+            interval = alibaba_classic.rotation_interval_seconds(text)
+            if interval is None:
+                raise self.fail(Situation.INVALID_PARAMETER, name="RotationInterval")
+        if not key.symmetric or key.origin == "EXTERNAL" or key.state is not KeyState.ENABLED:
+            raise self.rules.error("Rejected.UnsupportedOperation")
+        key.rotation_enabled = interval is not None
+        if interval is not None:
+            key.rotation_interval_seconds = interval
+        return {}
+
+    def op_DescribeRegions(self, params: NativeParams) -> NativeResponse:
+        return {"Regions": {"Region": [{"RegionId": self.store.region}]}}
+
+    def op_GetRandomPassword(self, params: NativeParams) -> NativeResponse:
+        low, high = alibaba_classic.PASSWORD_LENGTH
+        length = self.integer(params, "PasswordLength", low, high) or 32
+        flags = {
+            name: str(params.get(name, "false")).lower() == "true"
+            for name in (
+                "ExcludeLowercase",
+                "ExcludeUppercase",
+                "ExcludeNumbers",
+                "ExcludePunctuation",
+                "RequireEachIncludedType",
+            )
+        }
+        excluded = params.get("ExcludeCharacters") or ""
+        if not isinstance(excluded, str):
+            raise self.fail(Situation.INVALID_PARAMETER, name="ExcludeCharacters")
+        groups = [
+            "".join(c for c in group if c not in excluded)
+            for name, group in _PASSWORD_GROUPS
+            if not flags[name]
+        ]
+        groups = [g for g in groups if g]
+        if not groups or (flags["RequireEachIncludedType"] and len(groups) > length):
+            raise self.fail(Situation.INVALID_PARAMETER, name="PasswordLength")
+        alphabet = "".join(groups)
+        while True:
+            password = "".join(secrets.choice(alphabet) for _ in range(length))
+            if not flags["RequireEachIncludedType"] or all(
+                any(c in g for c in password) for g in groups
+            ):
+                return {"RandomPassword": password}
+
+    # -- tags ---------------------------------------------------------------------
+    def tagged_key(self, params: NativeParams) -> FakeKey:
+        """The key a tag action names; secrets and certificates are not modelled."""
+        for name in ("SecretName", "CertificateId"):
+            if params.get(name):
+                raise self.fail(Situation.UNSUPPORTED_OPERATION, name=name)
+        return self.resolve(params, aliases=False, arns=False)
+
+    def json_list(self, params: NativeParams, name: str) -> list[Any]:
+        raw = params.get(name)
+        if raw in (None, "", []):
+            raise self.fail(Situation.MISSING_PARAMETER, name=name)
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise self.fail(Situation.INVALID_PARAMETER, name=name) from None
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(Situation.INVALID_PARAMETER, name=name)
+        return raw
+
+    def op_TagResource(self, params: NativeParams) -> NativeResponse:
+        key = self.tagged_key(params)
+        tags: dict[str, str] = {}
+        for tag in self.json_list(params, "Tags"):
+            tag_key = tag.get("TagKey") if isinstance(tag, dict) else None
+            value = tag.get("TagValue", "") if isinstance(tag, dict) else None
+            if not alibaba_classic.valid_tag(tag_key, value):
+                raise self.fail(Situation.INVALID_PARAMETER, name="Tags")
+            assert isinstance(tag_key, str) and isinstance(value, str)
+            tags[tag_key] = value
+        if len(key.tags.keys() | tags.keys()) > alibaba_classic.MAX_TAGS:
+            raise self.fail(Situation.LIMIT_EXCEEDED)
+        key.tags.update(tags)
+        return {}
+
+    def op_UntagResource(self, params: NativeParams) -> NativeResponse:
+        key = self.tagged_key(params)
+        names = self.json_list(params, "TagKeys")
+        if not all(isinstance(n, str) and n for n in names):
+            raise self.fail(Situation.INVALID_PARAMETER, name="TagKeys")
+        for tag_key in names:
+            key.tags.pop(tag_key, None)
+        return {}
+
+    def op_ListResourceTags(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params, aliases=False, arns=False)
+        tags = [
+            {"KeyId": key.key_id, "TagKey": k, "TagValue": v} for k, v in sorted(key.tags.items())
+        ]
+        return {"Tags": {"Tag": tags}}
 
     def page(
         self, params: NativeParams, items: list[Any], outer: str, inner: str
@@ -519,7 +678,7 @@ class AlibabaInstanceService(AlibabaClassicService):
 
     rules = alibaba_instance.RULES
     #: classic crypto the gateway has no operation for (its key management stays: see above)
-    excluded_actions = frozenset({"GenerateDataKeyWithoutPlaintext"})
+    excluded_actions = frozenset({"GenerateDataKeyWithoutPlaintext", "ReEncrypt"})
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
         if action in _GATEWAY_ACTIONS and alibaba_instance.encoded_size(params) > (
@@ -892,6 +1051,15 @@ class AlibabaInstanceService(AlibabaClassicService):
             "KeyVersionId": version.version_id,
         }
 
+    def op_GenerateRandom(self, params: NativeParams) -> NativeResponse:
+        """``Length`` random bytes (``Random``); no key is involved."""
+        if params.get("Length") in (None, "", 0):
+            raise self.fail(Situation.MISSING_PARAMETER, name="Length")
+        low, high = alibaba_instance.RANDOM_LENGTH
+        length = self.integer(params, "Length", low, high)
+        assert length is not None
+        return {"Random": os.urandom(length)}
+
 
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
 _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
@@ -905,6 +1073,7 @@ _GATEWAY_ACTIONS = frozenset(
         "AdvanceEncrypt",
         "AdvanceDecrypt",
         "AdvanceGenerateDataKey",
+        "GenerateRandom",
     }
 )
 

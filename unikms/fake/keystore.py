@@ -128,6 +128,11 @@ class FakeKey:
     last_rotation: datetime | None = None
     #: Alibaba: ``SOFTWARE`` (a software KMS instance, the default) or ``HSM``
     protection_level: str = "SOFTWARE"
+    #: Alibaba ``UpdateRotationPolicy``: ``RotationInterval`` in seconds (it takes
+    #: ``d``/``h``/``m``/``s`` units, so days alone would lose what was set)
+    rotation_interval_seconds: int | None = None
+    #: Alibaba resource tags (``TagResource``), TagKey -> TagValue
+    tags: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def primary(self) -> FakeKeyVersion:
@@ -152,6 +157,17 @@ def _time(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _seed_tags(value: object) -> dict[str, str]:
+    """A seed entry's ``tags``: a mapping of str to str (absent: none)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("tags must map str to str")
+    return dict(value)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -330,6 +346,8 @@ class KeyStore:
                         "rotation_interval_days": k.rotation_interval_days,
                         "display_alias": k.display_alias,
                         "protection_level": k.protection_level,
+                        "rotation_interval_seconds": k.rotation_interval_seconds,
+                        "tags": dict(k.tags),
                         "primary": k.primary.version_id if k.versions else None,
                         "versions": [
                             {
@@ -387,7 +405,14 @@ class KeyStore:
             rotation_interval_days=entry.get("rotation_interval_days"),
             display_alias=entry.get("display_alias"),
             protection_level=entry.get("protection_level", "SOFTWARE"),
+            rotation_interval_seconds=entry.get("rotation_interval_seconds"),
+            tags=_seed_tags(entry.get("tags")),
         )
+        interval = key.rotation_interval_seconds
+        if interval is not None and (type(interval) is not int or interval <= 0):
+            raise ValueError(
+                f"rotation_interval_seconds must be a positive integer, got {interval!r}"
+            )
         if key.protection_level not in PROTECTION_LEVELS:
             raise ValueError(
                 f"protection_level must be one of {', '.join(PROTECTION_LEVELS)}, "

@@ -40,6 +40,7 @@ from unikms.types import DecryptResult, EncryptResult, KeyState, KeyUsage
 __all__ = ["InProcessTencentOperations", "TencentService", "new_tencent_store"]
 
 SEPARATOR = "-k-"
+MAX_DESCRIPTION = tencent.MAX_DESCRIPTION_BYTES
 _HEADER = struct.Struct(">36sI")
 _SPEC_FOR_USAGE = tencent.SPEC_FOR_USAGE
 #: where the separators sit in a blob that seal wrote (Base64 of 64 and 16 bytes)
@@ -106,15 +107,15 @@ class TencentService(FakeService):
             raise self.fail(Situation.WRONG_KEY_TYPE)
         return key
 
-    def context_aad(self, params: NativeParams) -> bytes:
-        raw = params.get("EncryptionContext")
+    def context_aad(self, params: NativeParams, name: str = "EncryptionContext") -> bytes:
+        raw = params.get(name)
         if raw in (None, ""):
             return b""
         if not isinstance(raw, str) or len(raw) > tencent.MAX_CONTEXT_CHARS:
-            raise self.fail(Situation.CONTEXT_TOO_LARGE, name="EncryptionContext")
+            raise self.fail(Situation.CONTEXT_TOO_LARGE, name=name)
         parsed = tencent.parse_context(raw)
         if parsed is None:
-            raise self.fail(Situation.CONTEXT_INVALID, name="EncryptionContext")
+            raise self.fail(Situation.CONTEXT_INVALID, name=name)
         return self.aad_for(parsed)
 
     @staticmethod
@@ -248,7 +249,104 @@ class TencentService(FakeService):
             "CiphertextBlob": blob,
         }
 
+    def op_ReEncrypt(self, params: NativeParams) -> NativeResponse:
+        """Open ``CiphertextBlob`` (with ``SourceEncryptionContext``) and seal it under
+        ``DestinationKeyId`` (default: the blob's own key) with
+        ``DestinationEncryptionContext``. As the API reference states, a blob already
+        under its key's current version comes back unchanged (``ReEncrypted``
+        false) when the key stays; so does it here only when the context stays too."""
+        blob = self.text(params, "CiphertextBlob")
+        assert blob is not None
+        source_aad = self.context_aad(params, "SourceEncryptionContext")
+        aad = self.context_aad(params, "DestinationEncryptionContext")
+        destination_id = self.text(params, "DestinationKeyId", required=False)
+        destination = self.crypto_key(self.resolve_id(destination_id)) if destination_id else None
+        key, data = self.unseal(blob, source_aad)
+        target = destination or self.crypto_key(key)
+        if (
+            target is key
+            and aad == source_aad
+            and _base64.decode(blob.split(SEPARATOR, 1)[0])[: _HEADER.size]
+            == _HEADER.pack(key.key_id.encode("ascii"), key.primary_index)
+        ):
+            return {
+                "CiphertextBlob": blob,
+                "KeyId": key.key_id,
+                "SourceKeyId": key.key_id,
+                "ReEncrypted": False,
+            }
+        return {
+            "CiphertextBlob": self.seal(target, data, aad),
+            "KeyId": target.key_id,
+            "SourceKeyId": key.key_id,
+            "ReEncrypted": True,
+        }
+
+    def op_GenerateRandom(self, params: NativeParams) -> NativeResponse:
+        if params.get("NumberOfBytes") in (None, ""):
+            raise self.fail(Situation.MISSING_PARAMETER, name="NumberOfBytes")
+        low, high = tencent.RANDOM_BYTES
+        size = self.integer(params, "NumberOfBytes", low, high)
+        assert size is not None
+        return {"Plaintext": base64.b64encode(os.urandom(size)).decode()}
+
+    # -- service ------------------------------------------------------------------
+    def op_GetServiceStatus(self, params: NativeParams) -> NativeResponse:
+        """The service is on (``InvalidType`` 1: normal), the standard edition
+        (``UserLevel`` 0), with no HSM clusters, data-key hosting or sync tasks."""
+        return {
+            "ServiceEnabled": True,
+            "InvalidType": 1,
+            "UserLevel": 0,
+            "ProExpireTime": 0,
+            "ProRenewFlag": 0,
+            "ProResourceId": "",
+            "ExclusiveVSMEnabled": False,
+            "ExclusiveHSMEnabled": False,
+            "SubscriptionInfo": "",
+            "CmkUserCount": len(self.store.all_keys()),
+            "CmkLimit": tencent.CMK_LIMIT,
+            "ExclusiveHSMList": [],
+            "IsAllowedDataKeyHosted": False,
+            "DataKeyLimit": 0,
+            "FreeDataKeyLimit": 0,
+            "DataKeyUsedCount": 0,
+            "SyncTaskList": [],
+            "IsAllowedSync": False,
+        }
+
+    def op_GetRegions(self, params: NativeParams) -> NativeResponse:
+        return {"Regions": [self.store.region]}
+
+    def op_ListAlgorithms(self, params: NativeParams) -> NativeResponse:
+        """The key usages CreateKey takes here, each with its algorithm."""
+        groups: dict[str, list[dict[str, str]]] = {
+            "SymmetricAlgorithms": [],
+            "AsymmetricAlgorithms": [],
+            "AsymmetricSignVerifyAlgorithms": [],
+        }
+        for usage, algorithm in tencent.ALGORITHMS.items():
+            group = (
+                "SymmetricAlgorithms"
+                if usage == "ENCRYPT_DECRYPT"
+                else "AsymmetricSignVerifyAlgorithms"
+                if "SIGN" in usage
+                else "AsymmetricAlgorithms"
+            )
+            groups[group].append({"KeyUsage": usage, "Algorithm": algorithm})
+        return dict(groups)
+
     # -- key management -----------------------------------------------------------
+    def op_UpdateKeyDescription(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        description = params.get("Description")
+        if description is None:
+            raise self.fail(Situation.MISSING_PARAMETER, name="Description")
+        if not isinstance(description, str) or len(description.encode()) > MAX_DESCRIPTION:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Description")
+        key.description = description
+        return {}
+
     @staticmethod
     def key_usage(key: FakeKey) -> str:
         """The key's Tencent ``KeyUsage`` (``ASYMMETRIC_SIGN_VERIFY_*`` for a signing key)."""
@@ -298,7 +396,7 @@ class TencentService(FakeService):
         if key_type == 2 and not spec.symmetric:
             raise self.rules.error("InvalidParameterValue.InvalidType")
         description = params.get("Description") or ""
-        if len(description.encode()) > 1024:
+        if len(description.encode()) > MAX_DESCRIPTION:
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
         key = self.store.create_key(
             spec=spec,
