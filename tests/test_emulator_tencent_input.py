@@ -151,12 +151,15 @@ def swapped(request: Request, action: str) -> Request:
 
 def test_tc3_by_default_lets_a_replay_change_the_action(tencent: TencentProtocol) -> None:
     """The real protocol's property: the SDK signs ``content-type;host``, so within the
-    5-minute window a captured Encrypt can be replayed as DisableKey."""
+    5-minute window a captured DescribeKey can be replayed as DisableKey (their parameters
+    are the same, so UnknownParameter does not stop it; an Encrypt's Plaintext would)."""
     key = answer(tencent, tc3("CreateKey", b'{"Alias": "victim"}'))["KeyId"]
-    body = json.dumps({"KeyId": key, "Plaintext": "aGk="}).encode()
-    captured = tc3("Encrypt", body)
+    body = json.dumps({"KeyId": key}).encode()
+    captured = tc3("DescribeKey", body)
     assert "Error" not in answer(tencent, captured)
     assert "Error" not in answer(tencent, swapped(captured, "DisableKey"))
+    encrypt = tc3("Encrypt", json.dumps({"KeyId": key, "Plaintext": "aGk="}).encode())
+    assert error_code(tencent, swapped(encrypt, "DisableKey")) == "UnknownParameter"
     described = answer(tencent, tc3("DescribeKey", json.dumps({"KeyId": key}).encode()))
     assert described["KeyMetadata"]["KeyState"] == "Disabled"  # type: ignore[index]
 
