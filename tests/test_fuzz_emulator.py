@@ -617,7 +617,7 @@ def test_requests_of_no_protocol_get_the_router_answer(
     _run(request)
 
 
-# -- open bug (b): ill-typed Tencent JSON answers InternalError -----------------------------------
+# -- bug (b), fixed: ill-typed Tencent JSON gets a parameter error, not InternalError -----------
 
 
 def _tencent_json(action: str, body: bytes) -> None:
@@ -626,11 +626,6 @@ def _tencent_json(action: str, body: bytes) -> None:
     check_answer(answer, routed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open bug (b): ill-typed Tencent JSON (non-finite numbers, deep nesting, lone "
-    "surrogates, objects where strings go) answers InternalError, not a parameter error",
-)
 @settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 4))
 @given(data=st.data(), action=st.sampled_from(TENCENT_ACTIONS))
 @example(data=None, action="ListKeys")
@@ -658,7 +653,6 @@ def test_ill_typed_tencent_json_gets_a_parameter_error(
         pytest.param("Encrypt", b'{"KeyId": ' + b"[" * 5000 + b"]" * 5000 + b"}", id="deep"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason="open bug (b): malformed Tencent JSON answers InternalError")
 def test_the_known_malformed_tencent_json_gets_a_parameter_error(action: str, body: bytes) -> None:
     body = body.replace(b"KEY", served().tencent_key.encode())
     _tencent_json(action, body.replace(b"ALIAS", f"s{uuid.uuid4().hex[:12]}".encode()))
