@@ -408,26 +408,6 @@ def _inner(blob: bytes | str) -> bytes | None:
     return _strict_b64(blob) if isinstance(blob, str) else blob
 
 
-def known_bug_a(sealed: Sealed, mutant: bytes | str) -> bool:
-    """Open bug (a): the fake's AdvanceDecrypt trusts the blob's algorithm and padding
-    bytes, so a GCM blob relabelled CBC/ECB (or given a padding nibble) opens.
-    ``test_a_relabelled_advance_blob_is_refused`` pins it; drop this tolerance with
-    that xfail when the fix lands."""
-    raw, original = _inner(mutant), _inner(sealed.ciphertext)
-    return (
-        sealed.layout == "advance"
-        and raw is not None
-        and original is not None
-        and len(raw) > 3
-        and raw[:1] == b"$"
-        and raw[3:] == original[3:]
-        and raw[1:3] != original[1:3]
-        and raw[1] >> 4 == 0
-        and raw[1] & 0x0F in PADDING_IDS.values()
-        and raw[2] in ALGORITHM_IDS.values()
-    )
-
-
 def known_bug_d(sealed: Sealed, mutant: bytes | str) -> bool:
     """Bug (d), found here: on the instance dialect, a classic blob and an AES_GCM
     Advance blob are the same bytes but for the 3-byte header, and nothing binds the
@@ -454,7 +434,7 @@ def check_decrypt(sealed: Sealed, mutant: bytes | str) -> str:
     except unikms.KmsError as err:
         assert type(err) is not unikms.KmsError, f"an untyped KmsError: {err!r}"
         return f"refused: {type(err).__name__}"
-    if known_bug_a(sealed, mutant) or known_bug_d(sealed, mutant):
+    if known_bug_d(sealed, mutant):
         return "known open bug"
     # a graft can rebuild one of the other valid ciphertexts whole: it must open to its own
     known = {sealed.canon(c): p for c, p in sealed.valid()}
@@ -520,7 +500,7 @@ def test_another_context_never_opens(name: str, context: dict[str, str] | None) 
     assert (context or None) == want and result.plaintext == sealed.plaintext
 
 
-# -- the open bugs the fuzzers hit, one strict xfail each ----------------------------------------
+# -- the bugs the fuzzers hit: each fixed one pinned, each open one a strict xfail -----------
 
 
 def _four_byte(kms: unikms.KmsClient) -> bytes:
@@ -536,10 +516,6 @@ def _four_byte(kms: unikms.KmsClient) -> bytes:
         pytest.param(PADDING_IDS["NO_PADDING"], "AES_ECB", id="gcm-as-ecb"),
         pytest.param(PADDING_IDS["PKCS7_PADDING"], "AES_GCM", id="gcm-with-a-padding-nibble"),
     ],
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason="open bug (a): the fake's AdvanceDecrypt trusts the blob's algorithm/padding bytes",
 )
 def test_a_relabelled_advance_blob_is_refused(byte1: int, algorithm: str) -> None:
     kms = unikms.connect("fake://alibaba-instance")

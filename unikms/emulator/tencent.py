@@ -27,7 +27,7 @@ from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
 
-__all__ = ["TencentProtocol"]
+__all__ = ["MalformedForm", "TencentProtocol"]
 
 RULES = rules_module.RULES
 VERSION = "2019-01-18"
@@ -106,8 +106,23 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
+class MalformedForm(ValueError):
+    """A GET/v1 form whose flattened names do not make one value each: the caller answers
+    ``InvalidParameter`` naming the field (Tencent's common error list, T14 in
+    ``docs/dialects.md``: InvalidParameter is "a parameter error, including errors of
+    parameter format and type")."""
+
+
 def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """``KeyIds.0=a&KeyIds.1=b`` -> ``{"KeyIds": ["a", "b"]}`` (the SDK's GET/v1 lists)."""
+    """``KeyIds.0=a&KeyIds.1=b`` -> ``{"KeyIds": ["a", "b"]}`` (the SDK's GET/v1 lists).
+
+    An index that is both an item and an object (``KeyIds.0=x&KeyIds.0.a=y``) is not
+    one value:
+
+    >>> unflatten([("KeyIds.0", "x"), ("KeyIds.0.a", "y")])
+    Traceback (most recent call last):
+    unikms.emulator.tencent.MalformedForm: KeyIds.0 is both a value and an object
+    """
     out: dict[str, Any] = {}
     lists: dict[str, dict[int, Any]] = {}
     for name, value in pairs:
@@ -116,9 +131,16 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         if dot and index.isdigit():
             sub = rest.partition(".")[2]
             slot = lists.setdefault(head, {})
+            item = slot.get(int(index))
             if sub:
-                slot.setdefault(int(index), {})[sub] = value
+                if item is None:
+                    item = slot[int(index)] = {}
+                elif not isinstance(item, dict):
+                    raise MalformedForm(f"{head}.{index} is both a value and an object")
+                item[sub] = value
             else:
+                if isinstance(item, dict):
+                    raise MalformedForm(f"{head}.{index} is both a value and an object")
                 slot[int(index)] = value
         else:
             out[name] = value
@@ -194,6 +216,8 @@ class TencentProtocol:
             action, params = self._authenticate(request)
         except _AuthError as err:
             return self.error(err.code)
+        except MalformedForm as err:
+            return self.error("InvalidParameter", name=str(err))
         except ValueError as err:  # UnicodeDecodeError included; neither quotes the body
             detail = "not UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
             return self.error(

@@ -395,7 +395,7 @@ class TencentService(FakeService):
         key_type = self.integer(params, "Type", 1, 2) or 1
         if key_type == 2 and not spec.symmetric:
             raise self.rules.error("InvalidParameterValue.InvalidType")
-        description = params.get("Description") or ""
+        description = self.text(params, "Description", required=False) or ""
         if len(description.encode()) > MAX_DESCRIPTION:
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
         key = self.store.create_key(
