@@ -447,6 +447,14 @@ def test_tencent_limits(tc: TencentService) -> None:
         assert err.code == "InvalidParameter", ctx
 
 
+@pytest.mark.parametrize("key_type", ["3", "0", "x"])
+def test_tencent_create_key_bad_type_is_invalid_type(tc: TencentService, key_type: str) -> None:
+    # T1: InvalidParameterValue.InvalidType is "Type参数错误" (a wrong Type parameter), and
+    # T2 lists it for CreateKey: any Type but 1 or 2 answers it, not the generic code.
+    err = native_error(tc.call, "CreateKey", {"Alias": "typed", "Type": key_type})
+    assert (err.code, err.http_status) == ("InvalidParameterValue.InvalidType", 200)
+
+
 def test_tencent_state_machine(tc: TencentService) -> None:
     key = tc.call("CreateKey", {"Alias": "life"})["KeyId"]
     err = native_error(tc.call, "ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7})

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from unikms import _base64
 from unikms.dialects import tencent
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
-from unikms.driver import NativeParams, NativeResponse
+from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake import cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
@@ -392,7 +392,10 @@ class TencentService(FakeService):
         spec = _SPEC_FOR_USAGE.get(usage)
         if spec is None:
             raise self.rules.error("InvalidParameterValue.InvalidKeyUsage")
-        key_type = self.integer(params, "Type", 1, 2) or 1
+        try:  # T1: InvalidType is "Type参数错误", a wrong Type (T2 lists it for CreateKey)
+            key_type = self.integer(params, "Type", 1, 2) or 1
+        except NativeError:
+            raise self.rules.error("InvalidParameterValue.InvalidType") from None
         if key_type == 2 and not spec.symmetric:
             raise self.rules.error("InvalidParameterValue.InvalidType")
         description = self.text(params, "Description", required=False) or ""
