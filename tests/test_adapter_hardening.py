@@ -277,7 +277,8 @@ def test_missing_credentials_are_one_line_naming_the_chain(
     )
     assert done.stderr == ""  # no SDK log line, no traceback
     lines = done.stdout.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("InvalidRequestError "), done.stdout
+    # a ConfigurationError (an InvalidRequestError): what to set is missing, as for connect()
+    assert len(lines) == 1 and lines[0].startswith("ConfigurationError "), done.stdout
     for name in names:
         assert name in lines[0]
 

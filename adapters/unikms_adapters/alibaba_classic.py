@@ -21,7 +21,13 @@ from typing import Any
 
 from unikms.dialects import alibaba_classic as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import AccessDeniedError, InvalidRequestError, ServiceError, TransportError
+from unikms.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    InvalidRequestError,
+    ServiceError,
+    TransportError,
+)
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -232,7 +238,7 @@ def _credential_client(profile: str | None) -> Any:
             client.get_credential()
         except Exception as err:
             reason = " ".join(sdk_logging.redact(str(err)).split())
-            raise InvalidRequestError(
+            raise ConfigurationError(
                 f"no Alibaba Cloud credentials: set {wanted}; or pass access_key_id and "
                 f"access_key_secret (the SDK said: {type(err).__name__}: {reason})",
                 field="access_key_id",

@@ -35,7 +35,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from unikms.dialects import alibaba_instance as rules_module
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
-from unikms.errors import InvalidRequestError, TransportError, UnsupportedByDialectError
+from unikms.errors import (
+    ConfigurationError,
+    InvalidRequestError,
+    TransportError,
+    UnsupportedByDialectError,
+)
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -285,7 +290,7 @@ class AlibabaInstanceKmsDriver:
 
 def _missing_client_key(
     key_given: str | None, key_id: str | None, private_key: str | None
-) -> InvalidRequestError:
+) -> ConfigurationError:
     """One line saying which half of the client key is missing, and where it comes from."""
     console = (
         "the KMS console's client key download: clientKey_<id>.json and clientKey_<id>_Password.txt"
@@ -301,7 +306,7 @@ def _missing_client_key(
             "a client key: client_key_file= and password_file= (or password=), "
             "client_key_content= and password=, or client_key_id= and private_key="
         )
-    return InvalidRequestError(
+    return ConfigurationError(
         f"alibaba-kms-instance:// needs {what}; from {console}",
         field=field,
         dialect=Dialect.ALIBABA_INSTANCE,

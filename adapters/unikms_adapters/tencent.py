@@ -21,7 +21,7 @@ from typing import Any
 
 from unikms.dialects import tencent as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import InvalidRequestError, TransportError
+from unikms.errors import ConfigurationError, InvalidRequestError, TransportError
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -169,7 +169,7 @@ def _chain_credential(credential: Any) -> Any:
         if cred is not None:
             return cred
         reason = "no credential"
-    raise InvalidRequestError(
+    raise ConfigurationError(
         f"no Tencent Cloud credentials: set one of the SDK's credential chain: "
         f"{CREDENTIAL_CHAIN}; or pass secret_id and secret_key (the SDK said: {reason})",
         field="secret_id",
