@@ -552,7 +552,18 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
             r = self.call("AdvanceDecrypt", {"CiphertextBlob": ciphertext, "Aad": aad})
         plaintext: bytes = r["Plaintext"]
         if classic_origin:
-            plaintext = classic.decode_plaintext(plaintext.decode("utf-8", "replace"))
+            try:  # classic Encrypt takes a string: a classic blob always holds UTF-8 text
+                text = plaintext.decode("utf-8")
+            except UnicodeDecodeError:
+                # an Advance blob of binary data stripped of its header (the header is not
+                # authenticated, docs/fuzzing.md bug (d)): never hand back mangled bytes
+                raise DecryptionFailedError(
+                    "the ciphertext reads as a classic blob but holds no classic plaintext "
+                    "(not text): it is an Advance blob whose header was removed, or damaged",
+                    dialect=self.rules.dialect,
+                    request_id=r.get("RequestId"),
+                ) from None
+            plaintext = classic.decode_plaintext(text)
         return DecryptResult(
             plaintext=plaintext,
             key_id=r["KeyId"],
