@@ -39,10 +39,7 @@ _SHIFTED = (
 
 @pytest.fixture(scope="module")
 def tccli_venv() -> Path:
-    try:
-        return sdk_venv.ensure(sdk_venv.TCCLI)
-    except sdk_venv.VenvBuildError as err:
-        pytest.skip(f"tccli not installable here: {err}")
+    return sdk_venv.ensure_or_skip(sdk_venv.TCCLI)
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +155,16 @@ def test_tccli_lifecycle(
     if "run" not in _RUNS:
         _RUNS["run"] = lifecycle(tccli_venv, emulator.endpoint, tmp_path_factory.mktemp("home"))
     check(step, _RUNS["run"], TENCENT)
+
+
+def test_an_uninstallable_client_is_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The skip path the client tests take on a machine that cannot install the client."""
+
+    def broken(spec: sdk_venv.SdkVenv) -> Path:
+        raise sdk_venv.VenvBuildError("pip install tccli: no route to the index")
+
+    monkeypatch.setattr(sdk_venv, "ensure", broken)
+    with pytest.raises(pytest.skip.Exception, match=r"tccli.*no route to the index"):
+        sdk_venv.ensure_or_skip(sdk_venv.TCCLI)

@@ -46,10 +46,7 @@ SDK_TEXT = base64.b64encode(b"transfer text").decode()
 
 @pytest.fixture(scope="module")
 def transfer_venv() -> Path:
-    try:
-        return sdk_venv.ensure(sdk_venv.TRANSFER)
-    except sdk_venv.VenvBuildError as err:
-        pytest.skip(f"alibabacloud-kms-python-sdk not installable here: {err}")
+    return sdk_venv.ensure_or_skip(sdk_venv.TRANSFER)
 
 
 @pytest.fixture(scope="module")

@@ -139,6 +139,17 @@ def ensure(spec: SdkVenv = DKMS_GCS) -> Path:
     return venv
 
 
+def ensure_or_skip(spec: SdkVenv) -> Path:
+    """:func:`ensure`, or skip the calling test with pip's reason (shown by ``-ra``) when
+    the client cannot be installed on this machine: never silently."""
+    import pytest
+
+    try:
+        return ensure(spec)
+    except VenvBuildError as err:
+        pytest.skip(f"{spec.name} not installable here: {err}")
+
+
 def installed(venv: Path) -> dict[str, str]:
     pins = {}
     for line in (venv / _READY).read_text("utf-8").splitlines():
