@@ -27,16 +27,16 @@ from collections.abc import Callable
 import atheris
 
 with atheris.instrument_imports(include=["unikms"]):  # coverage of every part the oracles use
-    import unikms.dialects.alibaba_classic
-    import unikms.dialects.alibaba_instance
-    import unikms.dialects.tencent
-    import unikms.emulator.alibaba_classic
+    import unikms.dialects.alibaba.classic
+    import unikms.dialects.alibaba.instance
+    import unikms.dialects.tencent.rules
+    import unikms.dialects.alibaba.classic_wire
     import unikms.emulator.app
-    import unikms.emulator.gateway
-    import unikms.emulator.tencent
+    import unikms.dialects.alibaba.gateway_wire
+    import unikms.dialects.tencent.wire
     import unikms.envelope
-    import unikms.fake.alibaba
-    import unikms.fake.tencent  # noqa: F401
+    import unikms.dialects.alibaba.fake
+    import unikms.dialects.tencent.fake  # noqa: F401
 
 from tests import test_fuzz_decrypt as decrypt_oracle
 from tests import test_fuzz_emulator as emulator_oracle

@@ -22,12 +22,16 @@ from Tea.exceptions import TeaException
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from tests.test_emulator_sdk import ALIBABA_MODES, acall, alibaba, b64, tcall, tencent
+from unikms.dialects.alibaba.fake import (
+    AlibabaClassicService,
+    AlibabaInstanceService,
+    new_alibaba_store,
+)
+from unikms.dialects.tencent.fake import TencentService, new_tencent_store
 from unikms.driver import NativeError
 from unikms.emulator import Emulator
 from unikms.errors import InvalidRequestError
-from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService, new_alibaba_store
 from unikms.fake.keystore import KeyStore
-from unikms.fake.tencent import TencentService, new_tencent_store
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from unikms import (
     UnsupportedByDialectError,
     WrongKeyTypeError,
 )
-from unikms.dialects.alibaba import transfer_sdk_advance_aad
+from unikms.dialects.alibaba.common import transfer_sdk_advance_aad
 from unikms.fake import FakeCloud
 from unikms.types import KeySpec
 

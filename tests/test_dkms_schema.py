@@ -1,9 +1,10 @@
 """The committed protobuf code is generated from our own schema, and says the same.
 
-``unikms/dkms/dkms_gcs.proto`` is the source of truth (written from the
+``unikms/dialects/alibaba/dkms/dkms_gcs.proto`` is the source of truth (written from the
 documented wire format); ``dkms_gcs_pb2.py`` is generated from it with
-``python -m grpc_tools.protoc -I unikms/dkms --python_out=unikms/dkms
---pyi_out=unikms/dkms dkms_gcs.proto``. This test regenerates it and compares
+``python -m grpc_tools.protoc -I unikms/dialects/alibaba/dkms
+--python_out=unikms/dialects/alibaba/dkms --pyi_out=unikms/dialects/alibaba/dkms
+dkms_gcs.proto``. This test regenerates it and compares
 the schema the two carry (not the text, which names the protoc version).
 """
 
@@ -15,9 +16,16 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 
-from unikms.dkms import dkms_gcs_pb2
+from unikms.dialects.alibaba.dkms import dkms_gcs_pb2
 
-SCHEMA = Path(__file__).resolve().parent.parent / "unikms" / "dkms" / "dkms_gcs.proto"
+SCHEMA = (
+    Path(__file__).resolve().parent.parent
+    / "unikms"
+    / "dialects"
+    / "alibaba"
+    / "dkms"
+    / "dkms_gcs.proto"
+)
 
 
 def test_generated_code_matches_the_schema(tmp_path: Path) -> None:

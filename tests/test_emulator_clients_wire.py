@@ -29,7 +29,8 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests.test_emulator_server import start_serve
-from unikms.emulator.alibaba_classic import SIGNATURE_MISMATCH_PREFIX, AlibabaClassicProtocol
+from unikms.dialects.alibaba.classic_wire import SIGNATURE_MISMATCH_PREFIX, AlibabaClassicProtocol
+from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
@@ -38,7 +39,6 @@ from unikms.emulator.credentials import (
     DEFAULT_TENCENT_SECRET_KEY,
     EmulatorCredentials,
 )
-from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import Request, Response
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

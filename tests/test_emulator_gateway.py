@@ -25,12 +25,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from tests.gateway_sdk.serve import serve
-from unikms.dkms.wire import pb, string_to_sign
+from unikms.dialects.alibaba.dkms.wire import pb, string_to_sign
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.driver import NativeError
 from unikms.emulator.app import MAX_BODY as APP_MAX_BODY
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials, IssuedClientKey
-from unikms.emulator.gateway import GatewayProtocol
 from unikms.emulator.wire import Request, Response
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService

@@ -27,8 +27,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
+from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator import Emulator
-from unikms.emulator.alibaba_classic import AlibabaClassicProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
@@ -41,7 +42,6 @@ from unikms.emulator.credentials import (
     private_directory,
 )
 from unikms.emulator.state import StateFile
-from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import ReplayGuard, Request, Response
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

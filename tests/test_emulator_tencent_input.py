@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.test_emulator_server import tc3_signature
+from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, EmulatorCredentials
-from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

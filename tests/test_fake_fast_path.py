@@ -14,10 +14,10 @@ import pytest
 
 from unikms import KmsClient
 from unikms.dialects import operations_class
+from unikms.dialects.alibaba.fake import InProcessClassicOperations, InProcessInstanceOperations
+from unikms.dialects.tencent.fake import InProcessTencentOperations
 from unikms.errors import KmsError
 from unikms.fake import FakeCloud
-from unikms.fake.alibaba import InProcessClassicOperations, InProcessInstanceOperations
-from unikms.fake.tencent import InProcessTencentOperations
 from unikms.types import Dialect
 
 FAST = {

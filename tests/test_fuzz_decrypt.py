@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import unikms
 from tests.fuzz_profile import FUZZ
-from unikms.dialects.alibaba import ALGORITHM_IDS, CLASSIC_GCM_HEADER, PADDING_IDS
+from unikms.dialects.alibaba.common import ALGORITHM_IDS, CLASSIC_GCM_HEADER, PADDING_IDS
 from unikms.fake import FakeCloud
 from unikms.types import Dialect, KeyVersion
 

@@ -45,10 +45,12 @@ from hypothesis import strategies as st
 from tests.fuzz_profile import FUZZ
 from tests.test_emulator_gateway import Signer
 from tests.test_emulator_server import acs3_request, tc3_request
-from unikms.dialects.alibaba_instance import MIGRATION_VERSION_PARAM
-from unikms.dkms.wire import MESSAGES, MIGRATION_HEADER, pb
+from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
+from unikms.dialects.alibaba.dkms.wire import MESSAGES, MIGRATION_HEADER, pb
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
+from unikms.dialects.alibaba.instance import MIGRATION_VERSION_PARAM
+from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.driver import NativeError
-from unikms.emulator.alibaba_classic import AlibabaClassicProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
@@ -57,8 +59,6 @@ from unikms.emulator.credentials import (
     DEFAULT_TENCENT_SECRET_KEY,
     EmulatorCredentials,
 )
-from unikms.emulator.gateway import GatewayProtocol
-from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService

@@ -17,15 +17,15 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tests.test_emulator_gateway import Signer
 from unikms import KmsClient
-from unikms.dialects.alibaba import ALGORITHM_IDS, PADDING_IDS, VERSION_ID_LEN
-from unikms.dialects.alibaba_instance import RULES
-from unikms.dkms.wire import pb
+from unikms.dialects.alibaba.common import ALGORITHM_IDS, PADDING_IDS, VERSION_ID_LEN
+from unikms.dialects.alibaba.dkms.wire import pb
+from unikms.dialects.alibaba.fake import AlibabaInstanceService
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
+from unikms.dialects.alibaba.instance import RULES
 from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.gateway import GatewayProtocol
 from unikms.errors import DecryptionFailedError, ServiceError
 from unikms.fake import FakeCloud
-from unikms.fake.alibaba import AlibabaInstanceService
 from unikms.types import Dialect, KeySpec, KeyUsage, KeyVersion
 
 
@@ -190,7 +190,7 @@ def test_internal_failure_on_decrypt_is_a_decryption_failure() -> None:
 
 def test_the_gcm_shortcut_agrees_with_the_rules() -> None:
     """``blob_mode`` answers AES_GCM without padding at once for AES keys: the rules agree."""
-    from unikms.dialects.alibaba_instance import allowed_algorithms, allowed_paddings
+    from unikms.dialects.alibaba.instance import allowed_algorithms, allowed_paddings
 
     for spec in (KeySpec.AES_128, KeySpec.AES_256):
         for level in ("SOFTWARE", "HSM"):

@@ -4,7 +4,7 @@ The SDK cannot live in the project's environment: it pins ``pyopenssl<23.3``
 (so ``cryptography<42``) and ``protobuf<4``, and installs top-level packages
 named ``sdk``, ``openapi`` and ``openapi_util``. So this module builds an
 isolated virtualenv for it (once; cached under
-``~/.cache/unikms/dkms-gcs-venv-<hash>``, keyed by the requirement list and the
+``~/.cache/unikms/dialects/alibaba/dkms-gcs-venv-<hash>``, keyed by the requirement list and the
 Python version; ``UNIKMS_DKMS_GCS_VENV`` names another directory), lets pip
 resolve the SDK's own pins there, and runs ``tests/gateway_sdk/driver.py`` with
 that venv's Python against a real emulator server on 127.0.0.1. The driver
@@ -28,9 +28,9 @@ import pytest
 from tests.gateway_sdk import venv as gateway_venv
 from tests.gateway_sdk.client_keys import driver_client_keys
 from tests.gateway_sdk.serve import serve
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.gateway import GatewayProtocol
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from unikms.dialects import alibaba_classic, alibaba_instance, tencent
-from unikms.dialects.alibaba import (
+from unikms.dialects.alibaba import classic as alibaba_classic
+from unikms.dialects.alibaba import instance as alibaba_instance
+from unikms.dialects.alibaba.common import (
     CLASSIC_GCM_HEADER,
     IV_LEN,
     VERSION_ID_LEN,
@@ -23,11 +24,12 @@ from unikms.dialects.alibaba import (
     gateway_aad_binding,
     transfer_sdk_advance_aad,
 )
+from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
 from unikms.dialects.base import canonical_context_json
+from unikms.dialects.tencent import rules as tencent
+from unikms.dialects.tencent.fake import TencentService
 from unikms.driver import NativeError
 from unikms.fake import FakeCloud
-from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService
-from unikms.fake.tencent import TencentService
 from unikms.types import Dialect, KeySpec, KeyUsage
 
 

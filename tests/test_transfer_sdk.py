@@ -28,9 +28,9 @@ import pytest
 from tests.gateway_sdk import venv as sdk_venv
 from tests.gateway_sdk.client_keys import driver_client_keys
 from tests.gateway_sdk.serve import serve
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.gateway import GatewayProtocol
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 

@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from unikms.dialects.alibaba import parse_key_ref
+from unikms.dialects.alibaba.common import parse_key_ref
 from unikms.errors import TransportError
 from unikms.types import Dialect
 

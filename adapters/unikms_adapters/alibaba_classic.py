@@ -19,7 +19,7 @@ import re
 import sys
 from typing import Any
 
-from unikms.dialects import alibaba_classic as rules_module
+from unikms.dialects.alibaba import classic as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     AccessDeniedError,

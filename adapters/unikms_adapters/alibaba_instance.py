@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from unikms.dialects import alibaba_instance as rules_module
+from unikms.dialects.alibaba import instance as rules_module
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     ConfigurationError,
@@ -155,7 +155,7 @@ class AlibabaInstanceKmsDriver:
         try:
             import requests
 
-            from unikms.dkms import wire
+            from unikms.dialects.alibaba.dkms import wire
         except ImportError as err:
             raise missing_sdk(self.dialect, "alibaba-instance", err) from None
         sdk_logging.install()

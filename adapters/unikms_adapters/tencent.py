@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from unikms.dialects import tencent as rules_module
+from unikms.dialects.tencent import rules as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import ConfigurationError, InvalidRequestError, TransportError
 from unikms.types import Dialect

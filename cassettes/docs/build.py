@@ -40,7 +40,7 @@ import unikms  # noqa: E402
 from unikms.contract.cassettes import cassette_vcr, load_cassette  # noqa: E402
 from unikms.contract.scenarios import PUBLIC_PLAINTEXTS  # noqa: E402
 from unikms.contract.targets import emulator_urls  # noqa: E402
-from unikms.dkms.wire import pb  # noqa: E402
+from unikms.dialects.alibaba.dkms.wire import pb  # noqa: E402
 from unikms.emulator.credentials import EmulatorCredentials  # noqa: E402
 from unikms.types import Dialect  # noqa: E402
 
@@ -123,7 +123,7 @@ INST_ERRORS = [
 ]
 INST_PB_NOTE = (
     "The instance docs give field values only, no byte-level responses: the protobuf answer is "
-    "built with unikms.dkms.wire.pb from the documented example field values. "
+    "built with unikms.dialects.alibaba.dkms.wire.pb from the documented example field values. "
 )
 
 # -- documented values --------------------------------------------------------------------

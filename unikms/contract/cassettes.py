@@ -210,7 +210,7 @@ class _Scrubber:
         if not isinstance(body, bytes):
             return body
         try:
-            from unikms.dkms.wire import MESSAGES
+            from unikms.dialects.alibaba.dkms.wire import MESSAGES
         except ImportError:  # no protobuf: scrub the whole answer rather than keep a secret
             return b""
         pair = MESSAGES.get(api)

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
-from unikms.dialects import alibaba_classic, alibaba_instance, tencent
+from unikms.dialects.alibaba import classic as alibaba_classic
+from unikms.dialects.alibaba import instance as alibaba_instance
 from unikms.dialects.base import DialectOperations, DialectRules
+from unikms.dialects.tencent import rules as tencent
 from unikms.driver import Driver
 from unikms.types import Dialect
 

@@ -204,7 +204,7 @@ class DialectRules:
     def unknown_param(self, action: str, params: Mapping[str, object]) -> str | None:
         """The first (sorted) parameter of ``params`` that ``action`` does not document.
 
-        >>> from unikms.dialects.tencent import RULES
+        >>> from unikms.dialects.tencent.rules import RULES
         >>> RULES.unknown_param("Encrypt", {"KeyId": "k", "Plaintxt": "eA=="})
         'Plaintxt'
         """

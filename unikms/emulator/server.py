@@ -27,7 +27,9 @@ from typing import Any
 
 import uvicorn
 
-from unikms.emulator.alibaba_classic import AlibabaClassicProtocol
+from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
+from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
+from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import (
     DEFAULT_ALIBABA_ACCESS_KEY_ID,
@@ -37,10 +39,8 @@ from unikms.emulator.credentials import (
     EmulatorCredentials,
     IssuedClientKey,
 )
-from unikms.emulator.gateway import GatewayProtocol
 from unikms.emulator.http_limits import HttpLimits, limited_protocol
 from unikms.emulator.state import StateFile
-from unikms.emulator.tencent import TencentProtocol
 from unikms.emulator.wire import ProtocolHandler, ReplayGuard
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

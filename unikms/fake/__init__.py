@@ -25,11 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from unikms.dialects import rules_for
+from unikms.dialects.alibaba.fake import (
+    AlibabaClassicService,
+    AlibabaInstanceService,
+    new_alibaba_store,
+)
+from unikms.dialects.tencent.fake import TencentService, new_tencent_store
 from unikms.errors import InvalidRequestError
-from unikms.fake.alibaba import AlibabaClassicService, AlibabaInstanceService, new_alibaba_store
 from unikms.fake.keystore import KeyStore, utcnow
 from unikms.fake.service import FakeService, Throttle
-from unikms.fake.tencent import TencentService, new_tencent_store
 from unikms.types import Dialect
 
 __all__ = ["FakeClock", "FakeCloud", "FakeService", "shared_cloud"]

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from unikms.dialects import alibaba_classic as rules_module
+from unikms.dialects.alibaba import classic as rules_module
 from unikms.driver import NativeError
 from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
@@ -119,7 +119,7 @@ def _wants_xml(fields: dict[str, str]) -> bool:
 
 
 class AlibabaClassicProtocol:
-    """Serves an :class:`~unikms.fake.alibaba.AlibabaClassicService` over HTTP."""
+    """Serves an :class:`~unikms.dialects.alibaba.fake.AlibabaClassicService` over HTTP."""
 
     name = "alibaba-classic"
 

@@ -28,8 +28,8 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from unikms.dialects import alibaba_classic as classic
-from unikms.dialects.alibaba import ADVANCE_MAGIC, CLASSIC_GCM_HEADER, ClassicBlob
+from unikms.dialects.alibaba import classic
+from unikms.dialects.alibaba.common import ADVANCE_MAGIC, CLASSIC_GCM_HEADER, ClassicBlob
 from unikms.dialects.base import (
     DialectRules,
     EncryptOptions,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from unikms.dialects import tencent as rules_module
+from unikms.dialects.tencent import rules as rules_module
 from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials, TencentSecret
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
@@ -121,7 +121,7 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
     >>> unflatten([("KeyIds.0", "x"), ("KeyIds.0.a", "y")])
     Traceback (most recent call last):
-    unikms.emulator.tencent.MalformedForm: KeyIds.0 is both a value and an object
+    unikms.dialects.tencent.wire.MalformedForm: KeyIds.0 is both a value and an object
     """
     out: dict[str, Any] = {}
     lists: dict[str, dict[int, Any]] = {}
@@ -161,7 +161,7 @@ class _AuthError(Exception):
 
 
 class TencentProtocol:
-    """Serves a :class:`~unikms.fake.tencent.TencentService` over HTTP."""
+    """Serves a :class:`~unikms.dialects.tencent.fake.TencentService` over HTTP."""
 
     name = "tencent"
 

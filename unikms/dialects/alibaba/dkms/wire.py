@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from google.protobuf.message import Message  # type: ignore[import-untyped,unused-ignore]
 
-from unikms.dkms import dkms_gcs_pb2 as pb
+from unikms.dialects.alibaba.dkms import dkms_gcs_pb2 as pb
 
 __all__ = [
     "API_VERSION",

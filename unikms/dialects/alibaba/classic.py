@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unikms import _base64
-from unikms.dialects.alibaba import (
+from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
     CLASSIC_GCM_HEADER,
     SPEC_NAMES,

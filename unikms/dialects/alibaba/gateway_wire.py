@@ -20,7 +20,7 @@ Each request is checked the way the gateway documents it, in this order:
 
 Then the body is decoded as the operation's request message
 (``InvalidParameter`` when it does not decode), the fields that are set go to
-the fake's :class:`~unikms.fake.alibaba.AlibabaInstanceService` (with a
+the fake's :class:`~unikms.dialects.alibaba.fake.AlibabaInstanceService` (with a
 ``Decrypt``'s ``x-kms-migrationkeyversionid`` request header, the version the
 transfer SDK's low-version ``Decrypt`` names instead of a ``KeyId``), and its
 answer is encoded as the response message; ``x-kms-migrationkeyversionid`` in
@@ -48,8 +48,8 @@ from google.protobuf.message import (  # type: ignore[import-untyped,unused-igno
     DecodeError,
 )
 
-from unikms.dialects import alibaba_instance as rules_module
-from unikms.dkms.wire import (
+from unikms.dialects.alibaba import instance as rules_module
+from unikms.dialects.alibaba.dkms.wire import (
     API_VERSION,
     CONTENT_TYPE,
     MESSAGES,
@@ -66,7 +66,7 @@ from unikms.fake.service import FakeService
 
 __all__ = ["GatewayProtocol"]
 
-log = logging.getLogger("unikms.emulator.gateway")
+log = logging.getLogger("unikms.dialects.alibaba.gateway_wire")
 
 RULES = rules_module.RULES
 SKEW_SECONDS = 15 * 60
@@ -105,7 +105,7 @@ class _Reject(Exception):
 
 
 class GatewayProtocol:
-    """Serves an :class:`~unikms.fake.alibaba.AlibabaInstanceService` as the KMS
+    """Serves an :class:`~unikms.dialects.alibaba.fake.AlibabaInstanceService` as the KMS
     instance gateway (``dkms-gcs-0.2``), client-key signatures verified.
 
     A request from the official SDK (or anything that signs as in the wire
@@ -116,7 +116,7 @@ class GatewayProtocol:
     >>> from cryptography.hazmat.primitives import hashes, serialization
     >>> from cryptography.hazmat.primitives.asymmetric import padding
     >>> from cryptography.hazmat.primitives.serialization import pkcs12
-    >>> from unikms.dkms.wire import pb
+    >>> from unikms.dialects.alibaba.dkms.wire import pb
     >>> from unikms.emulator.wire import Request
     >>> from unikms.fake import FakeCloud
     >>> from unikms.types import Dialect

@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
-from unikms.dialects import tencent
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
+from unikms.dialects.tencent import rules as tencent
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake import cipher

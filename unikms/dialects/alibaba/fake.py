@@ -22,8 +22,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from unikms import _base64
-from unikms.dialects import alibaba_classic, alibaba_instance
-from unikms.dialects.alibaba import (
+from unikms.dialects.alibaba import classic as alibaba_classic
+from unikms.dialects.alibaba import instance as alibaba_instance
+from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
     IV_LEN,
     SPEC_NAMES,
@@ -205,7 +206,8 @@ class AlibabaClassicService(FakeService):
         self, context: Mapping[str, str] | None, name: str = "EncryptionContext"
     ) -> bytes | None:
         """The AAD a (checked) context binds, once its canonical JSON is within the limit:
-        :func:`~unikms.dialects.alibaba.transfer_sdk_advance_aad` (``docs/dialects.md`` 1.7)."""
+        :func:`~unikms.dialects.alibaba.common.transfer_sdk_advance_aad`
+        (``docs/dialects.md`` 1.7)."""
         if not context:
             return None
         text = canonical_context_json(context)
@@ -824,7 +826,7 @@ class AlibabaInstanceService(AlibabaClassicService):
         padding: str,
     ) -> bytes:
         """``data`` sealed; an ``aad`` binds as
-        :func:`~unikms.dialects.alibaba.gateway_aad_binding` says."""
+        :func:`~unikms.dialects.alibaba.common.gateway_aad_binding` says."""
         if aad is not None:
             aad = gateway_aad_binding(aad)
         if algorithm == "AES_GCM" and iv is not None:
@@ -849,7 +851,7 @@ class AlibabaInstanceService(AlibabaClassicService):
         padding: str,
     ) -> bytes:
         """The plaintext of ``body``, else ``DECRYPT_FAILED``. An ``aad`` is tried as
-        :func:`~unikms.dialects.alibaba.gateway_aad_binding` binds it, then (when that
+        :func:`~unikms.dialects.alibaba.common.gateway_aad_binding` binds it, then (when that
         differs) as the bytes themselves, which blobs from an older fake bound."""
         bound = gateway_aad_binding(aad) if aad is not None else None
         for candidate in (bound, aad) if bound != aad else (aad,):

@@ -1,0 +1,1 @@
+"""Tencent Cloud KMS (API 2019-01-18)."""

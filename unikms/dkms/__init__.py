@@ -1,1 +1,0 @@
-"""The dkms-gcs-0.2 wire format; see :mod:`unikms.dkms.wire`."""
