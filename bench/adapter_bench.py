@@ -28,12 +28,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import unikms
 from tests.drivers import adapter_urls
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.types import Dialect
 
 PAYLOAD = os.urandom(4096)

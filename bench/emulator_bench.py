@@ -112,9 +112,11 @@ def alibaba_caller(endpoint: str) -> tuple[str, Callable[[], Callable[[], None]]
     from alibabacloud_kms20160120.client import Client
     from alibabacloud_tea_openapi.models import Config
 
-    from unikms.emulator.credentials import (
-        DEFAULT_ALIBABA_ACCESS_KEY_ID,
-        DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+    from unikms.dialects.alibaba.package import (
+        DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID,
+    )
+    from unikms.dialects.alibaba.package import (
+        DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
     )
 
     def client() -> Client:
@@ -144,7 +146,8 @@ def tencent_caller(endpoint: str) -> Callable[[], Callable[[], None]]:
     from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.kms.v20190118 import kms_client, models
 
-    from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY
+    from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+    from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 
     def client() -> kms_client.KmsClient:
         profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint))

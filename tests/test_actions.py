@@ -22,6 +22,7 @@ from Tea.exceptions import TeaException
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from tests.test_emulator_sdk import ALIBABA_MODES, acall, alibaba, b64, tcall, tencent
+from unikms.dialects import dialect_package
 from unikms.dialects.alibaba.fake import (
     AlibabaClassicService,
     AlibabaInstanceService,
@@ -485,11 +486,15 @@ def test_tags_rotation_and_descriptions_survive_an_emulator_restart(tmp_path: Pa
 
 
 def test_read_only_new_actions_are_not_persisted() -> None:
-    from unikms.emulator.server import READ_ONLY_ACTIONS
+    from unikms.emulator.server import read_only_actions
 
+    classic = read_only_actions(dialect_package("alibaba-classic"))
+    tencent = read_only_actions(dialect_package("tencent"))
     changing = {"TagResource", "UntagResource", "UpdateRotationPolicy", "UpdateKeyDescription"}
-    assert not changing & READ_ONLY_ACTIONS
-    assert {"ReEncrypt", "GenerateRandom", "ListResourceTags"} <= READ_ONLY_ACTIONS
+    assert not changing & classic
+    assert {"ReEncrypt", "GetRandomPassword", "ListResourceTags"} <= classic
+    assert {"ReEncrypt", "GenerateRandom"} <= tencent
+    assert "GenerateRandom" in read_only_actions(dialect_package("alibaba-instance"))
 
 
 def test_the_instance_gateway_generate_random() -> None:

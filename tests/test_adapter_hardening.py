@@ -19,12 +19,12 @@ import pytest
 
 import unikms
 from tests.drivers import adapter_urls
-from unikms.emulator import Emulator
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_KEY,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
+from unikms.emulator import Emulator
 from unikms.types import Dialect
 
 DIALECTS = list(Dialect)

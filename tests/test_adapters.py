@@ -11,13 +11,13 @@ import pytest
 
 import unikms
 from tests.drivers import adapter_urls
-from unikms.emulator import Emulator
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
+from unikms.emulator import Emulator
 from unikms.retry import RetryPolicy
 from unikms.types import Dialect
 

@@ -35,11 +35,11 @@ from aliyunsdkkms.request.v20160120 import (
 )
 
 from tests.clients.lifecycle import ALIBABA, STEPS, ServiceError, check, run_step
-from unikms.emulator import Emulator
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.emulator import Emulator
 
 MODES = ("json-get", "json-post", "xml-get", "xml-post")
 PLAINTEXT = "aGVsbG8gZnJvbSBweXRob24="

@@ -23,13 +23,13 @@ import pytest
 
 from tests.clients import node_clients as node
 from tests.clients.lifecycle import ALIBABA, STEPS, TENCENT, check
-from unikms.emulator import Emulator
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
+from unikms.emulator import Emulator
 
 pytestmark = pytest.mark.sdk_venv
 

@@ -23,8 +23,9 @@ import pytest
 
 from tests.clients.lifecycle import STEPS, TENCENT, ServiceError, check, run_step
 from tests.gateway_sdk import venv as sdk_venv
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.emulator import Emulator
-from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY
 
 pytestmark = pytest.mark.sdk_venv
 

@@ -30,15 +30,15 @@ import pytest
 
 from tests.test_emulator_server import start_serve
 from unikms.dialects.alibaba.classic_wire import SIGNATURE_MISMATCH_PREFIX, AlibabaClassicProtocol
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+)
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator.app import EmulatorApp
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
-    EmulatorCredentials,
-)
+from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request, Response
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

@@ -28,19 +28,16 @@ from urllib.parse import urlencode
 import pytest
 
 from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+)
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator import Emulator
 from unikms.emulator.app import EmulatorApp
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
-    AlibabaAccessKey,
-    EmulatorCredentials,
-    TencentSecret,
-    private_directory,
-)
+from unikms.emulator.credentials import AccessKey, EmulatorCredentials, private_directory
 from unikms.emulator.state import StateFile
 from unikms.emulator.wire import ReplayGuard, Request, Response
 from unikms.fake import FakeCloud
@@ -472,8 +469,10 @@ def test_the_banner_shows_only_the_documented_default_secrets() -> None:
     finally:
         emu.close()
     creds = EmulatorCredentials(
-        alibaba=[AlibabaAccessKey(DEFAULT_ALIBABA_ACCESS_KEY_ID, "my-real-alibaba-secret")],
-        tencent=[TencentSecret(DEFAULT_TENCENT_SECRET_ID, "my-real-tencent-key")],
+        {
+            "alibaba": [AccessKey(DEFAULT_ALIBABA_ACCESS_KEY_ID, "my-real-alibaba-secret")],
+            "tencent": [AccessKey(DEFAULT_TENCENT_SECRET_ID, "my-real-tencent-key")],
+        }
     )
     emu = Emulator(credentials=creds)
     try:

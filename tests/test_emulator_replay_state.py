@@ -12,8 +12,9 @@ import uuid
 from pathlib import Path
 
 from tests.test_emulator_hardening import acs_request
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.emulator import Emulator
-from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY
 from unikms.emulator.state import StateFile
 from unikms.emulator.wire import ProtocolHandler, ReplayGuard, Request, Response
 

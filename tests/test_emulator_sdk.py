@@ -24,13 +24,13 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.kms.v20190118 import kms_client
 from tencentcloud.kms.v20190118 import models as tc
 
-from unikms.emulator import Emulator
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
+from unikms.emulator import Emulator
 
 
 @pytest.fixture(scope="module")
@@ -346,11 +346,13 @@ def test_alibaba_sm3_signature(emulator: Emulator) -> None:
 
 def test_sts_tokens() -> None:
     """Temporary credentials: the token must be the one issued with the key."""
-    from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials, TencentSecret
+    from unikms.emulator.credentials import AccessKey, EmulatorCredentials
 
     creds = EmulatorCredentials(
-        alibaba=[AlibabaAccessKey("STS.ak", "sts-secret", "sts-token")],
-        tencent=[TencentSecret("sts-id", "sts-key", "tc-token")],
+        {
+            "alibaba": [AccessKey("STS.ak", "sts-secret", "sts-token")],
+            "tencent": [AccessKey("sts-id", "sts-key", "tc-token")],
+        }
     )
     with Emulator(credentials=creds) as emu:
         for mode in sorted(ALIBABA_MODES):

@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.test_emulator_server import tc3_signature
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
 from unikms.dialects.tencent.wire import TencentProtocol
-from unikms.emulator.credentials import DEFAULT_TENCENT_SECRET_ID, EmulatorCredentials
+from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.types import Dialect

@@ -49,16 +49,16 @@ from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
 from unikms.dialects.alibaba.dkms.wire import MESSAGES, MIGRATION_HEADER, pb
 from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.dialects.alibaba.instance import MIGRATION_VERSION_PARAM
+from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
+from unikms.dialects.alibaba.package import (
+    DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
+)
+from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
+from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.driver import NativeError
 from unikms.emulator.app import EmulatorApp
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
-    EmulatorCredentials,
-)
+from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService

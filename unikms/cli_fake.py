@@ -43,6 +43,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import unikms
 from unikms._output import output_file
+from unikms.dialects import families
 from unikms.errors import InvalidRequestError, KeyNotFoundError, KmsError
 from unikms.fake import FakeCloud, shared_cloud
 
@@ -64,7 +65,6 @@ __all__ = [
 DEFAULT_FAKE_URL = "fake://alibaba-classic"
 STATE_ENV = "UNIKMS_FAKE_STATE"
 _STATELESS_OPTIONS = {"strict", "throttle"}
-_PARTS = ("alibaba", "tencent")
 _names = itertools.count()
 
 
@@ -124,7 +124,7 @@ def _read(state: Path) -> dict[str, Any]:
 
 def _merged(current: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> None:
     """Apply to ``current`` what changed from ``before`` to ``after``, key by key."""
-    for part in _PARTS:
+    for part in sorted(after):
         old = {k["id"]: k for k in before.get(part, {}).get("keys", [])}
         new = {k["id"]: k for k in after[part]["keys"]}
         section = current.setdefault(part, {k: v for k, v in after[part].items() if k != "keys"})
@@ -146,7 +146,7 @@ def reset_state(state: Path, *, empty: bool = False) -> None:
     with _locked(state):
         if empty:
             with output_file(state, field="fake-state", binary=False) as out:
-                out.write(json.dumps({p: {"keys": []} for p in _PARTS}).encode())
+                out.write(json.dumps({p: {"keys": []} for p in sorted(families())}).encode())
         else:
             with contextlib.suppress(FileNotFoundError):
                 state.unlink()

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar
 
-from unikms.dialects import operations_class, operations_for, rules_for
+from unikms.dialects import dialect_packages, operations_class, operations_for, rules_for
 from unikms.dialects.base import (
     ALIAS_PREFIX,
     DialectOperations,
@@ -70,6 +70,11 @@ def _valid_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _arn_prefixes() -> tuple[str, ...]:
+    """The ARN prefixes of every dialect that has ARNs (``acs:``, ...)."""
+    return tuple(p.arn_prefix for p in dialect_packages() if p.arn_prefix)
 
 
 _STRICT_FORBIDDEN = {
@@ -648,13 +653,15 @@ class KmsClient:
     def _check_key(self, key: object, field: str = "key") -> str:
         key = self._check_text(key, field)
         if self.strict_portability:
-            if key.startswith("acs:"):
-                raise PortabilityError(
-                    f"{field}: ARNs exist on Alibaba classic only",
-                    other=Dialect.TENCENT,
-                    field=field,
-                    dialect=self.dialect,
-                )
+            if any(key.startswith(prefix) for prefix in _arn_prefixes()):
+                for other in Dialect:
+                    if Feature.ARN not in rules_for(other).features:
+                        raise PortabilityError(
+                            f"{field}: an ARN, which the {other.value} dialect does not take",
+                            other=other,
+                            field=field,
+                            dialect=self.dialect,
+                        )
             if key.startswith(ALIAS_PREFIX):
                 self._check_portable(field, "the alias", lambda ops: ops.check_alias_rules(key))
         return key

@@ -2,19 +2,18 @@
 
 A scheme opener takes the parsed URL and its query options (it pops the ones
 it knows; what is left is refused) and returns a :class:`~unikms.driver.Driver`.
-``fake`` is built in; the adapters (``alibaba-kms``, ``alibaba-kms-instance``,
-``tencent-kms``) and third-party providers declare theirs as ``unikms.schemes``
-entry points, loaded on first use, so an application switches clouds by
+Every scheme is an entry point of group ``unikms.schemes``, loaded on first use:
+the in-memory fake (``fake``, :mod:`unikms.fake.opener`), each dialect's adapters
+and third-party providers alike, so an application switches clouds by
 configuration alone and ``import unikms`` imports no SDK::
 
     >>> import unikms
     >>> unikms.connect("fake://tencent?region=ap-shanghai").dialect
-    <Dialect.TENCENT: 'tencent'>
+    Dialect('tencent')
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 from unikms.client import KmsClient
 from unikms.driver import Driver
 from unikms.errors import ConfigurationError, InvalidRequestError
-from unikms.types import Dialect
 
 __all__ = ["NO_URL_HELP", "Opener", "connect", "register_scheme", "schemes"]
 
@@ -117,70 +115,3 @@ def connect(url: str | None = None, **options: str) -> KmsClient:
     strict = _flag(merged, "strict")
     driver = opener(parts, merged)
     return KmsClient(driver, strict_portability=strict)
-
-
-def _text_option(options: dict[str, object], name: str) -> str | None:
-    """A ``fake://`` option that must be a string (query options always are)."""
-    value = options.pop(name, None)
-    if value is None or isinstance(value, str):
-        return value
-    raise InvalidRequestError(
-        f"option {name!r} must be a string, got {type(value).__name__}", field=name
-    )
-
-
-def _throttle_option(raw: object) -> bool | float:
-    """``throttle``: true/false, or a positive rate (text, a bool or a number)."""
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.lower() in ("1", "true", "yes"):
-        return True
-    if isinstance(raw, str) and raw.lower() in ("0", "false", "no", ""):
-        return False
-    try:
-        rate = float(raw) if isinstance(raw, (str, int, float)) else math.nan
-    except ValueError:
-        rate = math.nan
-    if not math.isfinite(rate) or rate <= 0:
-        raise InvalidRequestError(
-            f"throttle must be true, false or a positive rate, got {raw!r}", field="throttle"
-        )
-    return rate
-
-
-def _open_fake(parts: SplitResult, options: dict[str, str]) -> Driver:
-    from unikms.fake import FakeCloud, shared_cloud
-
-    try:
-        dialect = Dialect(parts.netloc)
-    except ValueError:
-        raise InvalidRequestError(
-            f"fake:// needs a dialect: {', '.join(d.value for d in Dialect)}; got {parts.netloc!r}",
-            field="url",
-        ) from None
-    given: dict[str, object] = dict(options)
-    options.clear()
-    kwargs: dict[str, str] = {}
-    region = _text_option(given, "region")
-    account = _text_option(given, "account")
-    prefix = "tencent" if dialect is Dialect.TENCENT else "alibaba"
-    if region:
-        kwargs[f"{prefix}_region"] = region
-    if account:
-        kwargs[f"{prefix}_account"] = account
-    name = _text_option(given, "cloud")
-    seed = given.pop("seed", None)  # a path (str, os.PathLike) or a dict: load_seed checks
-    throttle = _throttle_option(given.pop("throttle", "false"))
-    if given:
-        raise InvalidRequestError(
-            f"unknown fake:// option(s): {', '.join(sorted(given))}; known: region, account, "
-            "cloud, seed, throttle, strict",
-            field=sorted(given)[0],
-        )
-    cloud = shared_cloud(name, **kwargs) if name else FakeCloud(**kwargs)  # type: ignore[arg-type]
-    if seed is not None and seed != "":
-        cloud.load_seed(seed)  # type: ignore[arg-type]
-    return cloud.service(dialect, throttle=throttle)
-
-
-register_scheme("fake", _open_fake)

@@ -8,18 +8,21 @@ can be logged without leaking what it protects::
     >>> DecryptResult(plaintext=b"secret", key_id="k", key_version_id=None,
     ...               algorithm="AES_GCM", request_id="r", dialect=Dialect.TENCENT)
     DecryptResult(plaintext=<6 bytes redacted>, key_id='k', key_version_id=None, \
-algorithm='AES_GCM', request_id='r', dialect=<Dialect.TENCENT: 'tencent'>)
+algorithm='AES_GCM', request_id='r', dialect=Dialect('tencent'))
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 import attrs
 
 __all__ = [
+    "DIALECT_ENTRY_POINTS",
     "DataKey",
     "DecryptResult",
     "Dialect",
@@ -35,15 +38,138 @@ __all__ = [
 ]
 
 
-class Dialect(str, enum.Enum):
-    """The three KMS dialects unikms speaks."""
+#: the entry-point group in which packages declare dialects (``docs/dialects-howto.md``)
+DIALECT_ENTRY_POINTS = "unikms.dialects"
 
-    ALIBABA_CLASSIC = "alibaba-classic"
-    ALIBABA_INSTANCE = "alibaba-instance"
-    TENCENT = "tencent"
+
+class _DialectNames:
+    """The names of the dialects that exist: entry points, plus packages registered
+    at run time. Read once from the installed distributions, then kept."""
+
+    def __init__(self) -> None:
+        self._installed: frozenset[str] | None = None
+        self._added: set[str] = set()
+        self._lock = threading.Lock()
+
+    def installed(self) -> frozenset[str]:
+        if self._installed is None:
+            from importlib.metadata import entry_points
+
+            names = frozenset(ep.name for ep in entry_points(group=DIALECT_ENTRY_POINTS))
+            with self._lock:
+                self._installed = names
+        return self._installed
+
+    def all(self) -> list[str]:
+        with self._lock:
+            added = set(self._added)
+        return sorted(self.installed() | added)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._added or name in self.installed()
+
+    def add(self, name: str) -> None:
+        with self._lock:
+            self._added.add(name)
+
+    def discard(self, name: str) -> None:
+        with self._lock:
+            self._added.discard(name)
+
+
+_NAMES = _DialectNames()
+_INTERNED: dict[str, Dialect] = {}
+_VALID_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class _DialectType(type):
+    """Lets ``Dialect`` be iterated (every dialect that exists, sorted) and gives each
+    dialect a constant (``Dialect.TENCENT``), from the registry rather than a list."""
+
+    def __iter__(cls) -> Iterator[Dialect]:
+        return iter([Dialect(name) for name in _NAMES.all()])
+
+    def __len__(cls) -> int:
+        return len(_NAMES.all())
+
+    def __getattr__(cls, constant: str) -> Dialect:
+        if constant.isupper():
+            name = constant.lower().replace("_", "-")
+            if name in _NAMES:
+                return Dialect(name)
+        raise AttributeError(f"type object 'Dialect' has no attribute {constant!r}")
+
+
+class Dialect(str, metaclass=_DialectType):
+    """The name of a KMS dialect (``"tencent"``, ``"alibaba-classic"``, ...).
+
+    The set is open: a dialect exists when a package declares it (entry point group
+    ``unikms.dialects``, or :func:`unikms.dialects.register_dialect`). A ``Dialect``
+    is the string itself, interned, so it compares, hashes and serializes as its
+    name; ``Dialect("nope")`` raises :class:`ValueError`. Iterating the class gives
+    every dialect that exists, and each has a constant spelled in capitals::
+
+        >>> Dialect("tencent") == "tencent", Dialect.TENCENT is Dialect("tencent")
+        (True, True)
+        >>> "alibaba-classic" in [d.value for d in Dialect]
+        True
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> Dialect:
+        if isinstance(value, Dialect):
+            return value
+        interned = _INTERNED.get(value) if isinstance(value, str) else None
+        if interned is not None:
+            return interned
+        if not isinstance(value, str) or value not in _NAMES:
+            known = ", ".join(_NAMES.all())
+            raise ValueError(f"{value!r} is not a dialect; the dialects are: {known}")
+        made = super().__new__(cls, value)
+        return _INTERNED.setdefault(value, made)
+
+    @classmethod
+    def declare(cls, name: str) -> Dialect:
+        """Make ``name`` a dialect (what :func:`unikms.dialects.register_dialect` calls).
+
+        >>> Dialect.declare("Not Valid")
+        Traceback (most recent call last):
+        ...
+        ValueError: a dialect name is lower-case letters, digits and inner hyphens: 'Not Valid'
+        """
+        if not isinstance(name, str) or not _VALID_NAME.match(name):
+            raise ValueError(
+                f"a dialect name is lower-case letters, digits and inner hyphens: {name!r}"
+            )
+        _NAMES.add(name)
+        return cls(name)
+
+    @classmethod
+    def withdraw(cls, name: str) -> None:
+        """Forget a dialect declared at run time (entry points stay)."""
+        _NAMES.discard(name)
+        if name not in _NAMES:
+            _INTERNED.pop(name, None)
+
+    @property
+    def value(self) -> str:
+        """The name as a plain ``str``."""
+        return str.__str__(self)
+
+    @property
+    def name(self) -> str:
+        """The constant's name: ``Dialect.ALIBABA_CLASSIC.name == "ALIBABA_CLASSIC"``."""
+        return self.value.upper().replace("-", "_")
 
     def __str__(self) -> str:
         return self.value
+
+    def __repr__(self) -> str:
+        return f"Dialect({self.value!r})"
+
+    def __reduce__(self) -> tuple[type[Dialect], tuple[str]]:
+        return (Dialect, (self.value,))
 
 
 class KeyState(str, enum.Enum):

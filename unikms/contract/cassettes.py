@@ -1,4 +1,7 @@
-"""vcrpy cassettes for the three dialects: scrubbing, matching, recording, replay.
+"""vcrpy cassettes for every dialect's wire protocol: scrubbing, matching, recording,
+replay. Each protocol's codec (:class:`~unikms.dialects.package.CassetteCodec`,
+declared by its dialect package) says how its requests are recognised, which
+headers and parameters are secret, and how its bodies are compared.
 
 Scrubbing happens in vcrpy's ``before_record_*`` hooks, so nothing secret is
 ever written: credentials and signatures (Alibaba ``Authorization``,
@@ -38,12 +41,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from unikms.contract.scenarios import PUBLIC_PLAINTEXTS, SCENARIOS, run_scenario
 from unikms.contract.transcript import Transcript
+from unikms.dialects import dialect_packages
+from unikms.dialects.package import CassetteCodec
 
 __all__ = [
     "SCRUBBED",
-    "SCRUB_HEADERS",
-    "SCRUB_POST_PARAMETERS",
-    "SCRUB_QUERY_PARAMETERS",
     "cassette_vcr",
     "load_cassette",
     "operation",
@@ -51,33 +53,36 @@ __all__ = [
     "payload",
     "record_scenarios",
     "replay_scenario",
+    "scrub_headers",
+    "scrub_parameters",
+    "volatile_parameters",
     "write_metadata",
 ]
 
 SCRUBBED = "<scrubbed>"
-SCRUB_HEADERS = (
-    "authorization",
-    "x-acs-security-token",
-    "x-acs-accesskey-id",
-    "x-acs-bearer-token",
-    "x-kms-acccesskeyid",
-    "x-tc-token",
-)
-SCRUB_QUERY_PARAMETERS = (
-    "AccessKeyId",
-    "Signature",
-    "SignatureNonce",
-    "SecurityToken",
-    "BearerToken",
-    "SecretId",
-    "Token",
-)
-SCRUB_POST_PARAMETERS = ("SecretId", "Signature", "Token")
-#: parameters that change on every request (or carry a random name) and do not decide a match
-VOLATILE = frozenset(
-    {*SCRUB_QUERY_PARAMETERS, "Timestamp", "Nonce", "SignatureMethod", "SignatureVersion",
-     "Format", "RequestClient", "Language", "Region", "Version", "Action"}
-)  # fmt: skip
+
+
+def _codecs() -> list[CassetteCodec]:
+    """The cassette codecs of every registered dialect's wire protocol."""
+    return [p.emulator.cassette for p in dialect_packages() if p.emulator and p.emulator.cassette]
+
+
+def scrub_headers() -> tuple[str, ...]:
+    """Headers (lower case) written as ``<scrubbed>``: every protocol's credentials."""
+    return tuple(sorted({h for c in _codecs() for h in c.secret_headers}))
+
+
+def scrub_parameters() -> tuple[str, ...]:
+    """Query and form parameters written as ``<scrubbed>``."""
+    return tuple(sorted({p for c in _codecs() for p in c.secret_parameters}))
+
+
+def volatile_parameters() -> frozenset[str]:
+    """Parameters that change on every request (or carry a random name) and do not
+    decide a match: every protocol's secrets and volatile ones."""
+    return frozenset({p for c in _codecs() for p in (*c.secret_parameters, *c.volatile_parameters)})
+
+
 _PUBLIC = frozenset(PUBLIC_PLAINTEXTS) | frozenset(base64.b64encode(p) for p in PUBLIC_PLAINTEXTS)
 
 
@@ -99,35 +104,38 @@ def _params(request: Any) -> dict[str, str]:
     return dict(pairs)
 
 
-def operation(request: Any) -> str:
-    """The dialect operation a recorded request performs (``tc:Encrypt``, ``acs:Decrypt``...)."""
+def _codec_of(request: Any) -> tuple[CassetteCodec | None, str]:
     headers = _headers(request)
-    if "x-kms-apiname" in headers:
-        return "dkms:" + headers["x-kms-apiname"]
-    if "x-tc-action" in headers:
-        return "tc:" + headers["x-tc-action"]
-    if "x-acs-action" in headers:
-        return "acs:" + headers["x-acs-action"]
     params = _params(request)
-    if "Action" in params:
-        return ("tc:" if "SecretId" in params or "Nonce" in params else "acs:") + params["Action"]
-    return "path:" + str(urlsplit(request.uri).path)
+    for codec in _codecs():
+        action = codec.label(headers, params)
+        if action is not None:
+            return codec, action
+    return None, str(urlsplit(request.uri).path)
+
+
+def operation(request: Any) -> str:
+    """The dialect operation a recorded request performs (``tc:Encrypt``, ``acs:Decrypt``...):
+    the prefix of the protocol whose codec recognises it, or ``path:`` and the path."""
+    codec, action = _codec_of(request)
+    return f"{codec.prefix if codec else 'path'}:{action}"
 
 
 def payload(request: Any) -> Any:
     """What a request asks for, less what changes on every request."""
-    op = operation(request)
+    codec, _ = _codec_of(request)
     body = _body(request)
-    if op.startswith("dkms:") or op.startswith("path:"):
+    if codec is None or codec.body == "protobuf":
         return body.hex()
     headers = _headers(request)
-    if op.startswith("tc:") and headers.get("content-type", "").startswith("application/json"):
+    if codec.body == "json" and headers.get("content-type", "").startswith("application/json"):
         try:
             fields = json.loads(body or b"{}")
         except ValueError:
             return body.hex()
     else:
-        fields = {k: v for k, v in _params(request).items() if k not in VOLATILE}
+        volatile = volatile_parameters()
+        fields = {k: v for k, v in _params(request).items() if k not in volatile}
     alias = fields.get("Alias") if isinstance(fields, dict) else None
     if isinstance(alias, str) and alias.startswith("unikms-"):
         fields["Alias"] = "unikms-<generated>"  # the neutral client names Tencent keys at random
@@ -178,19 +186,26 @@ class _Scrubber:
         return str(getattr(self._local, "operation", ""))
 
     def request(self, request: Any) -> Any:
-        self._local.operation = operation(request)
+        codec, action = _codec_of(request)
+        self._local.operation = f"{codec.prefix if codec else 'path'}:{action}"
+        self._local.codec = codec
+        self._local.action = action
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
         body = response.get("body", {}).get("string", b"")
         if not body or not self.answers:
             return response
-        op = self.last_operation
+        codec: CassetteCodec | None = getattr(self._local, "codec", None)
         status = int(response.get("status", {}).get("code", 200))
-        if op.startswith("dkms:"):
-            if status < 400:  # an error answer is a protobuf Error: no plaintext in it
-                response["body"]["string"] = self._protobuf(op[5:], body)
-        elif op.startswith(("acs:", "tc:")):
+        if codec is None:
+            return response
+        if codec.body == "protobuf":
+            if status < 400 and isinstance(body, bytes):  # an error answer holds no plaintext
+                scrub = codec.scrub_protobuf
+                action = str(getattr(self._local, "action", ""))
+                response["body"]["string"] = scrub(action, body, self.standin) if scrub else b""
+        else:
             response["body"]["string"] = self._json(body)
         return response
 
@@ -206,25 +221,6 @@ class _Scrubber:
         out = json.dumps(doc)
         return out.encode() if isinstance(body, bytes) else out
 
-    def _protobuf(self, api: str, body: bytes | str) -> bytes | str:
-        if not isinstance(body, bytes):
-            return body
-        try:
-            from unikms.dialects.alibaba.dkms.wire import MESSAGES
-        except ImportError:  # no protobuf: scrub the whole answer rather than keep a secret
-            return b""
-        pair = MESSAGES.get(api)
-        if pair is None:
-            return body
-        try:
-            message = pair[1].FromString(body)
-        except Exception:
-            return body  # an Error body, or not protobuf: no plaintext in it
-        if "Plaintext" in {f.name for f in message.DESCRIPTOR.fields} and message.Plaintext:
-            message.Plaintext = self.standin(bytes(message.Plaintext))
-            return bytes(message.SerializeToString())
-        return body
-
 
 def cassette_vcr(
     directory: str | Path,
@@ -234,7 +230,7 @@ def cassette_vcr(
     scrub_answers: bool | None = None,
     scrubber: _Scrubber | None = None,
 ) -> Any:
-    """A ``vcr.VCR`` with the three dialects' scrubbing preset and matchers.
+    """A ``vcr.VCR`` with every protocol's scrubbing preset and the matchers.
 
     Answers are scrubbed only when something can be written (vcrpy runs the
     hooks on playback too, and a recorded cassette is scrubbed already);
@@ -250,9 +246,9 @@ def cassette_vcr(
         cassette_library_dir=str(directory),
         record_mode=record_mode,
         match_on=("method", "path", "unikms_operation", "unikms_payload"),
-        filter_headers=[(h, SCRUBBED) for h in SCRUB_HEADERS],
-        filter_query_parameters=[(q, SCRUBBED) for q in SCRUB_QUERY_PARAMETERS],
-        filter_post_data_parameters=[(p, SCRUBBED) for p in SCRUB_POST_PARAMETERS],
+        filter_headers=[(h, SCRUBBED) for h in scrub_headers()],
+        filter_query_parameters=[(q, SCRUBBED) for q in scrub_parameters()],
+        filter_post_data_parameters=[(p, SCRUBBED) for p in scrub_parameters()],
         before_record_request=scrub.request,
         before_record_response=scrub.response,
         decode_compressed_response=True,
@@ -320,7 +316,7 @@ def record_scenarios(
     for name in scenarios or sorted(SCENARIOS):
         chosen = SCENARIOS[name]
         kms = connect()
-        if kms.dialect not in chosen.dialects or (chosen.needs_clock and advance_clock is None):
+        if not chosen.runs_on(kms.dialect) or (chosen.needs_clock and advance_clock is None):
             continue
         if reset is not None:
             reset()

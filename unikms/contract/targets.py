@@ -8,45 +8,27 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 import urllib.request
 
+from unikms.dialects import dialect_packages
+from unikms.dialects.package import EmulatorEndpoint
 from unikms.types import Dialect
 
 __all__ = ["admin_post", "emulator_urls"]
 
 
 def emulator_urls(endpoint: str, client_key_file: str, password: str) -> dict[Dialect, str]:
-    """The adapter URL for each dialect against ``unikms serve`` at ``endpoint``.
+    """The adapter URL of each dialect that declares one, against ``unikms serve`` at
+    ``endpoint``.
 
     These carry the emulator's documented local credentials: what a user
     writes to point the adapters at the emulator.
     """
-    from unikms.emulator.credentials import (
-        DEFAULT_ALIBABA_ACCESS_KEY_ID,
-        DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-        DEFAULT_TENCENT_SECRET_ID,
-        DEFAULT_TENCENT_SECRET_KEY,
-    )
-
-    classic = (
-        f"alibaba-kms://cn-hangzhou?endpoint=http://{endpoint}"
-        f"&access_key_id={DEFAULT_ALIBABA_ACCESS_KEY_ID}"
-        f"&access_key_secret={DEFAULT_ALIBABA_ACCESS_KEY_SECRET}&retries=1"
-    )
+    at = EmulatorEndpoint(endpoint, client_key_file=client_key_file, client_key_password=password)
     return {
-        Dialect.ALIBABA_CLASSIC: classic,
-        Dialect.ALIBABA_INSTANCE: (
-            f"alibaba-kms-instance://{endpoint}?protocol=http"
-            f"&client_key_file={urllib.parse.quote(client_key_file)}"
-            f"&password={urllib.parse.quote(password)}"
-            f"&management={urllib.parse.quote(classic, safe='')}&retries=1"
-        ),
-        Dialect.TENCENT: (
-            f"tencent-kms://ap-guangzhou?endpoint=http://{endpoint}"
-            f"&secret_id={DEFAULT_TENCENT_SECRET_ID}&secret_key={DEFAULT_TENCENT_SECRET_KEY}"
-            "&retries=1"
-        ),
+        Dialect(p.name): p.emulator.adapter_url(at)
+        for p in dialect_packages()
+        if p.emulator is not None and p.emulator.adapter_url is not None
     }
 
 

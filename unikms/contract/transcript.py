@@ -15,14 +15,13 @@ Errors keep their neutral class, the provider's code and the HTTP status.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
 import hashlib
 import json
 import re
 from typing import Any
 
+from unikms.dialects import dialect_package
 from unikms.errors import KmsError, LimitExceededError
 from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyInfo
 
@@ -58,19 +57,12 @@ def _digest(data: bytes) -> str:
 
 
 def ciphertext_shape(dialect: Dialect, ciphertext: bytes) -> dict[str, Any]:
-    """The layout of a neutral ciphertext, without its random content."""
-    shape: dict[str, Any] = {"length": len(ciphertext)}
-    if dialect is Dialect.TENCENT:
-        parts = ciphertext.split(b"-k-")
-        try:
-            shape["segments"] = [len(base64.b64decode(p, validate=True)) for p in parts]
-        except (binascii.Error, ValueError):
-            shape["segments"] = None
-    elif ciphertext[:1] == b"$":
-        shape["header"] = ciphertext[:3].hex()
-    elif ciphertext[:4] == b"UKD1":
-        shape["detached"] = True
-    return shape
+    """The layout of a neutral ciphertext, without its random content (as the
+    dialect's package describes it; its length alone where it does not)."""
+    contract = dialect_package(dialect).contract
+    if contract is None:
+        return {"length": len(ciphertext)}
+    return contract.ciphertext_shape(ciphertext)
 
 
 class Transcript:

@@ -34,6 +34,7 @@ import traceback
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from unikms.dialects import dialect_packages
 from unikms.emulator.http_limits import HttpLimits
 from unikms.emulator.wire import ProtocolHandler, Request, Response
 
@@ -58,8 +59,12 @@ MAX_HEADERS = HttpLimits().max_headers
 
 
 _UNSHOWN = re.compile(r"[^A-Za-z0-9._/-]")
-#: where each protocol names its action (header first, then the v1 ``Action`` parameter)
-_ACTION_HEADERS = ("x-acs-action", "x-tc-action", "x-kms-apiname")
+
+
+def action_headers() -> tuple[str, ...]:
+    """The headers in which the served protocols name a request's action (each
+    dialect package declares its own); then the v1 ``Action`` parameter is read."""
+    return tuple(h for p in dialect_packages() if p.emulator for h in p.emulator.action_headers)
 
 
 def _shown(name: str) -> str:
@@ -67,9 +72,9 @@ def _shown(name: str) -> str:
     return _UNSHOWN.sub("?", name[:64]) or "-"
 
 
-def request_action(request: Request) -> str:
+def request_action(request: Request, headers: Sequence[str] | None = None) -> str:
     """The action a request names, as the access log shows it (``-`` when it names none)."""
-    for header in _ACTION_HEADERS:
+    for header in action_headers() if headers is None else headers:
         if header in request.headers:
             return _shown(request.headers[header])
     try:
@@ -97,6 +102,7 @@ class EmulatorApp:
         reset: Callable[[], None] | None = None,
     ) -> None:
         self.protocols = list(protocols)
+        self.action_headers = action_headers()
         self.advance_clock = advance_clock
         self.reset = reset
 
@@ -133,7 +139,7 @@ class EmulatorApp:
                 "%s %s %s %d %.1fms %s",
                 protocol.name if protocol else "-",
                 _shown(request.method),
-                request_action(request) if protocol else _shown(request.path),
+                request_action(request, self.action_headers) if protocol else _shown(request.path),
                 response.status,
                 (time.perf_counter() - started) * 1000,
                 response.request_id or "-",
@@ -197,7 +203,7 @@ class EmulatorApp:
             log.error(
                 "internal error: %s %s request %s: %s at %s",
                 protocol.name,
-                request_action(request),
+                request_action(request, self.action_headers),
                 response.request_id or "-",
                 type(err).__name__,
                 where,

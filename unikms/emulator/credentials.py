@@ -1,7 +1,8 @@
 """Credentials the emulator knows, and the client keys it issues.
 
-Every request's signature is checked against these. The defaults are for local
-use and are documented (``docs/emulator.md``); a JSON file replaces them::
+Every request's signature is checked against these. Each account family declares
+its documented local default (``docs/emulator.md``) and the field names of its
+entries; a JSON file, one section per family, replaces them::
 
     {"alibaba": [{"access_key_id": "...", "access_key_secret": "...",
                   "security_token": null}],
@@ -20,6 +21,7 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,36 +32,23 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from unikms.dialects import families
 from unikms.types import redacted
 
 __all__ = [
-    "DEFAULT_ALIBABA_ACCESS_KEY_ID",
-    "DEFAULT_ALIBABA_ACCESS_KEY_SECRET",
-    "DEFAULT_TENCENT_SECRET_ID",
-    "DEFAULT_TENCENT_SECRET_KEY",
-    "AlibabaAccessKey",
+    "AccessKey",
     "EmulatorCredentials",
     "IssuedClientKey",
-    "TencentSecret",
+    "private_directory",
 ]
 
-DEFAULT_ALIBABA_ACCESS_KEY_ID = "unikms-emulator-access-key-id"
-DEFAULT_ALIBABA_ACCESS_KEY_SECRET = "unikms-emulator-access-key-secret"  # noqa: S105 -- documented local default
-DEFAULT_TENCENT_SECRET_ID = "unikms-emulator-secret-id"  # noqa: S105 -- an id, not a secret
-DEFAULT_TENCENT_SECRET_KEY = "unikms-emulator-secret-key"  # noqa: S105 -- documented local default
-
 
 @attrs.frozen
-class AlibabaAccessKey:
-    access_key_id: str
-    access_key_secret: str = attrs.field(repr=redacted)
-    security_token: str | None = attrs.field(default=None, repr=redacted)
+class AccessKey:
+    """One access key of an account family: its id, secret and optional session token."""
 
-
-@attrs.frozen
-class TencentSecret:
-    secret_id: str
-    secret_key: str = attrs.field(repr=redacted)
+    key_id: str
+    secret: str = attrs.field(repr=redacted)
     token: str | None = attrs.field(default=None, repr=redacted)
 
 
@@ -96,39 +85,52 @@ def private_directory(directory: str | Path) -> Path:
 
 
 class EmulatorCredentials:
-    """Access keys (Alibaba), secrets (Tencent) and client keys (gateway)."""
+    """Access keys per account family (every registered dialect's) and the gateway
+    client keys. A family given no keys accepts its documented local default.
 
-    def __init__(
-        self,
-        alibaba: list[AlibabaAccessKey] | None = None,
-        tencent: list[TencentSecret] | None = None,
-    ) -> None:
-        self.alibaba = {
-            k.access_key_id: k
-            for k in alibaba
-            or [AlibabaAccessKey(DEFAULT_ALIBABA_ACCESS_KEY_ID, DEFAULT_ALIBABA_ACCESS_KEY_SECRET)]
-        }
-        self.tencent = {
-            s.secret_id: s
-            for s in tencent
-            or [TencentSecret(DEFAULT_TENCENT_SECRET_ID, DEFAULT_TENCENT_SECRET_KEY)]
-        }
+    >>> creds = EmulatorCredentials({"tencent": [AccessKey("id", "secret")]})
+    >>> creds.access_key("tencent", "id").secret, creds.access_key("tencent", "other")
+    ('secret', None)
+    """
+
+    def __init__(self, access_keys: Mapping[str, Iterable[AccessKey]] | None = None) -> None:
+        given = dict(access_keys or {})
+        known = families()
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise ValueError(f"no account family {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        self._keys: dict[str, dict[str, AccessKey]] = {}
+        for name, family in sorted(known.items()):
+            keys = list(given.get(name, ()))
+            if not keys and family.credentials is not None:
+                spec = family.credentials
+                keys = [AccessKey(spec.default_id, spec.default_secret)]
+            self._keys[name] = {k.key_id: k for k in keys}
         self.client_keys: dict[str, rsa.RSAPublicKey] = {}
 
     def __repr__(self) -> str:
-        return (
-            f"EmulatorCredentials(alibaba={sorted(self.alibaba)}, tencent={sorted(self.tencent)}, "
-            f"client_keys={sorted(self.client_keys)})"
-        )
+        keys = ", ".join(f"{name}={sorted(keys)}" for name, keys in self._keys.items())
+        return f"EmulatorCredentials({keys}, client_keys={sorted(self.client_keys)})"
+
+    def access_key(self, family: str, key_id: str) -> AccessKey | None:
+        """The access key ``key_id`` of ``family``, or ``None``."""
+        return self._keys.get(family, {}).get(key_id)
 
     @classmethod
     def load(cls, path: str | Path) -> EmulatorCredentials:
         """Read a credentials JSON file (format in the module docstring)."""
         data: dict[str, Any] = json.loads(Path(path).read_text("utf-8"))
-        return cls(
-            alibaba=[AlibabaAccessKey(**entry) for entry in data.get("alibaba", [])],
-            tencent=[TencentSecret(**entry) for entry in data.get("tencent", [])],
-        )
+        known = families()
+        given: dict[str, list[AccessKey]] = {}
+        for name, entries in data.items():
+            spec = known[name].credentials if name in known else None
+            if spec is None:
+                raise ValueError(f"the credentials file names {name!r}, which takes no access keys")
+            given[name] = [
+                AccessKey(e[spec.id_field], e[spec.secret_field], e.get(spec.token_field))
+                for e in entries
+            ]
+        return cls(given)
 
     def add_client_key(self, key_id: str, public_key_pem: bytes) -> None:
         key = serialization.load_pem_public_key(public_key_pem)

@@ -20,48 +20,45 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
-from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
-from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
-from unikms.dialects.tencent.wire import TencentProtocol
+from unikms.dialects import dialect_packages
+from unikms.dialects.package import DialectPackage, EmulatorEndpoint
 from unikms.emulator.app import EmulatorApp
-from unikms.emulator.credentials import (
-    DEFAULT_ALIBABA_ACCESS_KEY_ID,
-    DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
-    DEFAULT_TENCENT_SECRET_ID,
-    DEFAULT_TENCENT_SECRET_KEY,
-    EmulatorCredentials,
-    IssuedClientKey,
-)
+from unikms.emulator.credentials import EmulatorCredentials, IssuedClientKey
 from unikms.emulator.http_limits import HttpLimits, limited_protocol
 from unikms.emulator.state import StateFile
 from unikms.emulator.wire import ProtocolHandler, ReplayGuard
 from unikms.fake import FakeCloud
-from unikms.types import Dialect
 
-__all__ = ["READ_ONLY_ACTIONS", "SHUTDOWN_GRACE_SECONDS", "Emulator", "configure_logging"]
+__all__ = [
+    "SHUTDOWN_GRACE_SECONDS",
+    "Emulator",
+    "configure_logging",
+    "read_only_actions",
+    "served_packages",
+]
 
 #: how long a stop waits for requests in flight before it cancels them: with uvicorn's
 #: 0.1 s tick and 0.1 s connection-close pause, SIGTERM/SIGINT stop within about 0.4 s
 SHUTDOWN_GRACE_SECONDS = 0.15
 
-#: actions that change no state (everything else is persisted before it is answered)
-READ_ONLY_ACTIONS = frozenset(
-    {
-        "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-        "AdvanceEncrypt", "AdvanceDecrypt", "AdvanceGenerateDataKey", "DescribeKey",
-        "DescribeKeys", "DescribeKeyVersion", "ListKeys", "ListKeyDetail", "ListAliases",
-        "ListAliasesByKeyId", "ListKeyVersions", "GetKeyRotationStatus",
-        "ReEncrypt", "GenerateRandom", "GetRandomPassword", "GetServiceStatus", "GetRegions",
-        "DescribeRegions", "ListAlgorithms", "ListResourceTags",
-    }
-)  # fmt: skip
+
+def served_packages() -> list[DialectPackage]:
+    """The dialects the emulator serves: every registered one with a wire protocol and
+    a fake service."""
+    return [p for p in dialect_packages() if p.emulator is not None and p.service is not None]
+
+
+def read_only_actions(package: DialectPackage) -> frozenset[str]:
+    """The actions of ``package``'s protocol that change no state (everything else is
+    persisted before it is answered)."""
+    return package.emulator.read_only_actions if package.emulator else frozenset()
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -87,8 +84,10 @@ class Emulator:
     directory by default; with ``state``, next to the state file).
     ``http_limits`` caps request heads and sets the connection deadlines
     (:class:`~unikms.emulator.http_limits.HttpLimits`; defaults in ``docs/emulator.md``).
-    ``tc3_sign_action`` refuses TC3 requests whose signature leaves ``x-tc-action`` out
-    (the real protocol signs only ``content-type;host`` by default).
+    ``protocol_options`` go to every dialect's wire protocol, which reads its own:
+    ``tc3_sign_action`` (also a keyword of its own here) refuses TC3 requests whose
+    signature leaves ``x-tc-action`` out (the real protocol signs only
+    ``content-type;host`` by default).
     """
 
     def __init__(
@@ -103,10 +102,13 @@ class Emulator:
         throttle: bool | float = False,
         http_limits: HttpLimits | None = None,
         tc3_sign_action: bool = False,
+        protocol_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.host = host
         self.http_limits = http_limits or HttpLimits()
-        self.tc3_sign_action = tc3_sign_action
+        self.protocol_options: dict[str, Any] = dict(protocol_options or {})
+        if tc3_sign_action:  # the serve flag; a protocol reads its own options
+            self.protocol_options["tc3_sign_action"] = True
         # the socket first: a busy port must fail before anything is opened or written
         self._sock = _listen(host, port)
         self.port: int = self._sock.getsockname()[1]
@@ -144,34 +146,20 @@ class Emulator:
 
     # -- composition ------------------------------------------------------------
     def _protocols(self, throttle: bool | float) -> list[ProtocolHandler]:
-        cloud = self.cloud
-        protocols: list[ProtocolHandler] = [
-            AlibabaClassicProtocol(
-                cloud.service(Dialect.ALIBABA_CLASSIC, throttle=throttle),
-                self.credentials,
-                self._saver(alibaba=True),
-            ),
-            TencentProtocol(
-                cloud.service(Dialect.TENCENT, throttle=throttle),
-                self.credentials,
-                self._saver(tencent=True),
-                signed_headers=frozenset({"x-tc-action"}) if self.tc3_sign_action else None,
-            ),
-        ]
-        protocols.insert(
-            1,
-            GatewayProtocol(
-                cloud.service(Dialect.ALIBABA_INSTANCE, throttle=throttle),
-                self.credentials,
-                self._saver(alibaba=True),
-            ),
-        )
+        protocols: list[ProtocolHandler] = []
+        for package in served_packages():
+            assert package.emulator is not None
+            service = self.cloud.service(package.name, throttle=throttle)
+            save = self._saver(package.family.name, read_only_actions(package))
+            protocols.append(
+                package.emulator.protocol(service, self.credentials, save, self.protocol_options)
+            )
         return protocols
 
-    def _saver(self, *, alibaba: bool = False, tencent: bool = False) -> Callable[[str], None]:
+    def _saver(self, family: str, read_only: frozenset[str]) -> Callable[[str], None]:
         def save(action: str) -> None:
-            if self.state is not None and action not in READ_ONLY_ACTIONS:
-                self.state.save(self.cloud, alibaba=alibaba, tencent=tencent)
+            if self.state is not None and action not in read_only:
+                self.state.save(self.cloud, families=(family,))
 
         return save
 
@@ -281,53 +269,41 @@ class Emulator:
     def banner(self) -> str:
         """The endpoints and the exact SDK configuration to paste."""
         ep = self.endpoint
-        # only the documented defaults are printed: a secret from --credentials never is
-        hidden = "<from your --credentials file>"
-        ak = self.credentials.alibaba.get(DEFAULT_ALIBABA_ACCESS_KEY_ID)
-        known = ak is not None and ak.access_key_secret == DEFAULT_ALIBABA_ACCESS_KEY_SECRET
-        ak_secret = DEFAULT_ALIBABA_ACCESS_KEY_SECRET if known else hidden
-        tc = self.credentials.tencent.get(DEFAULT_TENCENT_SECRET_ID)
-        known = tc is not None and tc.secret_key == DEFAULT_TENCENT_SECRET_KEY
-        tc_key = DEFAULT_TENCENT_SECRET_KEY if known else hidden
-        lines = [
-            f"unikms emulator on http://{ep}  (health: http://{ep}/health)",
-            "",
-            "Alibaba classic (alibabacloud-kms20160120):",
-            "  from alibabacloud_tea_openapi.models import Config",
-            "  from alibabacloud_kms20160120.client import Client",
-            f'  Client(Config(endpoint="{ep}", protocol="http",',
-            f'                access_key_id="{DEFAULT_ALIBABA_ACCESS_KEY_ID}",',
-            f'                access_key_secret="{ak_secret}"))',
-        ]
-        if self.client_key is not None:
-            lines += [
-                "",
-                "Alibaba instance gateway (alibabacloud-dkms-gcs):",
-                "  from openapi.models import Config; from sdk.client import Client",
-                f'  Client(Config(endpoint="{ep}", protocol="http",',
-                f'                client_key_file="{self.client_key.path}",',
-                f'                password=open("{_password_file(self.client_key)}").read()))',
-            ]
+        lines = [f"unikms emulator on http://{ep}  (health: http://{ep}/health)"]
+        at = self.endpoint_info()
+        for package in served_packages():
+            assert package.emulator is not None
+            more = package.emulator.banner(at, self.credentials) if package.emulator.banner else []
+            if more:
+                lines += ["", *more]
         lines += [
             "",
-            "Tencent (tencentcloud-sdk-python):",
-            "  from tencentcloud.common import credential",
-            "  from tencentcloud.common.profile.client_profile import ClientProfile",
-            "  from tencentcloud.common.profile.http_profile import HttpProfile",
-            "  from tencentcloud.kms.v20190118.kms_client import KmsClient",
-            f'  KmsClient(credential.Credential("{DEFAULT_TENCENT_SECRET_ID}", "{tc_key}"),',
-            f'            "ap-guangzhou", ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="{ep}")))',  # noqa: E501
-            "",
-            "tccli:",
-            f"  tccli kms ListKeys --secretId {DEFAULT_TENCENT_SECRET_ID} --secretKey {tc_key} \\",
-            f"      --region ap-guangzhou --endpoint http://{ep}",
-            "",
-            "Node SDKs (@alicloud/pop-core, @alicloud/openapi-client, tencentcloud-sdk-nodejs...)",
-            "and aliyun-python-sdk-core: docs/emulator.md, section Clients.",
+            "Other clients (Node SDKs, aliyun-python-sdk-core, ...): docs/emulator.md, "
+            "section Clients.",
             "",
             "Unset HTTP_PROXY/http_proxy for these clients: the SDKs proxy even 127.0.0.1.",
         ]
         return "\n".join(lines)
+
+    def endpoint_info(self) -> EmulatorEndpoint:
+        """Where this emulator listens, with the client key it issued."""
+        key = self.client_key
+        return EmulatorEndpoint(
+            self.endpoint,
+            client_key_file=str(key.path) if key else None,
+            client_key_password=key.password if key else None,
+            client_key_password_file=str(_password_file(key)) if key else None,
+        )
+
+    def adapter_urls(self) -> dict[str, str]:
+        """Each served dialect's adapter URL against this emulator (documented local
+        credentials), by dialect name."""
+        at = self.endpoint_info()
+        return {
+            p.name: p.emulator.adapter_url(at)
+            for p in served_packages()
+            if p.emulator is not None and p.emulator.adapter_url is not None
+        }
 
 
 def describe(emulator: Emulator) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from unikms.emulator.credentials import EmulatorCredentials
@@ -121,19 +122,20 @@ class StateFile:
             credentials.add_client_key(key_id, pem.encode())
         return bool(rows)
 
-    def save(self, cloud: FakeCloud, *, alibaba: bool = True, tencent: bool = True) -> None:
-        """Write the named providers' stores in one transaction (durable on return)."""
-        seed = cloud.to_seed()
+    def save(self, cloud: FakeCloud, *, families: Iterable[str] | None = None) -> None:
+        """Write the stores of ``families`` (all by default) in one transaction
+        (durable on return)."""
+        wanted = set(cloud.stores if families is None else families)
+        seed = {name: store.to_dict() for name, store in cloud.stores.items() if name in wanted}
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for name, wanted in (("alibaba", alibaba), ("tencent", tencent)):
-                    if wanted:
-                        self._db.execute(
-                            "INSERT INTO stores(name, doc) VALUES(?, ?) "
-                            "ON CONFLICT(name) DO UPDATE SET doc = excluded.doc",
-                            (name, json.dumps(seed[name])),
-                        )
+                for name in sorted(seed):
+                    self._db.execute(
+                        "INSERT INTO stores(name, doc) VALUES(?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET doc = excluded.doc",
+                        (name, json.dumps(seed[name])),
+                    )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -29,6 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from unikms.client import KmsClient
+from unikms.dialects import dialect_packages
 from unikms.envelope.format import (
     DATA_KEY_BYTES,
     NONCE_BYTES,
@@ -64,12 +65,19 @@ _RAW_AAD_LABEL = b"UKEV-RAW-AES"
 #: ``random(n)`` returns ``n`` random bytes (``os.urandom`` unless a test injects one)
 RandomSource = Callable[[int], bytes]
 
-#: wrapped-key providers a client of another dialect can also open: the instance
-#: gateway decrypts classic blobs (``docs/ciphertext.md``). Not the reverse: the
-#: classic gateway hands back an instance blob's raw plaintext Base64-decoded.
-COMPATIBLE: Mapping[str, frozenset[Dialect]] = {
-    Dialect.ALIBABA_CLASSIC.value: frozenset({Dialect.ALIBABA_INSTANCE}),
-}
+
+def compatible_openers(provider: str) -> frozenset[Dialect]:
+    """The dialects whose clients also open keys wrapped by ``provider``, as each
+    dialect package declares (``opens_ciphertexts_of``): the instance gateway decrypts
+    classic blobs (``docs/ciphertext.md``); not the reverse, the classic gateway hands
+    back an instance blob's raw plaintext Base64-decoded.
+
+    >>> sorted(compatible_openers("alibaba-classic")), sorted(compatible_openers("tencent"))
+    ([Dialect('alibaba-instance')], [])
+    """
+    return frozenset(
+        Dialect(p.name) for p in dialect_packages() if provider in p.opens_ciphertexts_of
+    )
 
 
 class Match(enum.IntEnum):
@@ -283,7 +291,7 @@ def match(opener: Opener, wrapped: WrappedKey) -> Match:
         return Match.EXACT if ok else Match.NONE
     if wrapped.provider == opener.dialect.value:
         return Match.EXACT
-    if opener.dialect in COMPATIBLE.get(wrapped.provider, frozenset()):
+    if opener.dialect in compatible_openers(wrapped.provider):
         return Match.COMPATIBLE
     return Match.NONE
 
@@ -317,7 +325,7 @@ class KeyFilter:
     def allows(self, wrapped: WrappedKey) -> bool:
         if (None, wrapped.key_id) in self.entries:
             return True
-        providers = {wrapped.provider} | {d.value for d in COMPATIBLE.get(wrapped.provider, ())}
+        providers = {wrapped.provider} | {d.value for d in compatible_openers(wrapped.provider)}
         return any((p, wrapped.key_id) in self.entries for p in providers)
 
 

@@ -24,13 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from unikms.dialects import rules_for
-from unikms.dialects.alibaba.fake import (
-    AlibabaClassicService,
-    AlibabaInstanceService,
-    new_alibaba_store,
-)
-from unikms.dialects.tencent.fake import TencentService, new_tencent_store
+from unikms.dialects import dialect_package, families
 from unikms.errors import InvalidRequestError
 from unikms.fake.keystore import KeyStore, utcnow
 from unikms.fake.service import FakeService, Throttle
@@ -62,47 +56,66 @@ class FakeClock:
 
 
 class FakeCloud:
-    """One fake Alibaba account and one fake Tencent account, with their services.
+    """One fake account per account family (every registered dialect's), with the
+    dialects' services over them. Dialects of one family share a store: Alibaba's
+    classic API and its instance gateway see the same keys.
 
-    A seed file (JSON, see ``docs/fake.md``) provisions keys, versions with their
-    material, aliases and states; :meth:`to_seed` writes the current state back
-    in the same format.
+    ``<family>_account`` and ``<family>_region`` set a family's account and region
+    (``FakeCloud(tencent_region="ap-shanghai")``); a family's store is also an
+    attribute (``cloud.tencent``). A seed file (JSON, see ``docs/fake.md``) provisions
+    keys, versions with their material, aliases and states, one section per family;
+    :meth:`to_seed` writes the current state back in the same format.
     """
 
-    def __init__(
-        self,
-        *,
-        alibaba_account: str = "1234567890123456",
-        alibaba_region: str = "cn-hangzhou",
-        tencent_account: str = "100000000001",
-        tencent_region: str = "ap-guangzhou",
-        clock: FakeClock | None = None,
-    ) -> None:
+    def __init__(self, *, clock: FakeClock | None = None, **accounts: str) -> None:
         self.clock = clock or FakeClock()
-        self.alibaba = new_alibaba_store(alibaba_account, alibaba_region, clock=self.clock)
-        self.tencent = new_tencent_store(tencent_account, tencent_region, clock=self.clock)
+        known = families()
+        wanted: dict[str, dict[str, str]] = {}
+        for option, value in accounts.items():
+            family, _, what = option.rpartition("_")
+            if family not in known or what not in ("account", "region"):
+                options = ", ".join(f"{f}_account, {f}_region" for f in sorted(known))
+                raise InvalidRequestError(
+                    f"unknown FakeCloud option {option!r}; known: {options}", field=option
+                )
+            wanted.setdefault(family, {})[what] = value
+        self.stores: dict[str, KeyStore] = {
+            name: family.new_store(
+                wanted.get(name, {}).get("account", family.default_account),
+                wanted.get(name, {}).get("region", family.default_region),
+                self.clock,
+            )
+            for name, family in sorted(known.items())
+        }
 
-    def store(self, dialect: Dialect) -> KeyStore:
-        return self.tencent if dialect is Dialect.TENCENT else self.alibaba
+    def __getattr__(self, family: str) -> KeyStore:
+        stores = self.__dict__.get("stores", {})
+        if family in stores:
+            return stores[family]  # type: ignore[no-any-return]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {family!r}")
 
-    def service(self, dialect: Dialect, *, throttle: bool | float = False) -> FakeService:
+    def store(self, dialect: Dialect | str) -> KeyStore:
+        """The store ``dialect``'s services use (its account family's)."""
+        return self.stores[dialect_package(dialect).family.name]
+
+    def service(self, dialect: Dialect | str, *, throttle: bool | float = False) -> FakeService:
         """A native service (a driver) for ``dialect`` over this cloud's keys.
 
         ``throttle=True`` enforces the dialect's documented rate for the crypto
         calls; a number sets that rate instead.
         """
-        dialect = Dialect(dialect)
+        package = dialect_package(dialect)
+        if package.service is None:
+            raise InvalidRequestError(
+                f"the {package.name} dialect has no fake service", field="dialect"
+            )
         bucket = None
         if throttle:
-            rates = rules_for(dialect).limits.action_qps
+            rates = package.rules.limits.action_qps
             bucket = Throttle(
                 {a: float(r) if throttle is True else float(throttle) for a, r in rates.items()}
             )
-        if dialect is Dialect.ALIBABA_CLASSIC:
-            return AlibabaClassicService(self.alibaba, throttle=bucket)
-        if dialect is Dialect.ALIBABA_INSTANCE:
-            return AlibabaInstanceService(self.alibaba, throttle=bucket)
-        return TencentService(self.tencent, throttle=bucket)
+        return package.service(self.stores[package.family.name], bucket)
 
     # -- seed files -------------------------------------------------------------
     def load_seed(self, seed: Mapping[str, Any] | str | os.PathLike[str]) -> None:
@@ -131,20 +144,26 @@ class FakeCloud:
                 ) from None
             if not isinstance(data, dict):
                 raise InvalidRequestError("a seed file holds a JSON object", field="seed")
-        if "alibaba" in data:
-            self.alibaba.load_dict(data["alibaba"])
-        if "tencent" in data:
-            self.tencent.load_dict(data["tencent"])
+        unknown = sorted(n for n in data if n not in self.stores and not n.startswith("_"))
+        if unknown:
+            raise InvalidRequestError(
+                f"the seed has a section for {unknown[0]!r}, which is no account family; "
+                f"known: {', '.join(sorted(self.stores))}",
+                field="seed",
+            )
+        for name, store in self.stores.items():
+            if name in data:
+                store.load_dict(data[name])
 
     def reset(self) -> None:
-        """Empty both accounts and put the clock back to the real time."""
-        self.alibaba.clear()
-        self.tencent.clear()
+        """Empty every account and put the clock back to the real time."""
+        for store in self.stores.values():
+            store.clear()
         self.clock.reset()
 
     def to_seed(self) -> dict[str, Any]:
         """Everything, key material included, in the seed-file format."""
-        return {"alibaba": self.alibaba.to_dict(), "tencent": self.tencent.to_dict()}
+        return {name: store.to_dict() for name, store in self.stores.items()}
 
 
 _SHARED: dict[str, FakeCloud] = {}

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from unikms.dialects.alibaba import classic as rules_module
 from unikms.driver import NativeError
-from unikms.emulator.credentials import AlibabaAccessKey, EmulatorCredentials
+from unikms.emulator.credentials import AccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.fake.service import FakeService
 
@@ -216,11 +216,11 @@ class AlibabaClassicProtocol:
             rid,
         )
 
-    def _key(self, access_key_id: str, token: str) -> AlibabaAccessKey:
-        key = self.credentials.alibaba.get(access_key_id)
+    def _key(self, access_key_id: str, token: str) -> AccessKey:
+        key = self.credentials.access_key("alibaba", access_key_id)
         if key is None:
             raise _AuthError("InvalidAccessKeyId.NotFound")
-        if (key.security_token or "") != token:
+        if (key.token or "") != token:
             raise _AuthError("InvalidSecurityToken.MismatchWithAccessKey")
         return key
 
@@ -281,19 +281,15 @@ class AlibabaClassicProtocol:
             if len(parts) != 5:
                 raise _AuthError("IncompleteSignature")
             _, day, region, product, terminal = parts
-            k = hmac.new(
-                ("aliyun_v4" + key.access_key_secret).encode(), day.encode(), hashlib.sha256
-            ).digest()
+            k = hmac.new(("aliyun_v4" + key.secret).encode(), day.encode(), hashlib.sha256).digest()
             for item in (region, product, terminal):
                 k = hmac.new(k, item.encode(), hashlib.sha256).digest()
             expected = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
         else:
-            expected = hmac.new(
-                key.access_key_secret.encode(), to_sign.encode(), digest
-            ).hexdigest()
+            expected = hmac.new(key.secret.encode(), to_sign.encode(), digest).hexdigest()
         if not _same(expected.lower(), m["sig"].lower()):
             raise _AuthError("SignatureDoesNotMatch")
-        self._nonce(key.access_key_id, request.header("x-acs-signature-nonce"))
+        self._nonce(key.key_id, request.header("x-acs-signature-nonce"))
 
     def _v1(self, request: Request, pairs: list[tuple[str, str]]) -> None:
         fields = dict(pairs)
@@ -306,10 +302,8 @@ class AlibabaClassicProtocol:
         )
         to_sign = f"{request.method}&%2F&{percent_encode(signed)}"
         expected = base64.b64encode(
-            hmac.new(
-                (key.access_key_secret + "&").encode(), to_sign.encode(), hashlib.sha1
-            ).digest()
+            hmac.new((key.secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
         ).decode()
         if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("SignatureDoesNotMatch", SIGNATURE_MISMATCH_PREFIX + to_sign)
-        self._nonce(key.access_key_id, fields.get("SignatureNonce", ""))
+        self._nonce(key.key_id, fields.get("SignatureNonce", ""))

@@ -22,7 +22,7 @@ from typing import Any
 
 from unikms.dialects.tencent import rules as rules_module
 from unikms.driver import NativeError
-from unikms.emulator.credentials import EmulatorCredentials, TencentSecret
+from unikms.emulator.credentials import AccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
@@ -244,8 +244,8 @@ class TencentProtocol:
             return self._v1(request, pairs)
         raise _AuthError("AuthFailure.InvalidAuthorization")
 
-    def _secret(self, secret_id: str, token: str) -> TencentSecret:
-        secret = self.credentials.tencent.get(secret_id)
+    def _secret(self, secret_id: str, token: str) -> AccessKey:
+        secret = self.credentials.access_key("tencent", secret_id)
         if secret is None:
             raise _AuthError("AuthFailure.SecretIdNotFound")
         if (secret.token or "") != token:
@@ -280,7 +280,7 @@ class TencentProtocol:
             payload_hash = hashlib.sha256(request.body).hexdigest()
         query = request.query.decode("latin-1") if request.method == "GET" else ""
         scope = f"{m['date']}/{m['service']}/tc3_request"
-        k_date = _hmac(("TC3" + secret.secret_key).encode("utf-8"), m["date"])
+        k_date = _hmac(("TC3" + secret.secret).encode("utf-8"), m["date"])
         k_signing = _hmac(_hmac(k_date, m["service"]), "tc3_request")
 
         def signature(host: str) -> str:
@@ -327,14 +327,14 @@ class TencentProtocol:
         host = request.header("host")
         to_sign = f"{request.method}{host}/?" + "&".join(f"{k}={v}" for k, v in signed)
         expected = base64.b64encode(
-            hmac.new(secret.secret_key.encode("utf-8"), to_sign.encode("utf-8"), digest).digest()
+            hmac.new(secret.secret.encode("utf-8"), to_sign.encode("utf-8"), digest).digest()
         ).decode()
         if not _same(expected, fields.get("Signature", "")):
             raise _AuthError("AuthFailure.SignatureFailure")
         # Nonce "used in conjunction with Timestamp to prevent replay attacks" (Tencent's
         # common parameters); tencentcloud-sdk-nodejs draws it from 0..65535, so alone it
         # would collide between honest requests within minutes
-        replay_key = f"{secret.secret_id}:{fields.get('Timestamp', '')}:{fields.get('Nonce', '')}"
+        replay_key = f"{secret.key_id}:{fields.get('Timestamp', '')}:{fields.get('Nonce', '')}"
         if not self.nonces.fresh(replay_key):
             raise _AuthError("AuthFailure.SignatureFailure")
         if fields.get("Version", VERSION) != VERSION:
