@@ -50,8 +50,10 @@ def register_dialect(package: DialectPackage, *, replace: bool = False) -> Diale
     if not isinstance(package, DialectPackage):
         raise TypeError(f"register_dialect takes a DialectPackage, got {type(package).__name__}")
     with _LOCK:
-        taken = package.name in {d.value for d in Dialect}
-        if taken and not replace and dialect_package(package.name) is not package:
+        existing = _PACKAGES.get(package.name)
+        if existing is None and package.name in _installed():
+            existing = dialect_package(package.name)
+        if existing is not None and existing is not package and not replace:
             raise ValueError(f"the dialect {package.name!r} is already registered")
         dialect = Dialect.declare(package.name)
         _check(package, dialect)
@@ -103,6 +105,12 @@ def dialect_package(dialect: str) -> DialectPackage:
             package = _load(name)
             _PACKAGES[name] = package
     return package
+
+
+def _installed() -> set[str]:
+    from importlib.metadata import entry_points
+
+    return {ep.name for ep in entry_points(group=DIALECT_ENTRY_POINTS)}
 
 
 def _load(name: str) -> DialectPackage:
