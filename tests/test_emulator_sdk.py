@@ -308,9 +308,9 @@ def test_tencent_decrypt_for_a_public_key(emulator: Emulator) -> None:
     )
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     assert private.decrypt(base64.b64decode(d.Plaintext), oaep) == b"on the wire"
-    with pytest.raises(TencentCloudSDKException) as err:  # SM2, the default: not in the fake
+    with pytest.raises(TencentCloudSDKException) as err:  # SM2, the default, with an RSA key
         tcall(c, "Decrypt", CiphertextBlob=blob, EncryptionPublicKey=pem)
-    assert err.value.code == "UnsupportedOperation" and "SM2" in err.value.message
+    assert err.value.code == "InvalidParameter" and "EncryptionPublicKey" in err.value.message
 
 
 @pytest.mark.parametrize("mode", sorted(ALIBABA_MODES))

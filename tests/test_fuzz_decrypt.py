@@ -261,7 +261,7 @@ def structured_mutation(
             return blob[:36] + draw(st.sampled_from([other[36:48], bytes(12)])) + blob[48:]
         if field == "tag":
             return blob[:-16] + draw(st.sampled_from([other[-16:], bytes(16), b""]))
-        return CLASSIC_GCM_HEADER + blob  # dressed up as an Advance blob: see KNOWN_BUG_D
+        return CLASSIC_GCM_HEADER + blob  # dressed up as an Advance blob: see known_bug_d
     if layout == "advance":  # '$' || ver<<4|padding || algorithm || version id || iv || body
         field = draw(st.sampled_from(["byte1", "algorithm", "version", "iv", "strip"]))
         note(f"advance field: {field}")
@@ -409,12 +409,14 @@ def _inner(blob: bytes | str) -> bytes | None:
 
 
 def known_bug_d(sealed: Sealed, mutant: bytes | str) -> bool:
-    """Bug (d), found here: on the instance dialect, a classic blob and an AES_GCM
-    Advance blob are the same bytes but for the 3-byte header, and nothing binds the
-    header. Stripping it from an Advance blob makes ``decrypt`` read the plaintext as
-    classic Base64 text (binary plaintext comes back with U+FFFD in it, Base64-looking
-    plaintext comes back decoded); adding it to a classic blob hands back the Base64
-    text. ``test_a_header_stripped_advance_blob_is_refused`` pins it."""
+    """Bug (d), found here and decided (docs/fuzzing.md): on the instance dialect, a
+    classic blob and an AES_GCM Advance blob are the same bytes but for the 3-byte
+    header, which nothing binds, and the vendor's transfer SDK strips and re-adds it. A
+    stripped Advance blob of text opens as the classic blob it is (canonical Base64
+    text comes back decoded, other text as itself); a classic blob behind the header
+    opens to its Base64 text. Binary plaintext read as classic is refused.
+    ``test_a_header_stripped_advance_blob`` and
+    ``test_a_classic_blob_behind_the_advance_header`` pin the outcomes."""
     if sealed.client.dialect is not Dialect.ALIBABA_INSTANCE:
         return False
     raw, original = _inner(mutant), _inner(sealed.ciphertext)
@@ -502,7 +504,7 @@ def test_another_context_never_opens(name: str, context: dict[str, str] | None) 
     assert (context or None) == want and result.plaintext == sealed.plaintext
 
 
-# -- the bugs the fuzzers hit: each fixed one pinned, each open one a strict xfail -----------
+# -- the bugs the fuzzers hit: each fixed or decided one pinned, each open one a strict xfail ---
 
 
 def _four_byte(kms: unikms.KmsClient) -> bytes:
@@ -529,48 +531,71 @@ def test_a_relabelled_advance_blob_is_refused(byte1: int, algorithm: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "plaintext",
+    ("plaintext", "opens_to"),
     [
         # binary plaintext cannot be a classic blob's (classic Encrypt takes a string): refused
-        pytest.param(b"\xff\x00binary", id="binary"),
-        pytest.param(
-            b"QUJD",
-            id="base64-looking",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug (d), found by this fuzzer: an Advance blob of Base64-looking text "
-                "stripped of its 3-byte header opens as a classic blob and is Base64-decoded "
-                "(the header is not authenticated; see docs/fuzzing.md)",
-            ),
-        ),
+        pytest.param(b"\xff\x00binary", None, id="binary"),
+        # text that is not Base64, or a Base64 spelling b64encode never gives: no unikms
+        # classic encrypt made it, so it is another client's text and opens as itself
+        pytest.param(b"plain text", b"plain text", id="text"),
+        pytest.param(b"QUJ=", b"QUJ=", id="non-canonical-base64"),
+        # unikms's own lowering of b"ABC": the stripped bytes ARE the classic blob of b"ABC"
+        pytest.param(b"QUJD", b"ABC", id="canonical-base64"),
     ],
 )
-def test_a_header_stripped_advance_blob_is_refused(plaintext: bytes) -> None:
-    kms = unikms.connect("fake://alibaba-instance")
-    key = kms.create_key().key_id
-    blob = kms.encrypt(key, plaintext).ciphertext
-    try:
-        result = kms.decrypt(blob[3:])
-    except unikms.KmsError as err:
-        assert not isinstance(err, unikms.ServiceError)
-        return
-    assert result.plaintext == plaintext, "a header-stripped blob opened to other bytes"
+def test_a_header_stripped_advance_blob(plaintext: bytes, opens_to: bytes | None) -> None:
+    """Bug (d), decided: a header-stripped Advance blob is, byte for byte, a classic blob
+    of the same string (the vendor's header is unauthenticated, and its transfer SDK
+    strips and re-adds it). It opens to what the classic reading of that string gives,
+    on both Alibaba dialects alike, or is refused when no classic blob holds it."""
+    cloud = FakeCloud()
+    instance = unikms.KmsClient(cloud.service(Dialect.ALIBABA_INSTANCE))
+    classic = unikms.KmsClient(cloud.service(Dialect.ALIBABA_CLASSIC))
+    key = instance.create_key().key_id
+    stripped = instance.encrypt(key, plaintext).ciphertext[3:]
+    if opens_to is None:
+        with pytest.raises(unikms.DecryptionFailedError):
+            instance.decrypt(stripped)
+        return  # classic's Plaintext is a JSON string: the service hands it back replaced
+    for client in (instance, classic):
+        assert client.decrypt(stripped).plaintext == opens_to, client.dialect
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (d), found by this fuzzer: a classic blob behind the Advance header "
-    "opens on the instance dialect to the classic Base64 text, not the plaintext",
-)
-def test_a_classic_blob_dressed_as_advance_is_refused() -> None:
+@pytest.mark.parametrize("plaintext", [b"\xff\x00binary", b"ABC", b"QUJD"])
+def test_a_classic_blob_behind_the_advance_header(plaintext: bytes) -> None:
+    """Bug (d), decided: a classic blob behind the 3-byte header is, byte for byte, an
+    Advance blob of the classic ``Plaintext`` string (the transfer SDK opens classic
+    blobs exactly so), so it opens to that string's bytes: unikms's Base64 text."""
     cloud = FakeCloud()
     classic = unikms.KmsClient(cloud.service(Dialect.ALIBABA_CLASSIC))
     instance = unikms.KmsClient(cloud.service(Dialect.ALIBABA_INSTANCE))
     key = classic.create_key().key_id
-    blob = classic.encrypt(key, b"\xff\x00binary").ciphertext
-    try:
-        result = instance.decrypt(CLASSIC_GCM_HEADER + blob)
-    except unikms.KmsError as err:
-        assert not isinstance(err, unikms.ServiceError)
-        return
-    assert result.plaintext == b"\xff\x00binary", "a re-headed classic blob opened to other bytes"
+    blob = classic.encrypt(key, plaintext).ciphertext
+    assert instance.decrypt(blob).plaintext == plaintext  # as classic: the bytes
+    headed = instance.decrypt(CLASSIC_GCM_HEADER + blob).plaintext
+    assert headed == base64.b64encode(plaintext)  # as Advance: the string classic holds
+
+
+@pytest.mark.parametrize(
+    ("text", "opens_to"),
+    [
+        ("hello world", b"hello world"),  # not Base64: its UTF-8 bytes, as before
+        ("QUJ=", b"QUJ="),  # Base64 that b64encode never spells: another client's text
+        ("QR==", b"QR=="),
+        ("QUI=", b"AB"),  # unikms's own lowering of b"AB": decoded
+        ("QUJD", b"ABC"),
+    ],
+)
+def test_another_clients_classic_text_opens_as_its_bytes(text: str, opens_to: bytes) -> None:
+    """A classic blob of a string that unikms's Base64 lowering never produces was made by
+    another client: here the transfer SDK's Advance mode, which seals the string's UTF-8
+    with AdvanceEncrypt and strips the header (I10). ``decrypt`` hands back the string's
+    bytes, on both Alibaba dialects, instead of decoding a non-canonical spelling."""
+    cloud = FakeCloud()
+    gateway = cloud.service(Dialect.ALIBABA_INSTANCE)
+    key = unikms.KmsClient(gateway).create_key().key_id
+    sealed = gateway.call("AdvanceEncrypt", {"KeyId": key, "Plaintext": text.encode()})
+    blob = sealed["CiphertextBlob"][3:]
+    for dialect in (Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE):
+        client = unikms.KmsClient(cloud.service(dialect))
+        assert client.decrypt(blob).plaintext == opens_to, dialect

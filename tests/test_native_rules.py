@@ -631,20 +631,105 @@ def test_tencent_plaintext_for_a_public_key(tc: TencentService, algorithm: str) 
     assert base64.b64decode(opened["Plaintext"]) == data_key
 
 
-def test_tencent_plaintext_for_a_public_key_refusals(tc: TencentService) -> None:
+def _sm2_recipient() -> tuple[bytes, str]:
+    """An SM2 key pair: (private scalar, PEM public key as Tencent's example spells it)."""
+    gmalg = pytest.importorskip("gmalg")
+    private, point = gmalg.SM2().generate_keypair()
+    spki = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200") + point
+    body = base64.b64encode(spki).decode()
+    return private, f"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n"
+
+
+def _sm2_open(private: bytes, sealed: bytes, algorithm: str | None) -> bytes:
+    """Open C1C3C2 (or, for SM2_C1C3C2_ASN1, its DER SEQUENCE of x, y, C3, C2)."""
+    gmalg = pytest.importorskip("gmalg")
+    if algorithm == "SM2_C1C3C2_ASN1":
+        from unikms.dialects.tencent.sm2 import _der
+
+        tag, seq, end = _der(sealed, 0)
+        assert tag == 0x30 and end == len(sealed)
+        parts, at = [], 0
+        while at < len(seq):
+            tag, value, at = _der(seq, at)
+            parts.append((tag, value))
+        assert [t for t, _ in parts] == [0x02, 0x02, 0x04, 0x04]
+        x, y, c3, c2 = (v for _, v in parts)
+        x, y = (int.from_bytes(v, "big").to_bytes(32, "big") for v in (x, y))
+        sealed = b"\x04" + x + y + c3 + c2
+    opened: bytes = gmalg.SM2(sk=private).decrypt(sealed)
+    return opened
+
+
+@pytest.mark.parametrize("algorithm", [None, "SM2", "SM2_C1C3C2_ASN1"])
+def test_tencent_plaintext_for_an_sm2_public_key(tc: TencentService, algorithm: str | None) -> None:
+    """SM2 is the documented default EncryptionAlgorithm: C1C3C2, or its ASN.1 form."""
+    private, pem = _sm2_recipient()
+    key = tc.call(
+        "CreateKey", {"Alias": f"sm2-recipient-{algorithm or 'default'}".lower().replace("_", "-")}
+    )
+    blob = tc.call("Encrypt", {"KeyId": key["KeyId"], "Plaintext": b64(b"secret")})
+    recipient = {"EncryptionPublicKey": pem}
+    if algorithm:
+        recipient["EncryptionAlgorithm"] = algorithm
+    params = {"CiphertextBlob": blob["CiphertextBlob"], **recipient}
+    sealed = base64.b64decode(tc.call("Decrypt", params)["Plaintext"])
+    if algorithm != "SM2_C1C3C2_ASN1":
+        assert sealed[0] == 0x04 and len(sealed) == 65 + 32 + len(b"secret")
+    assert _sm2_open(private, sealed, algorithm) == b"secret"
+    g = tc.call("GenerateDataKey", {"KeyId": key["KeyId"], "NumberOfBytes": 32, **recipient})
+    data_key = _sm2_open(private, base64.b64decode(g["Plaintext"]), algorithm)
+    assert len(data_key) == 32
+    opened = tc.call("Decrypt", {"CiphertextBlob": g["CiphertextBlob"]})
+    assert base64.b64decode(opened["Plaintext"]) == data_key
+
+
+def test_tencent_sm2_without_its_library_is_a_typed_refusal(
+    tc: TencentService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unikms.dialects.tencent import sm2
     from unikms.errors import UnsupportedByDialectError
 
+    _, pem = _sm2_recipient()
+    key = tc.call("CreateKey", {"Alias": "sm2-no-library"})["KeyId"]
+    blob = tc.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x")})["CiphertextBlob"]
+
+    def missing() -> object:
+        raise sm2.Sm2Unavailable("SM2 needs the optional extra: pip install 'unikms[sm2]'")
+
+    monkeypatch.setattr(sm2, "_gmalg", missing)
+    with pytest.raises(UnsupportedByDialectError) as unsupported:
+        tc.call("Decrypt", {"CiphertextBlob": blob, "EncryptionPublicKey": pem})
+    assert unsupported.value.field == "EncryptionAlgorithm"
+    assert "unikms[sm2]" in str(unsupported.value)
+
+
+def test_tencent_plaintext_for_a_public_key_refusals(tc: TencentService) -> None:
     _, pem = _recipient()
+    _, sm2_pem = _sm2_recipient()
     key = tc.call("CreateKey", {"Alias": "recipient-refusals"})["KeyId"]
     blob = tc.call("Encrypt", {"KeyId": key, "Plaintext": b64(b"x" * 300)})["CiphertextBlob"]
-    # SM2 is the documented default: the fake has no SM2, and says so rather than answer in clear
+    # SM2 is the documented default: an RSA key with it (or an SM2 key with RSA) is refused
     for algorithm in (None, "SM2", "SM2_C1C3C2_ASN1"):
         params = {"CiphertextBlob": blob, "EncryptionPublicKey": pem}
         if algorithm:
             params["EncryptionAlgorithm"] = algorithm
-        with pytest.raises(UnsupportedByDialectError) as unsupported:
-            tc.call("Decrypt", params)
-        assert unsupported.value.field == "EncryptionAlgorithm"
+        err = native_error(tc.call, "Decrypt", params)
+        assert err.code == "InvalidParameter" and "EncryptionPublicKey" in err.message
+    sm2_with_rsa = {"EncryptionPublicKey": sm2_pem, "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}
+    err = native_error(tc.call, "Decrypt", {"CiphertextBlob": blob, **sm2_with_rsa})
+    assert err.code == "InvalidParameter" and "EncryptionPublicKey" in err.message
+    # a point off the curve
+    spki = bytearray(base64.b64decode("".join(sm2_pem.splitlines()[1:-1])))
+    spki[-1] ^= 1
+    off_curve = (
+        "-----BEGIN PUBLIC KEY-----\n"
+        + base64.b64encode(bytes(spki)).decode()
+        + "\n-----END PUBLIC KEY-----\n"
+    )
+    err = native_error(
+        tc.call, "Decrypt", {"CiphertextBlob": blob, "EncryptionPublicKey": off_curve}
+    )
+    assert err.code == "InvalidParameter" and "EncryptionPublicKey" in err.message
     bad = [
         ({"EncryptionPublicKey": pem, "EncryptionAlgorithm": "RSA_PLAIN"}, "EncryptionAlgorithm"),
         ({"EncryptionPublicKey": "not a pem", "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}, None),

@@ -492,17 +492,42 @@ def check_context_rules(context: Mapping[str, str]) -> None:
         )
 
 
+#: the 6-bit value of each Base64 digit (standard alphabet), by code point
+_B64_VALUES = {
+    ord(c): i
+    for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
+
+
+def _canonical_tail(text: str | bytes) -> bool:
+    """Whether valid Base64 ``text`` is the one spelling ``b64encode`` gives its bytes:
+    the bits that padding leaves over in the last digit are zero (``QUI=``, not ``QUJ=``)."""
+    tail = text[-3:]
+    codes = list(tail) if isinstance(tail, bytes) else [ord(c) for c in tail]
+    if len(codes) == 3 and codes[2] == 0x3D:  # "="
+        if codes[1] == 0x3D:  # "==": 8 of the 12 bits used
+            return _B64_VALUES[codes[0]] & 0x0F == 0
+        return _B64_VALUES[codes[1]] & 0x03 == 0  # "=": 16 of the 18 bits used
+    return True
+
+
 def decode_plaintext(text: str | bytes) -> bytes:
     """Classic returns the exact ``Plaintext`` string given to Encrypt; unikms
-    always sends Base64, so it decodes (a non-Base64 native string comes back
-    as its UTF-8 bytes). ``bytes`` are taken as that string's UTF-8 (invalid
-    sequences replaced, as the service would)."""
+    always sends Base64 (the canonical spelling of its bytes), so it decodes that.
+    Any other string (not Base64, or a Base64 spelling ``b64encode`` never gives, such
+    as ``QUJ=``) was not made by unikms: it comes back as its UTF-8 bytes, the text
+    another client encrypted (docs/fuzzing.md, bug (d)). ``bytes`` are taken as that
+    string's UTF-8 (invalid sequences replaced, as the service would)."""
     try:
-        return _base64.decode(text)
+        data = _base64.decode(text)
     except (binascii.Error, ValueError):
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
-        return text.encode("utf-8")
+        pass
+    else:
+        if _canonical_tail(text):
+            return data
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "replace").encode("utf-8")
+    return text.encode("utf-8")
 
 
 def key_usage_for(spec: KeySpec) -> str:

@@ -23,13 +23,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
 from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
 from unikms.dialects.tencent import rules as tencent
+from unikms.dialects.tencent import sm2
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake import cipher
@@ -178,18 +179,11 @@ class TencentService(FakeService):
         if algorithm not in tencent.RECIPIENT_ALGORITHMS:
             raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionAlgorithm")
         if algorithm.startswith("SM2"):
-            raise UnsupportedByDialectError(
-                f"the fake cannot encrypt the plaintext for an SM2 key ({algorithm}, the default "
-                "EncryptionAlgorithm): no maintained SM2 library fits; pass an RSA 2048 "
-                "EncryptionPublicKey with RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or "
-                "RSAES_PKCS1_V1_5",
-                field="EncryptionAlgorithm",
-                dialect=self.dialect,
-            )
+            return base64.b64encode(self.sm2_seal(str(pem), algorithm, data)).decode()
         try:
             public_key = load_pem_public_key(str(pem).encode("utf-8"))
-        except (ValueError, TypeError, UnicodeError):
-            public_key = None
+        except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm):
+            public_key = None  # UnsupportedAlgorithm: an SM2 key given with an RSA algorithm
         if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != 2048:
             raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey")
         try:
@@ -197,6 +191,25 @@ class TencentService(FakeService):
         except cipher.CipherFailure:  # longer than the padding takes with a 2048-bit key
             raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey") from None
         return base64.b64encode(sealed).decode()
+
+    def sm2_seal(self, pem: str, algorithm: str, data: bytes) -> bytes:
+        """``data`` encrypted for an SM2 ``EncryptionPublicKey`` (``SM2``: C1C3C2,
+        ``SM2_C1C3C2_ASN1``: its DER form); a PEM that is not an SM2 public key →
+        ``InvalidParameter`` (``EncryptionPublicKey``), as for a bad RSA key."""
+        try:
+            point = sm2.load_public_key(pem)
+            return sm2.encrypt(point, data, asn1=algorithm == "SM2_C1C3C2_ASN1")
+        except sm2.NotAnSm2Key:
+            raise self.fail(Situation.INVALID_PARAMETER, name="EncryptionPublicKey") from None
+        except sm2.Sm2Unavailable as err:
+            raise UnsupportedByDialectError(
+                f"the fake encrypts the plaintext for an SM2 key ({algorithm}, the default "
+                f"EncryptionAlgorithm) only with the optional SM2 library: {err}; or pass an "
+                "RSA 2048 EncryptionPublicKey with RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or "
+                "RSAES_PKCS1_V1_5",
+                field="EncryptionAlgorithm",
+                dialect=self.dialect,
+            ) from None
 
     # the in-process fast path (InProcessTencentOperations): the same steps, typed
     def encrypt_data(
