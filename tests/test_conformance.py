@@ -114,3 +114,27 @@ def test_declared_alias_rules(dialect: str, alias: str) -> None:
             check(neutral_alias(alias))
     else:
         check(neutral_alias(alias))
+
+
+def test_the_suite_imports_without_hypothesis_and_the_harness_without_pytest() -> None:
+    """``unikms.testing`` needs no test runner; the suite needs pytest, not hypothesis;
+    ``import unikms`` loads neither."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None\n"  # not installed
+        "import unikms\n"
+        "assert not any(m.startswith(('unikms.testing', 'pytest')) for m in sys.modules)\n"
+        "sys.modules['pytest'] = None\n"
+        "import unikms.testing\n"
+        "del sys.modules['pytest']\n"
+        "import unikms.testing.conformance\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
