@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -200,6 +200,18 @@ class DialectRules:
     #: any other name with ``Situation.UNKNOWN_PARAMETER``. An action missing
     #: here is not checked (the instance gateway: protobuf skips unknown fields).
     known_params: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    #: days to wait after a key's creation or last rotation before ``rotate_key`` is
+    #: surely accepted (one sooner is refused); read by the conformance suite
+    rotation_min_days: int = 0
+    #: the state ``cancel_key_deletion`` returns a key to
+    state_after_cancel_deletion: KeyState = KeyState.ENABLED
+    #: the longest key description, and what is counted: ``"characters"`` or ``"bytes"``
+    #: (UTF-8); ``None``: no declared limit
+    max_description: int | None = None
+    description_measure: str = "characters"
+    #: ``(enabled, period_days)`` -> the fields the native ``DescribeKey`` answer
+    #: (``KeyInfo.native``) shows for that rotation policy
+    rotation_policy_shown: Callable[[bool, int | None], Mapping[str, object]] | None = None
 
     def unknown_param(self, action: str, params: Mapping[str, object]) -> str | None:
         """The first (sorted) parameter of ``params`` that ``action`` does not document.

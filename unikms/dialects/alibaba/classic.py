@@ -443,6 +443,14 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "DescribeKeyVersion": frozenset({"KeyId", "KeyVersionId"}),
 }
 
+
+def rotation_policy_shown(enabled: bool, period_days: int | None) -> dict[str, object]:
+    """DescribeKey's ``AutomaticRotation`` (and ``RotationInterval``) for a policy."""
+    if not enabled or period_days is None:
+        return {"AutomaticRotation": "Disabled"}
+    return {"AutomaticRotation": "Enabled", "RotationInterval": f"{period_days * 86400}s"}
+
+
 RULES = DialectRules(
     dialect=Dialect.ALIBABA_CLASSIC,
     limits=Limits(
@@ -474,6 +482,9 @@ RULES = DialectRules(
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameter"}),
     known_params=KNOWN_PARAMS,
+    rotation_min_days=MIN_ROTATION_DAYS,
+    max_description=MAX_DESCRIPTION,
+    rotation_policy_shown=rotation_policy_shown,
 )
 
 _STATE_NAMES = {s.value: s for s in KeyState}

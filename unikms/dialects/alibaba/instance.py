@@ -244,6 +244,10 @@ RULES = DialectRules(
     situations=SITUATIONS,
     # on Decrypt/AdvanceDecrypt, InternalFailure 500 is how the gateway says "does not open"
     decrypt_failure_codes=frozenset({"InvalidParameter", "InternalFailure"}),
+    # key management goes through the classic API (CreateKeyVersion, UpdateKeyDescription)
+    rotation_min_days=classic.MIN_ROTATION_DAYS,
+    max_description=classic.MAX_DESCRIPTION,
+    rotation_policy_shown=classic.rotation_policy_shown,
 )
 
 

@@ -366,6 +366,14 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "RotateKey": _KEY_ID,
 }
 
+
+def rotation_policy_shown(enabled: bool, period_days: int | None) -> dict[str, object]:
+    """DescribeKey's ``KeyRotationEnabled`` (and ``RotateDays``) for a policy."""
+    if not enabled or period_days is None:
+        return {"KeyRotationEnabled": False}
+    return {"KeyRotationEnabled": True, "RotateDays": period_days}
+
+
 RULES = DialectRules(
     dialect=Dialect.TENCENT,
     limits=Limits(
@@ -381,6 +389,13 @@ RULES = DialectRules(
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
     known_params=KNOWN_PARAMS,
+    # RotateKey: at most once in 24 hours (the first rotation may come at once)
+    rotation_min_days=1,
+    # CancelKeyDeletion leaves the key Disabled (docs/dialects.md, the state table)
+    state_after_cancel_deletion=KeyState.DISABLED,
+    max_description=MAX_DESCRIPTION_BYTES,
+    description_measure="bytes",
+    rotation_policy_shown=rotation_policy_shown,
 )
 
 #: Tencent ``KeyState`` strings -> neutral states
