@@ -285,18 +285,25 @@ def _one_cycle(graph: dict[str, set[str]], component: set[str], start: str) -> l
     raise AssertionError(f"no cycle in {component}")  # pragma: no cover
 
 
+def _assert_explained(
+    found: dict[tuple[str, str], int], allowed: dict[tuple[str, str], str], verb: str, what: str
+) -> None:
+    """Every (module, name) found is allow-listed, and every allow-listed one is found."""
+    unexplained = sorted(
+        f"{MODULES[module].relative_to(ROOT)}:{line}: {module} {verb} {name}"
+        for (module, name), line in found.items()
+        if (module, name) not in allowed
+    )
+    assert not unexplained, f"{what}:\n" + "\n".join(unexplained)
+    stale = sorted(set(allowed) - set(found))
+    assert not stale, f"allow-listed {what} that are gone (take them off the list): {stale}"
+
+
 def test_no_module_imports_a_private_name_of_another(imports: dict[str, _Imports]) -> None:
     found = {
         (module, name): line for module, found in imports.items() for name, line in found.private
     }
-    unexplained = sorted(
-        f"{MODULES[module].relative_to(ROOT)}:{line}: {module} uses {name}"
-        for (module, name), line in found.items()
-        if (module, name) not in _ALLOWED_PRIVATE
-    )
-    assert not unexplained, "private names used across modules:\n" + "\n".join(unexplained)
-    stale = sorted(set(_ALLOWED_PRIVATE) - set(found))
-    assert not stale, f"allow-listed private imports that no longer happen: {stale}"
+    _assert_explained(found, _ALLOWED_PRIVATE, "uses", "private names used across modules")
 
 
 def test_no_import_cycles(imports: dict[str, _Imports]) -> None:
@@ -363,14 +370,7 @@ def test_the_core_and_envelope_look_only_forward(imports: dict[str, _Imports]) -
         for target, line in found_in.arrows.items():
             if _within(target, beyond):
                 found[(module, target)] = line
-    unexplained = sorted(
-        f"{MODULES[module].relative_to(ROOT)}:{line}: {module} imports {target}"
-        for (module, target), line in found.items()
-        if (module, target) not in _ALLOWED_BACKWARD
-    )
-    assert not unexplained, "backward arrows:\n" + "\n".join(unexplained)
-    stale = sorted(set(_ALLOWED_BACKWARD) - set(found))
-    assert not stale, f"allow-listed backward arrows that no longer exist: {stale}"
+    _assert_explained(found, _ALLOWED_BACKWARD, "imports", "backward arrows")
 
 
 def test_the_checks_see_what_they_look_for() -> None:
