@@ -77,6 +77,41 @@ def test_the_fake_runs_inline_and_adapters_in_the_executor(harness: Harness) -> 
         assert executor.submitted == 2
 
 
+class _Wrapped:
+    """A driver around the fake that declares (or not) that it runs inline."""
+
+    def __init__(self, inner: Any, runs_inline: bool | None) -> None:
+        self.inner = inner
+        self.dialect = inner.dialect
+        if runs_inline is not None:
+            self.runs_inline = runs_inline
+
+    def call(self, action: str, params: Any) -> Any:
+        return self.inner.call(action, params)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.mark.parametrize(("declared", "submitted"), [(True, 0), (False, 2), (None, 2)])
+def test_a_driver_declares_whether_it_runs_inline(declared: bool | None, submitted: int) -> None:
+    """``runs_inline`` (unikms.driver), not the driver's class, decides: absent means no."""
+    from unikms.fake import FakeCloud
+
+    executor = CountingExecutor()
+    driver = _Wrapped(FakeCloud().service(unikms.Dialect.TENCENT), declared)
+
+    async def main() -> None:
+        kms = aio.AsyncKmsClient(unikms.KmsClient(driver), executor=executor)
+        await kms.encrypt((await kms.create_key()).key_id, b"x")
+
+    try:
+        asyncio.run(main())
+    finally:
+        executor.shutdown()
+    assert executor.submitted == submitted
+
+
 def test_connect_and_close() -> None:
     async def main() -> None:
         async with aio.connect("fake://alibaba-instance") as kms:

@@ -28,27 +28,21 @@ import os
 import signal
 import sys
 import urllib.parse
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import unikms
-from unikms._output import output_file, stdout_output
+from unikms._cli_common import DEMO_KEY, UsageError, open_output, parse_context
+from unikms._output import stdout_output
 from unikms.cli_fake import STATE_ENV, CliClients, default_state_file, demo_seed_path, reset_state
 from unikms.extras import missing_extra
 from unikms.types import KeySpec, KeyVersion
 
 __all__ = ["DEMO_KEY", "HelpFormatter", "UsageError", "default_url", "demo_seed_path", "main"]
 
-DEMO_KEY = "alias/demo"
-
 if TYPE_CHECKING:
     _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 DEFAULT_DELETION_DAYS = 30  # the longest window both Alibaba (7-366) and Tencent (7-30) accept
-
-
-class UsageError(Exception):
-    """A command line that cannot run as written: one line on stderr, exit status 2."""
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -72,34 +66,11 @@ def default_url() -> str:
     return os.environ.get("UNIKMS_URL") or f"fake://alibaba-classic?seed={seed}"
 
 
-def _context(pairs: Sequence[str]) -> dict[str, str] | None:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--context takes name=value, got {pair!r}")
-        out[name] = value
-    return out or None
-
-
 def _read(stream: BinaryIO, path: str | None) -> bytes:
     if path and path != "-":
         with open(path, "rb") as fh:
             return fh.read()
     return stream.read()
-
-
-@contextmanager
-def open_output(
-    path: str | None, *, binary: bool, spool: bool = False, field: str = "output"
-) -> Iterator[BinaryIO]:
-    """``-o PATH`` (the one writer, ``unikms._output``) or stdout for ``None``/``-``."""
-    if path and path != "-":
-        with output_file(path, field=field, binary=binary, spool=spool) as out:
-            yield out
-    else:
-        with stdout_output(binary=binary) as out:
-            yield out
 
 
 def _write(data: bytes, path: str | None, *, binary: bool = False) -> None:
@@ -129,7 +100,7 @@ def _cmd_encrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     if args.raw and not args.json and args.output in (None, "-"):
         with stdout_output(binary=True):
             pass  # refuse a terminal before reading anything
-    context = _context(args.context)
+    context = parse_context(args.context)
     data = _read(sys.stdin.buffer, args.input)
     result = kms.encrypt(
         args.key,
@@ -146,7 +117,7 @@ def _cmd_encrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
 
 
 def _cmd_decrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
-    context = _context(args.context)
+    context = parse_context(args.context)
     data = _read(sys.stdin.buffer, args.input)
     if not args.raw:
         text = data.strip()
@@ -173,7 +144,9 @@ def _cmd_decrypt(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
 
 
 def _cmd_data_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
-    dk = kms.generate_data_key(args.key, context=_context(args.context), number_of_bytes=args.bytes)
+    dk = kms.generate_data_key(
+        args.key, context=parse_context(args.context), number_of_bytes=args.bytes
+    )
     _write(_result_json(dk, "plaintext", dk.plaintext), args.output)
 
 

@@ -20,6 +20,15 @@ fake does, for its hot path; see :func:`unikms.dialects.operations_for`)::
     Traceback (most recent call last):
     ...
     unikms.driver.NativeError: ResourceUnavailable.CmkNotFound: The CMK does not exist.
+
+A driver may also declare ``runs_inline = True`` (a class or instance attribute,
+read with ``getattr``; absent means ``False``): its calls never wait on I/O and
+finish in microseconds, so :class:`unikms.aio.AsyncKmsClient` calls it on the
+event loop instead of in a worker thread. The fake declares it; a driver that
+talks to a network must not::
+
+    >>> driver.runs_inline
+    True
 """
 
 from __future__ import annotations

@@ -108,8 +108,9 @@ class InvalidRequestError(KmsError, ValueError):
 
 
 class ConfigurationError(InvalidRequestError):
-    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``);
-    ``field`` names what to set and the message gives examples.
+    """unikms was not told what to connect to (no URL and no ``UNIKMS_URL``), or was
+    told two things at once (a URL scheme registered again with another opener:
+    ``field="scheme"``); ``field`` names what to set and the message says how.
 
     >>> import unikms
     >>> try:

@@ -39,10 +39,42 @@ _OPENERS: dict[str, Opener] = {}
 _LOCK = threading.Lock()
 
 
-def register_scheme(scheme: str, opener: Opener) -> None:
-    """Make ``scheme://...`` URLs open drivers through ``opener``."""
+def register_scheme(scheme: str, opener: Opener, *, replace: bool = False) -> None:
+    """Make ``scheme://...`` URLs open drivers through ``opener``.
+
+    A scheme that already opens through another opener (``fake``, one registered
+    before, or one an installed package declares as a ``unikms.schemes`` entry
+    point) is refused with :class:`~unikms.errors.ConfigurationError`
+    (``field="scheme"``) unless ``replace=True`` says the override is meant.
+    Registering the same opener again does nothing.
+
+    >>> import unikms
+    >>> unikms.register_scheme("fake", lambda parts, options: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    unikms.errors.ConfigurationError: URL scheme 'fake' is already registered ...
+    """
     with _LOCK:
+        current: object = _OPENERS.get(scheme)
+        if current is None:
+            ep = _entry_point_openers().get(scheme)
+            if ep is not None and ep.value != _qualified_name(opener):  # type: ignore[attr-defined]
+                current = ep.value  # type: ignore[attr-defined]
+        if current is not None and current is not opener and not replace:
+            shown = current if isinstance(current, str) else _qualified_name(current)
+            raise ConfigurationError(
+                f"URL scheme {scheme!r} is already registered (to {shown}); "
+                "pass replace=True to override it",
+                field="scheme",
+            )
         _OPENERS[scheme] = opener
+
+
+def _qualified_name(opener: object) -> str:
+    """``module:qualname``, as an entry point names an opener."""
+    module = getattr(opener, "__module__", None)
+    qualname = getattr(opener, "__qualname__", None) or type(opener).__qualname__
+    return f"{module}:{qualname}"
 
 
 def _entry_point_openers() -> dict[str, object]:
@@ -66,8 +98,8 @@ def _opener(scheme: str) -> Opener | None:
     if ep is None:
         return None
     loaded = ep.load()  # type: ignore[attr-defined]
-    register_scheme(scheme, loaded)
-    return loaded  # type: ignore[no-any-return]
+    with _LOCK:  # the entry point's opener: whatever it is named, it is the declared one
+        return _OPENERS.setdefault(scheme, loaded)
 
 
 def _flag(options: dict[str, str], name: str) -> bool:

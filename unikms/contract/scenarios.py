@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from unikms.client import KmsClient
+from unikms.contract.plaintexts import PUBLIC_PLAINTEXTS
 from unikms.contract.transcript import Transcript, VersionId
 from unikms.dialects import dialect_package, rules_for
 from unikms.dialects.base import Feature
@@ -29,16 +30,6 @@ from unikms.types import Dialect, KeyState
 
 __all__ = ["PUBLIC_PLAINTEXTS", "SCENARIOS", "Scenario", "ScenarioRun", "run_scenario"]
 
-#: every plaintext a scenario sends; nothing else may appear in a cassette
-PUBLIC_PLAINTEXTS = (
-    b"unikms contract: hello",
-    b"unikms contract: context",
-    b"unikms contract: rotation before",
-    b"unikms contract: rotation after",
-    b"unikms contract: states",
-    b"unikms contract: tamper me",
-    b"unikms contract: " + b"L" * 4079,  # 4096 bytes: the smallest dialect limit
-)
 HELLO, CONTEXT, BEFORE, AFTER, STATES, TAMPER, LARGE = PUBLIC_PLAINTEXTS
 
 

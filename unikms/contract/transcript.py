@@ -21,6 +21,7 @@ import json
 import re
 from typing import Any
 
+from unikms.contract.plaintexts import PUBLIC_PLAINTEXTS
 from unikms.dialects import dialect_package
 from unikms.errors import KmsError, LimitExceededError
 from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeyInfo
@@ -148,8 +149,6 @@ class Transcript:
     @staticmethod
     def _plaintext(data: bytes) -> dict[str, Any]:
         """A public scenario plaintext by digest; anything else (a data key) by length only."""
-        from unikms.contract.scenarios import PUBLIC_PLAINTEXTS
-
         if data in PUBLIC_PLAINTEXTS:
             return {"length": len(data), "sha256": _digest(data)}
         return {"length": len(data), "secret": True}

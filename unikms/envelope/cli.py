@@ -44,7 +44,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 import unikms
-from unikms.cli import DEMO_KEY, UsageError, open_output
+from unikms._cli_common import DEMO_KEY, UsageError, open_output, parse_context
 from unikms.cli_fake import CliClients
 from unikms.envelope.format import (
     DEFAULT_FRAME_SIZE,
@@ -103,12 +103,6 @@ def read_raw_key(spec: str) -> RawAesKey:
     return RawAesKey(name, data)
 
 
-def _context(pairs: list[str]) -> dict[str, str] | None:
-    from unikms.cli import _context as parse
-
-    return parse(pairs)
-
-
 def _show_progress(args: argparse.Namespace) -> bool:
     if args.quiet:
         return False
@@ -146,7 +140,7 @@ def _cmd_seal(args: argparse.Namespace, clients: CliClients) -> None:
                     src,
                     sys.stdout.buffer,
                     targets,
-                    context=_context(args.context),
+                    context=parse_context(args.context),
                     frame_size=args.frame_size,
                     progress=bar,
                 )
@@ -157,7 +151,7 @@ def _cmd_seal(args: argparse.Namespace, clients: CliClients) -> None:
                         src,
                         dst,
                         targets,
-                        context=_context(args.context),
+                        context=parse_context(args.context),
                         frame_size=args.frame_size,
                         progress=bar,
                     )
@@ -187,7 +181,7 @@ def _cmd_open(args: argparse.Namespace, clients: CliClients) -> None:
             reader = MessageReader(
                 src,
                 openers,
-                context=_context(args.context),
+                context=parse_context(args.context),
                 progress=bar,
                 max_wrapped_keys=args.max_wrapped_keys,
                 allowed_keys=args.allow_key or None,
@@ -254,7 +248,7 @@ def _cmd_rewrap(args: argparse.Namespace, clients: CliClients) -> None:
                     openers,
                     add=added,
                     remove=args.remove,
-                    context=_context(args.context),
+                    context=parse_context(args.context),
                     max_wrapped_keys=args.max_wrapped_keys,
                     allowed_keys=args.allow_key or None,
                     frame_size=args.frame_size,

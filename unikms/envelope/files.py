@@ -39,7 +39,7 @@ from unikms.envelope.unseal import Clients, Opened, decrypt_stream
 __all__ = ["atomic_output", "decrypt_file", "encrypt_file"]
 
 PathLike = _output.PathLike
-_check_path = _output.check_path  # rewrap.py uses it
+_check_path = _output.check_path
 
 
 @contextlib.contextmanager

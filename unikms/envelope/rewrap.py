@@ -37,9 +37,10 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from unikms._output import check_path
 from unikms.client import KmsClient
 from unikms.envelope.cache import Materials
-from unikms.envelope.files import PathLike, _check_path, atomic_output
+from unikms.envelope.files import PathLike, atomic_output
 from unikms.envelope.format import (
     DEFAULT_MAX_WRAPPED_KEYS,
     MAX_WRAPPED_KEYS,
@@ -54,7 +55,7 @@ from unikms.envelope.keyring import (
     Target,
     key_entries,
 )
-from unikms.envelope.seal import _check_frame_size, _Sealer
+from unikms.envelope.seal import Sealer, check_frame_size
 from unikms.envelope.streams import Progress, Readable, Writable, check_writable
 from unikms.envelope.unseal import Clients, MessageReader
 from unikms.errors import InvalidRequestError
@@ -178,7 +179,7 @@ def _rewrap_stream(
     targets = _as_added(add)
     removing = key_entries(remove, "remove")
     if frame_size is not None:
-        frame_size = _check_frame_size(frame_size)
+        frame_size = check_frame_size(frame_size)
     kept: list[tuple[WrappedKey, ...]] = []
 
     def check_header(header: Header) -> None:
@@ -198,7 +199,7 @@ def _rewrap_stream(
     kms_context = original.context or None
     wrapped = kept[0] + tuple(t.wrap(data_key, kms_context, random) for t in targets)
     _refuse_duplicates(wrapped)
-    sealer = _Sealer.from_materials(
+    sealer = Sealer.from_materials(
         write,
         Materials(data_key=data_key, wrapped_keys=wrapped),
         context=original.context,
@@ -350,8 +351,8 @@ def rewrap_file(
     and ``dst`` is left as it was. ``dst`` may be ``src`` itself (the original is
     replaced only on success). Arguments as for :func:`rewrap_stream`.
     """
-    _check_path(dst, "dst")
-    with open(_check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
+    check_path(dst, "dst")
+    with open(check_path(src, "src"), "rb") as fin, atomic_output(dst) as fout:
         return rewrap_stream(
             fin,
             fout,

@@ -61,7 +61,9 @@ __all__ = ["Keys", "MessageWriter", "encrypt", "encrypt_stream"]
 Keys = Sequence[KmsKey | RawAesKey | tuple[KmsClient, str]] | KmsKey | RawAesKey
 
 
-def _check_frame_size(frame_size: object) -> int:
+def check_frame_size(frame_size: object) -> int:
+    """``frame_size`` if it is an integer from 1 to ``MAX_FRAME_SIZE``, else
+    :class:`InvalidRequestError` (``field="frame_size"``); ``rewrap`` checks it the same way."""
     if (
         not isinstance(frame_size, int)
         or isinstance(frame_size, bool)
@@ -96,8 +98,13 @@ def _make_materials(
     return Materials(data_key=data_key, wrapped_keys=tuple(wrapped))
 
 
-class _Sealer:
-    """One message being written: header first, then frames in order."""
+class Sealer:
+    """One message being written: header first, then frames in order.
+
+    The writer under :func:`encrypt`, :func:`encrypt_stream` and ``rewrap`` (which starts
+    one from an opened message's materials with :meth:`from_materials`); not application
+    API, so not in ``__all__``.
+    """
 
     __slots__ = ("_aead", "_mid", "_seq", "_write", "frame_size", "header", "plaintext_bytes")
 
@@ -117,7 +124,7 @@ class _Sealer:
             raise InvalidRequestError(
                 f"a message carries at most {MAX_WRAPPED_KEYS} wrapped keys", field="keys"
             )
-        self.frame_size = _check_frame_size(frame_size)
+        self.frame_size = check_frame_size(frame_size)
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
             raise InvalidRequestError(
                 f"size must be a non-negative integer, got {size!r}", field="size"
@@ -150,7 +157,7 @@ class _Sealer:
         frame_size: int,
         random: RandomSource,
         avoid_message_id: bytes | None = None,
-    ) -> _Sealer:
+    ) -> Sealer:
         """A new message under an existing data key and wrapped keys (for rewrap).
 
         Draws a fresh message id (so a fresh message key); ``avoid_message_id``
@@ -162,7 +169,7 @@ class _Sealer:
             raise InvalidRequestError(
                 f"a message carries 1 to {MAX_WRAPPED_KEYS} wrapped keys", field="keys"
             )
-        self.frame_size = _check_frame_size(frame_size)
+        self.frame_size = check_frame_size(frame_size)
         ctx, block = _context_block(context)
         self._begin(write, materials, ctx, block, random, avoid_message_id)
         return self
@@ -232,7 +239,7 @@ class _Sealer:
         self._write(sealed)
 
 
-def _seal_stream(
+def seal_stream(
     src: Readable,
     dst: Writable,
     keys: Keys,
@@ -244,10 +251,12 @@ def _seal_stream(
     progress: Progress | None,
     random: RandomSource,
 ) -> Header:
+    """:func:`encrypt_stream` with every option explicit, ``random`` included (the
+    scripted randomness of ``unikms.envelope.testing`` comes in here)."""
     read = read_exact(check_readable(src, "src").read, "src")
     write = check_writable(dst, "dst").write
     progress = check_progress(progress)
-    sealer = _Sealer(
+    sealer = Sealer(
         write,
         keys,
         context=context,
@@ -310,7 +319,7 @@ def encrypt_stream(
     >>> header.wrapped_keys[0].key_id == key, header.frame_size
     (True, 65536)
     """
-    return _seal_stream(
+    return seal_stream(
         src,
         dst,
         keys,
@@ -342,12 +351,12 @@ def encrypt(
     >>> envelope.decrypt(sealed, [ten], context={"y": "2026"}) == b"payroll" * 10_000
     True
     """
-    return _encrypt_bytes(
+    return encrypt_bytes(
         data, keys, context=context, frame_size=frame_size, cache=cache, random=os.urandom
     )
 
 
-def _encrypt_bytes(
+def encrypt_bytes(
     data: bytes | bytearray | memoryview,
     keys: Keys,
     *,
@@ -356,12 +365,14 @@ def _encrypt_bytes(
     cache: DataKeyCache | None,
     random: RandomSource,
 ) -> bytes:
+    """:func:`encrypt` with every option explicit, ``random`` included (the scripted
+    randomness of ``unikms.envelope.testing`` comes in here)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidRequestError(f"data must be bytes, got {type(data).__name__}", field="data")
     view = memoryview(data)
     view = view.cast("B") if view.c_contiguous else memoryview(view.tobytes())
     out: list[bytes] = []
-    sealer = _Sealer(
+    sealer = Sealer(
         out.append,
         keys,
         context=context,
@@ -402,7 +413,7 @@ class MessageWriter:
         cache: DataKeyCache | None = None,
         size: int | None = None,
     ) -> None:
-        self._sealer = _Sealer(
+        self._sealer = Sealer(
             check_writable(dst, "dst").write,
             keys,
             context=context,

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from unikms.envelope.cache import DataKeyCache
 from unikms.envelope.format import DEFAULT_FRAME_SIZE, Header
 from unikms.envelope.keyring import RandomSource
-from unikms.envelope.seal import Keys, _encrypt_bytes, _seal_stream
+from unikms.envelope.seal import Keys, encrypt_bytes, seal_stream
 from unikms.envelope.streams import Readable, Writable
 
 __all__ = ["ScriptedRandom", "encrypt", "encrypt_stream"]
@@ -65,7 +65,7 @@ def encrypt(
     cache: DataKeyCache | None = None,
 ) -> bytes:
     """:func:`unikms.envelope.encrypt` with ``random`` instead of ``os.urandom``."""
-    return _encrypt_bytes(
+    return encrypt_bytes(
         data, keys, context=context, frame_size=frame_size, cache=cache, random=random
     )
 
@@ -81,7 +81,7 @@ def encrypt_stream(
     size: int | None = None,
 ) -> Header:
     """:func:`unikms.envelope.encrypt_stream` with ``random`` instead of ``os.urandom``."""
-    return _seal_stream(
+    return seal_stream(
         src,
         dst,
         keys,

@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from unikms.client import KmsClient
-from unikms.dialects.base import canonical_context_json
+from unikms.context import canonical_context_json
 from unikms.envelope.cache import DataKeyCache
 from unikms.envelope.derive import DerivedKeys, commitment_matches, derive, header_tag_matches
 from unikms.envelope.errors import (

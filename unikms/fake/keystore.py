@@ -170,7 +170,8 @@ def _seed_tags(value: object) -> dict[str, str]:
     return dict(value)
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_utc(value: datetime | None) -> str | None:
+    """A UTC time as the clouds print it (``2026-01-02T03:04:05Z``); ``None`` stays ``None``."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
@@ -340,8 +341,8 @@ class KeyStore:
                         "origin": k.origin,
                         "state": k.state.value,
                         "description": k.description,
-                        "created": _iso(k.created_at),
-                        "deletion_date": _iso(k.deletion_date),
+                        "created": iso_utc(k.created_at),
+                        "deletion_date": iso_utc(k.deletion_date),
                         "rotation_enabled": k.rotation_enabled,
                         "rotation_interval_days": k.rotation_interval_days,
                         "display_alias": k.display_alias,
@@ -353,7 +354,7 @@ class KeyStore:
                             {
                                 "id": v.version_id,
                                 "material": _b64(v.material),
-                                "created": _iso(v.created_at),
+                                "created": iso_utc(v.created_at),
                             }
                             for v in k.versions
                         ],

@@ -94,6 +94,9 @@ class FakeService:
     #: crypto calls going straight to this service's typed helpers
     neutral_operations: type[DialectOperations] | None = None
 
+    #: calls never wait on I/O: an async client runs them inline (see :mod:`unikms.driver`)
+    runs_inline = True
+
     def __init__(self, store: KeyStore, *, throttle: Throttle | None = None) -> None:
         self.store = store
         self.throttle = throttle

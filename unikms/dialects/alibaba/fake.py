@@ -44,7 +44,7 @@ from unikms.fake.keystore import (
     FakeKey,
     FakeKeyVersion,
     KeyStore,
-    _iso,
+    iso_utc,
     rsa_private_key,
 )
 from unikms.fake.service import FakeService, Throttle
@@ -374,20 +374,22 @@ class AlibabaClassicService(FakeService):
             "KeyUsage": key.usage.value,
             "Origin": key.origin,
             "Description": key.description,
-            "CreationDate": _iso(key.created_at),
+            "CreationDate": iso_utc(key.created_at),
             "Creator": self.store.account,
             "ProtectionLevel": key.protection_level,
             "AutomaticRotation": "Enabled" if key.rotation_enabled else "Disabled",
             "MaterialExpireTime": "",
-            "DeleteDate": _iso(key.deletion_date) if key.state is KeyState.PENDING_DELETION else "",
+            "DeleteDate": iso_utc(key.deletion_date)
+            if key.state is KeyState.PENDING_DELETION
+            else "",
         }
         if key.rotation_enabled and key.rotation_interval_seconds and key.versions:
             meta["RotationInterval"] = f"{key.rotation_interval_seconds}s"
             due = key.primary.created_at + timedelta(seconds=key.rotation_interval_seconds)
-            meta["NextRotationDate"] = _iso(due)
+            meta["NextRotationDate"] = iso_utc(due)
         if key.symmetric and key.versions:
             meta["PrimaryKeyVersion"] = key.primary.version_id
-            meta["LastRotationDate"] = _iso(key.primary.created_at)
+            meta["LastRotationDate"] = iso_utc(key.primary.created_at)
         return meta
 
     def op_CreateKey(self, params: NativeParams) -> NativeResponse:
@@ -645,7 +647,7 @@ class AlibabaClassicService(FakeService):
         return {
             "KeyId": key.key_id,
             "KeyVersionId": version.version_id,
-            "CreationDate": _iso(version.created_at),
+            "CreationDate": iso_utc(version.created_at),
         }
 
     def op_CreateKeyVersion(self, params: NativeParams) -> NativeResponse:
