@@ -329,6 +329,18 @@ SITUATIONS = {
     Situation.SHOULD_BE_DISABLED: "Rejected.StateModifiedFailed",
     Situation.LIMIT_EXCEEDED: "Rejected.LimitExceeded",
     Situation.INTERNAL: "InternalFailure",
+    # -- situations the classic API cannot meet (marked decisions, docs/architecture.md).
+    # Alibaba has no Archived state (the seed loader refuses one); should a key reach it,
+    # the classic code for "the key's state forbids this" answers, as for Unavailable
+    Situation.KEY_ARCHIVED: "Rejected.Unavailable",
+    # classic takes no Algorithm, Iv, PaddingMode or Aad: no page states a code, so the
+    # generic one stands in, as for any parameter value the API refuses
+    Situation.INVALID_ALGORITHM: "InvalidParameter",
+    Situation.INVALID_IV: "InvalidParameter",
+    Situation.INVALID_PADDING: "InvalidParameter",
+    Situation.AAD_TOO_LARGE: "InvalidParameter",
+    # a request body over the emulator's limit: InvalidParameter (classic_wire answers 413)
+    Situation.BODY_TOO_LARGE: "InvalidParameter",
 }
 
 #: classic accepts at most 6 KB of data; the EncryptionContext JSON at most 8192 characters

@@ -28,13 +28,14 @@ from collections.abc import Mapping
 import attrs
 
 from unikms.dialects.base import canonical_context_json
-from unikms.types import KeySpec
+from unikms.types import KeySpec, KeyState
 
 __all__ = [
     "ADVANCE_MAGIC",
     "ALGORITHM_IDS",
     "CLASSIC_GCM_HEADER",
     "IV_LEN",
+    "KEY_STATES",
     "PADDING_IDS",
     "SPEC_NAMES",
     "VERSION_ID_LEN",
@@ -63,6 +64,9 @@ ALGORITHM_IDS = {
 #: padding nibble of the Advance blob: 0 (no padding mode, GCM) is Alibaba's.
 PADDING_IDS = {"": 0, "PKCS7_PADDING": 1, "NO_PADDING": 2}
 CLASSIC_GCM_HEADER = ADVANCE_MAGIC + bytes([0x00, ALGORITHM_IDS["AES_GCM"]])
+
+#: the key states an Alibaba key can be in: no Archived (that is Tencent's)
+KEY_STATES = frozenset(KeyState) - {KeyState.ARCHIVED}
 
 #: neutral key spec -> Alibaba ``KeySpec``
 SPEC_NAMES = {

@@ -27,6 +27,7 @@ from unikms.dialects.alibaba import instance as alibaba_instance
 from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
     IV_LEN,
+    KEY_STATES,
     SPEC_NAMES,
     SPECS_BY_NAME,
     AdvanceBlob,
@@ -85,6 +86,7 @@ def new_alibaba_store(
         region=region,
         new_key_id=lambda: f"key-{code}{_random(18)}",
         new_version_id=lambda key_id: f"{key_id}-{_random(10)}",
+        states=KEY_STATES,
         **kw,
     )
 
