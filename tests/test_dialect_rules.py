@@ -11,9 +11,14 @@ import attrs
 import pytest
 
 import unikms
-from unikms.dialects import rules_for
-from unikms.dialects.base import DialectRules, Feature, Situation
-from unikms.errors import ERROR_KINDS, InvalidRequestError, KmsError
+from unikms.dialects import operations_class, rules_for
+from unikms.dialects.base import DialectOperations, DialectRules, Feature, Situation
+from unikms.errors import (
+    ERROR_KINDS,
+    InvalidRequestError,
+    KmsError,
+    UnsupportedByDialectError,
+)
 from unikms.fake import FakeCloud
 from unikms.types import Dialect, KeyState
 
@@ -103,3 +108,46 @@ def test_an_archived_alibaba_key_fails_typed_not_with_a_key_error(dialect: Diale
         kms.encrypt(key, b"x")
     assert not isinstance(caught.value, KeyError)
     assert caught.value.code == rules_for(dialect).situation(Situation.KEY_ARCHIVED).code
+
+
+# -- DialectOperations: the calls every dialect has are abstract -----------------------------
+REQUIRED_OPERATIONS = frozenset(
+    {
+        "encrypt",
+        "decrypt",
+        "generate_data_key",
+        "create_key",
+        "describe_key",
+        "list_keys",
+        "create_alias",
+        "list_aliases",
+        "enable_key",
+        "disable_key",
+        "schedule_key_deletion",
+        "cancel_key_deletion",
+        "update_key_description",
+    }
+)
+
+
+def test_the_calls_every_dialect_has_are_abstract() -> None:
+    assert DialectOperations.__abstractmethods__ == REQUIRED_OPERATIONS
+
+
+@pytest.mark.parametrize("dialect", list(Dialect), ids=str)
+def test_every_dialect_implements_every_required_call(dialect: Dialect) -> None:
+    assert not operations_class(dialect).__abstractmethods__
+
+
+def test_a_dialect_missing_a_required_call_cannot_be_instantiated() -> None:
+    base = operations_class(Dialect.TENCENT)
+    # a new dialect written from scratch that forgot ``decrypt``
+    members = {name: getattr(base, name) for name in REQUIRED_OPERATIONS - {"decrypt"}}
+    Partial = type("Partial", (DialectOperations,), {"rules": base.rules, **members})
+    with pytest.raises(TypeError, match="decrypt"):
+        Partial(FakeCloud().service(Dialect.TENCENT))
+    # with it, the class instantiates; the feature-gated calls stay optional
+    Complete = type("Complete", (Partial,), {"decrypt": base.decrypt})
+    ops = Complete(FakeCloud().service(Dialect.TENCENT))
+    with pytest.raises(UnsupportedByDialectError):
+        ops.tag_key("k", {"a": "b"})

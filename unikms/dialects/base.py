@@ -13,6 +13,7 @@ A dialect module holds, once, everything that is particular to one KMS API:
 
 from __future__ import annotations
 
+import abc
 import enum
 import json
 import uuid
@@ -409,12 +410,17 @@ class EncryptOptions:
     dry_run: bool = False
 
 
-class DialectOperations:
+class DialectOperations(abc.ABC):
     """Neutral operations of one dialect over a native :class:`Driver`.
 
     Subclasses implement each method by building native requests and lifting
     native responses. They raise :class:`NativeError` (from the driver) or
     neutral errors; :class:`unikms.KmsClient` maps the former.
+
+    The calls every dialect has are abstract: a subclass lacking one cannot be
+    instantiated (and mypy says so). The feature-gated ones (``rotate_key``,
+    ``archive_key``, ``re_encrypt``, tags, ...) first raise
+    :class:`UnsupportedByDialectError` unless the dialect declares the feature.
     """
 
     rules: DialectRules
@@ -429,6 +435,7 @@ class DialectOperations:
     @staticmethod
     def check_context_rules(context: Mapping[str, str]) -> None:
         """Raise a neutral error if ``context`` cannot be carried by this dialect."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def check_context(self, context: Mapping[str, str]) -> None:
         self.check_context_rules(context)
@@ -437,6 +444,7 @@ class DialectOperations:
     def check_alias_rules(cls, alias: str) -> None:
         """Raise :class:`InvalidRequestError` (``field="alias"``) unless this dialect
         can hold the neutral alias ``alias`` (``alias/<name>``)."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     @staticmethod
     def native_alias(alias: str) -> str:
@@ -448,18 +456,22 @@ class DialectOperations:
         return self.rules.limits.max_plaintext
 
     # -- crypto ----------------------------------------------------------------
+    @abc.abstractmethod
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def decrypt(
         self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
     ) -> DecryptResult:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         raise NotImplementedError
 
     # -- key management -------------------------------------------------------
+    @abc.abstractmethod
     def create_key(
         self,
         spec: KeySpec,
@@ -470,27 +482,35 @@ class DialectOperations:
     ) -> KeyInfo:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def describe_key(self, key: str) -> KeyInfo:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def list_keys(self) -> list[str]:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def create_alias(self, alias: str, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def list_aliases(self) -> dict[str, str]:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def enable_key(self, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def disable_key(self, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def schedule_key_deletion(self, key: str, days: int) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def cancel_key_deletion(self, key: str) -> None:
         raise NotImplementedError
 
@@ -515,6 +535,7 @@ class DialectOperations:
     @classmethod
     def check_description_rules(cls, description: str) -> None:
         """Raise :class:`LimitExceededError` unless this dialect holds ``description``."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def re_encrypt(
         self,
@@ -530,6 +551,7 @@ class DialectOperations:
         self.rules.require(Feature.RANDOM, "generate_random")
         raise NotImplementedError
 
+    @abc.abstractmethod
     def update_key_description(self, key: str, description: str) -> None:
         raise NotImplementedError
 
@@ -549,6 +571,7 @@ class DialectOperations:
     def check_tag_rules(cls, name: str, value: str) -> None:
         """Raise :class:`InvalidRequestError` (``field="tags"``) unless this dialect
         takes the tag ``name`` = ``value``."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
         self.rules.require(Feature.TAGS, "tag_key")
