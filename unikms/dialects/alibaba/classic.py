@@ -36,7 +36,7 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.driver import NativeError, NativeResponse
-from unikms.errors import InvalidRequestError, UnsupportedByDialectError
+from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -683,7 +683,7 @@ class AlibabaClassicOperations(DialectOperations):
         if alias:
             try:
                 self.call("CreateAlias", {"AliasName": alias, "KeyId": key_id})
-            except NativeError:
+            except (NativeError, KmsError):  # KmsError: a dialect that maps its own
                 # the key is made but cannot carry its alias (taken since the check): do not
                 # leave an orphan behind; the shortest window keeps it recoverable for a week
                 self.call("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})

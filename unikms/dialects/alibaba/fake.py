@@ -684,10 +684,27 @@ class AlibabaInstanceService(AlibabaClassicService):
     #: classic crypto the gateway has no operation for (its key management stays: see above)
     excluded_actions = frozenset({"GenerateDataKeyWithoutPlaintext", "ReEncrypt"})
 
+    def __init__(
+        self,
+        store: KeyStore,
+        *,
+        throttle: Throttle | None = None,
+        min_rotation_days: int = alibaba_classic.MIN_ROTATION_DAYS,
+    ) -> None:
+        super().__init__(store, throttle=throttle, min_rotation_days=min_rotation_days)
+        #: key management is the classic API's, over the same keys: it answers those
+        #: actions with its own error table, as in Alibaba Cloud (and as the adapter,
+        #: which sends them to an ``alibaba-kms://`` URL, sees them)
+        self.management = AlibabaClassicService(
+            store, throttle=throttle, min_rotation_days=min_rotation_days
+        )
+
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        if action in _GATEWAY_ACTIONS and alibaba_instance.encoded_size(params) > (
-            alibaba_instance.MAX_BODY
-        ):
+        if action not in alibaba_instance.GATEWAY_ACTIONS:
+            if action in self._handlers:  # management (unknown actions: the gateway's code)
+                return self.management.call(action, params)
+            return super().call(action, params)
+        if alibaba_instance.encoded_size(params) > alibaba_instance.MAX_BODY:
             raise self.fail(Situation.BODY_TOO_LARGE)
         return super().call(action, params)
 
@@ -1068,18 +1085,6 @@ class AlibabaInstanceService(AlibabaClassicService):
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
 _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
 _AES_SPECS = frozenset({KeySpec.AES_128, KeySpec.AES_256})
-
-_GATEWAY_ACTIONS = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "AdvanceEncrypt",
-        "AdvanceDecrypt",
-        "AdvanceGenerateDataKey",
-        "GenerateRandom",
-    }
-)
 
 
 class InProcessClassicOperations(alibaba_classic.AlibabaClassicOperations):
