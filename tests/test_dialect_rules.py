@@ -13,6 +13,7 @@ import pytest
 import unikms
 from unikms.dialects import operations_class, rules_for
 from unikms.dialects.base import DialectOperations, DialectRules, Feature, Situation
+from unikms.driver import NativeError
 from unikms.errors import (
     ERROR_KINDS,
     InvalidRequestError,
@@ -151,3 +152,28 @@ def test_a_dialect_missing_a_required_call_cannot_be_instantiated() -> None:
     ops = Complete(FakeCloud().service(Dialect.TENCENT))
     with pytest.raises(UnsupportedByDialectError):
         ops.tag_key("k", {"a": "b"})
+
+
+# -- each rule written once, in the dialect's rules -------------------------------------------
+@pytest.mark.parametrize("dialect", list(Dialect), ids=str)
+def test_the_fake_reads_the_data_key_range_from_the_rules(dialect: Dialect) -> None:
+    low, high = rules_for(dialect).limits.data_key_bytes
+    kms = unikms.connect(f"fake://{dialect.value}")
+    key = kms.create_key().key_id
+    assert len(
+        kms.driver.call("GenerateDataKey", {"KeyId": key, "NumberOfBytes": high})["Plaintext"]
+    )
+    for size in (low - 1, high + 1):
+        with pytest.raises(NativeError) as caught:
+            kms.driver.call("GenerateDataKey", {"KeyId": key, "NumberOfBytes": size})
+        assert caught.value.code == rules_for(dialect).situation(Situation.INVALID_PARAMETER).code
+
+
+def test_tencent_rules_the_fake_reads() -> None:
+    from unikms.dialects.tencent import fake, rules
+
+    assert fake.SEPARATOR is rules.BLOB_SEPARATOR == "-k-"
+    assert fake.TencentService(fake.new_tencent_store()).min_rotation_hours == (
+        rules.MIN_ROTATION_HOURS
+    )
+    assert rules.description_size("é") == 2  # bytes, the unit of MAX_DESCRIPTION_BYTES

@@ -47,6 +47,7 @@ __all__ = [
     "ALIAS_PREFIX",
     "CIPHERTEXT_KEY_MISSING",
     "DECRYPTION_FAILED",
+    "KEY_BYTES",
     "DialectOperations",
     "DialectRules",
     "EncryptOptions",
@@ -60,6 +61,10 @@ __all__ = [
 
 #: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
 ALIAS_PREFIX = "alias/"
+
+#: bytes of key material of each symmetric spec: the data-key ``KeySpec`` parameters
+#: (``AES_256``, ``AES_128``) and the fake's key material both read it
+KEY_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
 
 #: the neutral message of a ciphertext that does not decrypt; the provider's own text
 #: ("Incorrect ciphertext format", 'The specified parameter "CiphertextBlob" is not
@@ -317,6 +322,19 @@ class DialectRules:
             code=spec.code,
             http_status=spec.http_status,
         )
+
+    def check_context_size(
+        self, context: Mapping[str, str], limit: int, *, utf8: bool = False
+    ) -> None:
+        """Raise :class:`LimitExceededError` (``field="context"``) when the canonical JSON
+        of ``context`` is over ``limit`` characters (``utf8``: UTF-8 bytes, as ``Aad``):
+        the one context-size check of every dialect."""
+        text = canonical_context_json(context)
+        size = len(text.encode("utf-8")) if utf8 else len(text)
+        if size > limit:
+            situation = Situation.AAD_TOO_LARGE if utf8 else Situation.CONTEXT_TOO_LARGE
+            measure = "bytes as Aad" if utf8 else "characters as JSON"
+            raise self.too_large(situation, "context", size, limit, measure)
 
     def require(self, feature: Feature | str, what: str) -> None:
         """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``.

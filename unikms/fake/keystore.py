@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from unikms.dialects.base import KEY_BYTES
 from unikms.types import KeySpec, KeyState, KeyUsage, redacted
 
 __all__ = [
@@ -53,7 +54,7 @@ def utcnow() -> datetime:
 #: Alibaba's key protection levels (CreateKey ``ProtectionLevel``)
 PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
-_MATERIAL_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
+_MATERIAL_BYTES = KEY_BYTES
 _RSA_BITS = {KeySpec.RSA_2048: 2048, KeySpec.RSA_3072: 3072}
 
 

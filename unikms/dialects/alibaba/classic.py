@@ -18,6 +18,7 @@ from typing import Any
 from unikms import _base64
 from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
+    ARN_PREFIX,
     CLASSIC_GCM_HEADER,
     SPEC_NAMES,
     SPECS_BY_NAME,
@@ -32,7 +33,6 @@ from unikms.dialects.base import (
     Feature,
     Limits,
     Situation,
-    canonical_context_json,
     parse_time,
 )
 from unikms.driver import NativeError, NativeResponse
@@ -395,7 +395,7 @@ def valid_tag(key: object, value: object) -> bool:
         return False
     if not 1 <= len(key) <= MAX_TAG_CHARS or len(value) > MAX_TAG_CHARS:
         return False
-    if key.lower().startswith(("aliyun", "acs:")) or value.startswith("acs:"):
+    if key.lower().startswith(("aliyun", ARN_PREFIX)) or value.startswith(ARN_PREFIX):
         return False
     return not any(scheme in text for text in (key, value) for scheme in ("http://", "https://"))
 
@@ -497,11 +497,7 @@ def lower_context(context: Mapping[str, str] | None) -> dict[str, str] | None:
 
 
 def check_context_rules(context: Mapping[str, str]) -> None:
-    size = len(canonical_context_json(context))
-    if size > MAX_CONTEXT_CHARS:
-        raise RULES.too_large(
-            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
-        )
+    RULES.check_context_size(context, MAX_CONTEXT_CHARS)
 
 
 def decode_plaintext(text: str | bytes) -> bytes:
@@ -657,7 +653,7 @@ class AlibabaClassicOperations(DialectOperations):
     # -- key management -------------------------------------------------------
     def key_id(self, key: str) -> str:
         """Resolve an alias or ARN to the key id (management calls take ids only)."""
-        if parse_key_ref(key).kind == "id" and not key.startswith("acs:"):
+        if parse_key_ref(key).kind == "id" and not key.startswith(ARN_PREFIX):
             return key
         return str(self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["KeyId"])
 

@@ -42,7 +42,7 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
-from unikms.errors import DecryptionFailedError, LimitExceededError
+from unikms.errors import DecryptionFailedError
 from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeySpec, KeyVersion
 
 __all__ = [
@@ -408,19 +408,7 @@ def context_aad(context: Mapping[str, str] | None) -> bytes | None:
 
 
 def check_context_rules(context: Mapping[str, str]) -> None:
-    size = len(canonical_context_json(context).encode("utf-8"))
-    if size > MAX_AAD:
-        spec = RULES.situation(Situation.AAD_TOO_LARGE)
-        raise LimitExceededError(
-            f"context is {size} bytes as Aad; the alibaba-instance dialect accepts at most "
-            f"{MAX_AAD}",
-            field="context",
-            size=size,
-            limit=MAX_AAD,
-            dialect=Dialect.ALIBABA_INSTANCE,
-            code=spec.code,
-            http_status=spec.http_status,
-        )
+    RULES.check_context_size(context, MAX_AAD, utf8=True)
 
 
 class DetachedBlob:

@@ -89,6 +89,19 @@ ROTATE_DAYS = (7, 365)
 RANDOM_BYTES = (1, 1024)
 #: CreateKey / UpdateKeyDescription ``Description``: at most 1024 bytes
 MAX_DESCRIPTION_BYTES = 1024
+#: RotateKey: "A key can be rotated once in 24 hours by default" (the
+#: ``RequestLimitExceeded.RotateRateLimited`` row below)
+MIN_ROTATION_HOURS = 24
+#: what separates the three Base64 parts of a ciphertext blob (the fake's blobs keep
+#: the shape of Tencent's: docs/ciphertext.md)
+BLOB_SEPARATOR = "-k-"
+
+
+def description_size(description: str) -> int:
+    """What ``MAX_DESCRIPTION_BYTES`` counts: UTF-8 bytes, not characters."""
+    return len(description.encode("utf-8"))
+
+
 #: GetServiceStatus ``CmkLimit`` of the fake (a standard account's quota; ours)
 CMK_LIMIT = 200
 #: ListAlgorithms: each KeyUsage the fake creates keys for, with its ``Algorithm`` name
@@ -442,11 +455,7 @@ def lower_context(context: Mapping[str, str] | None) -> str | None:
 
 
 def check_context_rules(context: Mapping[str, str]) -> None:
-    size = len(canonical_context_json(context))
-    if size > MAX_CONTEXT_CHARS:
-        raise RULES.too_large(
-            Situation.CONTEXT_TOO_LARGE, "context", size, MAX_CONTEXT_CHARS, "characters as JSON"
-        )
+    RULES.check_context_size(context, MAX_CONTEXT_CHARS)
 
 
 def parse_context(text: str) -> dict[str, str] | None:
@@ -734,7 +743,7 @@ class TencentOperations(DialectOperations):
 
     @classmethod
     def check_description_rules(cls, description: str) -> None:
-        size = len(description.encode("utf-8"))
+        size = description_size(description)
         if size > MAX_DESCRIPTION_BYTES:
             raise RULES.too_large(
                 Situation.INVALID_PARAMETER,
