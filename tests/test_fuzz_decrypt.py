@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 
 import unikms
 from tests.fuzz_profile import FUZZ
-from unikms.dialects.alibaba.common import ALGORITHM_IDS, CLASSIC_GCM_HEADER, PADDING_IDS
+from unikms.dialects.alibaba.common import CLASSIC_GCM_HEADER
+from unikms.dialects.alibaba.fake import ALGORITHM_IDS, PADDING_IDS
 from unikms.fake import FakeCloud
 from unikms.types import Dialect, KeyVersion
 

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tests.test_emulator_gateway import Signer
 from unikms import KmsClient
-from unikms.dialects.alibaba.common import ALGORITHM_IDS, PADDING_IDS, VERSION_ID_LEN
+from unikms.dialects.alibaba.common import VERSION_ID_LEN
 from unikms.dialects.alibaba.dkms.wire import pb
-from unikms.dialects.alibaba.fake import AlibabaInstanceService
+from unikms.dialects.alibaba.fake import ALGORITHM_IDS, PADDING_IDS, AlibabaInstanceService
 from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.dialects.alibaba.instance import RULES
 from unikms.driver import NativeError

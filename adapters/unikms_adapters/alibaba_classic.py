@@ -20,6 +20,7 @@ import sys
 from typing import Any
 
 from unikms.dialects.alibaba import classic as rules_module
+from unikms.dialects.base import Situation
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     AccessDeniedError,
@@ -128,7 +129,7 @@ class AlibabaClassicKmsDriver:
         request_cls = getattr(self._models, f"{action}Request", None)
         method = getattr(self._client, f"{snake_case(action)}_with_options", None)
         if request_cls is None or method is None:
-            raise RULES.fail("unknown_action", name=action)
+            raise RULES.fail(Situation.UNKNOWN_ACTION, name=action)
         request = request_cls().from_map(dict(params))
         try:
             response = method(request, self._runtime)

@@ -13,6 +13,8 @@ A dialect module holds, once, everything that is particular to one KMS API:
 
 from __future__ import annotations
 
+import abc
+import enum
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -45,6 +47,7 @@ __all__ = [
     "ALIAS_PREFIX",
     "CIPHERTEXT_KEY_MISSING",
     "DECRYPTION_FAILED",
+    "KEY_BYTES",
     "DialectOperations",
     "DialectRules",
     "EncryptOptions",
@@ -58,6 +61,10 @@ __all__ = [
 
 #: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
 ALIAS_PREFIX = "alias/"
+
+#: bytes of key material of each symmetric spec: the data-key ``KeySpec`` parameters
+#: (``AES_256``, ``AES_128``) and the fake's key material both read it
+KEY_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
 
 #: the neutral message of a ciphertext that does not decrypt; the provider's own text
 #: ("Incorrect ciphertext format", 'The specified parameter "CiphertextBlob" is not
@@ -73,8 +80,11 @@ CIPHERTEXT_KEY_MISSING = (
 )
 
 
-class Feature:
-    """Names of optional capabilities, checked before any request."""
+class Feature(str, enum.Enum):
+    """Names of optional capabilities, checked before any request.
+
+    An enum, so a misspelt feature fails in mypy (and at import), not at run time.
+    """
 
     DRY_RUN = "dry_run"
     AAD = "aad"
@@ -96,12 +106,16 @@ class Feature:
     #: key tags: ``tag_key``, ``untag_key``, ``list_key_tags``
     TAGS = "tags"
 
+    def __str__(self) -> str:
+        return self.value
 
-class Situation:
+
+class Situation(str, enum.Enum):
     """Dialect-independent names for what went wrong.
 
     The fake raises situations; each dialect's table turns one into that
-    dialect's own code, status and message (``DialectRules.situations``).
+    dialect's own code, status and message (``DialectRules.situations``),
+    and every dialect maps every situation (checked when its rules are built).
     """
 
     MISSING_PARAMETER = "missing_parameter"
@@ -139,6 +153,9 @@ class Situation:
     NOT_PENDING_DELETION = "not_pending_deletion"
     SHOULD_BE_DISABLED = "should_be_disabled"
     INTERNAL = "internal"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @attrs.frozen
@@ -190,9 +207,10 @@ class DialectRules:
 
     dialect: Dialect
     limits: Limits
-    features: frozenset[str]
+    features: frozenset[Feature]
     errors: Mapping[str, ErrorSpec]
-    situations: Mapping[str, str]
+    #: every :class:`Situation` -> the code of its row in ``errors`` (checked: complete)
+    situations: Mapping[Situation, str]
     #: codes that, answered to a decrypt, mean "this ciphertext does not open"
     decrypt_failure_codes: frozenset[str] = frozenset()
     #: action -> the request parameters its API reference documents (common
@@ -213,6 +231,30 @@ class DialectRules:
     #: (``KeyInfo.native``) shows for that rotation policy
     rotation_policy_shown: Callable[[bool, int | None], Mapping[str, object]] | None = None
 
+    def __attrs_post_init__(self) -> None:
+        """Refuse an incomplete table: a situation without a row would surface as a raw
+        ``KeyError`` the first time the fake meets it (a seed's Archived Alibaba key)."""
+        problems = [
+            f"situation {s.name} has no code" for s in Situation if s not in self.situations
+        ]
+        problems += [
+            f"situation {s} names {code!r}, which is not in the error table"
+            for s, code in self.situations.items()
+            if code not in self.errors
+        ]
+        problems += [
+            f"decrypt failure code {code!r} is not in the error table"
+            for code in sorted(self.decrypt_failure_codes - self.errors.keys())
+        ]
+        problems += [f"{f!r} is not a Feature" for f in self.features if not isinstance(f, Feature)]
+        problems += [
+            f"row {code!r} is filed under {row.code!r}"
+            for code, row in self.errors.items()
+            if row.code != code
+        ]
+        if problems:
+            raise ValueError(f"the {self.dialect} rules are inconsistent: " + "; ".join(problems))
+
     def unknown_param(self, action: str, params: Mapping[str, object]) -> str | None:
         """The first (sorted) parameter of ``params`` that ``action`` does not document.
 
@@ -228,11 +270,11 @@ class DialectRules:
     def spec(self, code: str) -> ErrorSpec:
         return self.errors[code]
 
-    def situation(self, situation: str) -> ErrorSpec:
+    def situation(self, situation: Situation) -> ErrorSpec:
         """The error row this dialect answers ``situation`` with."""
         return self.errors[self.situations[situation]]
 
-    def fail(self, situation: str, **fmt: object) -> NativeError:
+    def fail(self, situation: Situation, **fmt: object) -> NativeError:
         """The native error for a :class:`Situation` (what the fake raises)."""
         return self.situation(situation).native(None, **fmt)
 
@@ -277,7 +319,7 @@ class DialectRules:
         return cls(message, **kw)
 
     def too_large(
-        self, situation: str, field: str, size: int, limit: int, measure: str
+        self, situation: Situation, field: str, size: int, limit: int, measure: str
     ) -> LimitExceededError:
         """The error for ``field`` of ``size`` over ``limit`` (``measure``: "bytes",
         "characters as JSON", ...), with the code ``situation`` answers here."""
@@ -293,9 +335,26 @@ class DialectRules:
             http_status=spec.http_status,
         )
 
-    def require(self, feature: str, what: str) -> None:
-        """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``."""
-        if feature not in self.features:
+    def check_context_size(
+        self, context: Mapping[str, str], limit: int, *, utf8: bool = False
+    ) -> None:
+        """Raise :class:`LimitExceededError` (``field="context"``) when the canonical JSON
+        of ``context`` is over ``limit`` characters (``utf8``: UTF-8 bytes, as ``Aad``):
+        the one context-size check of every dialect."""
+        text = canonical_context_json(context)
+        size = len(text.encode("utf-8")) if utf8 else len(text)
+        if size > limit:
+            situation = Situation.AAD_TOO_LARGE if utf8 else Situation.CONTEXT_TOO_LARGE
+            measure = "bytes as Aad" if utf8 else "characters as JSON"
+            raise self.too_large(situation, "context", size, limit, measure)
+
+    def require(self, feature: Feature | str, what: str) -> None:
+        """Raise :class:`UnsupportedByDialectError` unless the dialect has ``feature``.
+
+        ``str`` is accepted for callers not yet typed (``KmsClient._dialect_only``);
+        a name that is no :class:`Feature` raises ``ValueError``, never passes.
+        """
+        if Feature(feature) not in self.features:
             raise UnsupportedByDialectError(
                 f"{what} is not supported by the {self.dialect.value} dialect",
                 field=feature,
@@ -354,12 +413,17 @@ class EncryptOptions:
     dry_run: bool = False
 
 
-class DialectOperations:
+class DialectOperations(abc.ABC):
     """Neutral operations of one dialect over a native :class:`Driver`.
 
     Subclasses implement each method by building native requests and lifting
     native responses. They raise :class:`NativeError` (from the driver) or
     neutral errors; :class:`unikms.KmsClient` maps the former.
+
+    The calls every dialect has are abstract: a subclass lacking one cannot be
+    instantiated (and mypy says so). The feature-gated ones (``rotate_key``,
+    ``archive_key``, ``re_encrypt``, tags, ...) first raise
+    :class:`UnsupportedByDialectError` unless the dialect declares the feature.
     """
 
     rules: DialectRules
@@ -374,6 +438,7 @@ class DialectOperations:
     @staticmethod
     def check_context_rules(context: Mapping[str, str]) -> None:
         """Raise a neutral error if ``context`` cannot be carried by this dialect."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def check_context(self, context: Mapping[str, str]) -> None:
         self.check_context_rules(context)
@@ -382,6 +447,7 @@ class DialectOperations:
     def check_alias_rules(cls, alias: str) -> None:
         """Raise :class:`InvalidRequestError` (``field="alias"``) unless this dialect
         can hold the neutral alias ``alias`` (``alias/<name>``)."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     @staticmethod
     def native_alias(alias: str) -> str:
@@ -393,18 +459,22 @@ class DialectOperations:
         return self.rules.limits.max_plaintext
 
     # -- crypto ----------------------------------------------------------------
+    @abc.abstractmethod
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def decrypt(
         self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
     ) -> DecryptResult:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         raise NotImplementedError
 
     # -- key management -------------------------------------------------------
+    @abc.abstractmethod
     def create_key(
         self,
         spec: KeySpec,
@@ -415,27 +485,35 @@ class DialectOperations:
     ) -> KeyInfo:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def describe_key(self, key: str) -> KeyInfo:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def list_keys(self) -> list[str]:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def create_alias(self, alias: str, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def list_aliases(self) -> dict[str, str]:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def enable_key(self, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def disable_key(self, key: str) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def schedule_key_deletion(self, key: str, days: int) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def cancel_key_deletion(self, key: str) -> None:
         raise NotImplementedError
 
@@ -460,6 +538,7 @@ class DialectOperations:
     @classmethod
     def check_description_rules(cls, description: str) -> None:
         """Raise :class:`LimitExceededError` unless this dialect holds ``description``."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def re_encrypt(
         self,
@@ -475,6 +554,7 @@ class DialectOperations:
         self.rules.require(Feature.RANDOM, "generate_random")
         raise NotImplementedError
 
+    @abc.abstractmethod
     def update_key_description(self, key: str, description: str) -> None:
         raise NotImplementedError
 
@@ -494,6 +574,7 @@ class DialectOperations:
     def check_tag_rules(cls, name: str, value: str) -> None:
         """Raise :class:`InvalidRequestError` (``field="tags"``) unless this dialect
         takes the tag ``name`` = ``value``."""
+        return  # a hook: by default no rule beyond the neutral checks
 
     def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
         self.rules.require(Feature.TAGS, "tag_key")

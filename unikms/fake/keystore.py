@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from unikms.dialects.base import KEY_BYTES
 from unikms.types import KeySpec, KeyState, KeyUsage, redacted
 
 __all__ = [
@@ -53,7 +54,7 @@ def utcnow() -> datetime:
 #: Alibaba's key protection levels (CreateKey ``ProtectionLevel``)
 PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
-_MATERIAL_BYTES = {KeySpec.AES_256: 32, KeySpec.AES_128: 16, KeySpec.SM4: 16}
+_MATERIAL_BYTES = KEY_BYTES
 _RSA_BITS = {KeySpec.RSA_2048: 2048, KeySpec.RSA_3072: 3072}
 
 
@@ -186,8 +187,11 @@ class KeyStore:
         new_key_id: Callable[[], str],
         new_version_id: Callable[[str], str],
         clock: Clock = utcnow,
+        states: frozenset[KeyState] = frozenset(KeyState),
     ) -> None:
         self.account = account
+        #: the key states this dialect's keys can be in; a seed naming another is refused
+        self.states = states
         self.region = region
         self.new_key_id = new_key_id
         self.new_version_id = new_version_id
@@ -379,6 +383,7 @@ class KeyStore:
             new_key_id=self.new_key_id,
             new_version_id=self.new_version_id,
             clock=self.clock,
+            states=self.states,
         )
         for number, entry in enumerate(entries):
             try:
@@ -409,6 +414,13 @@ class KeyStore:
             rotation_interval_seconds=entry.get("rotation_interval_seconds"),
             tags=_seed_tags(entry.get("tags")),
         )
+        if key.state not in self.states:
+            # loading it would fail later, at the first call that meets the state
+            allowed = ", ".join(state.value for state in KeyState if state in self.states)
+            raise ValueError(
+                f"key {key.key_id!r}: field 'state' is {key.state.value!r}, which keys of this "
+                f"account cannot have (one of {allowed})"
+            )
         interval = key.rotation_interval_seconds
         if interval is not None and (type(interval) is not int or interval <= 0):
             raise ValueError(

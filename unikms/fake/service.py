@@ -79,7 +79,7 @@ class FakeService:
 
     rules: DialectRules
     #: key state -> situation raised when a crypto operation meets it
-    state_situations: Mapping[KeyState, str] = {
+    state_situations: Mapping[KeyState, Situation] = {
         KeyState.DISABLED: Situation.KEY_DISABLED,
         KeyState.PENDING_DELETION: Situation.KEY_PENDING_DELETION,
         KeyState.PENDING_IMPORT: Situation.KEY_PENDING_IMPORT,
@@ -156,7 +156,7 @@ class FakeService:
         return result, request_id
 
     # -- helpers for handlers ---------------------------------------------------
-    def fail(self, situation: str, **fmt: object) -> NativeError:
+    def fail(self, situation: Situation, **fmt: object) -> NativeError:
         return self.rules.fail(situation, **fmt)
 
     def text(self, params: NativeParams, name: str, *, required: bool = True) -> str | None:
@@ -170,7 +170,13 @@ class FakeService:
         return value
 
     def integer(
-        self, params: NativeParams, name: str, low: int, high: int, *, situation: str = ""
+        self,
+        params: NativeParams,
+        name: str,
+        low: int,
+        high: int,
+        *,
+        situation: Situation = Situation.INVALID_PARAMETER,
     ) -> int | None:
         value = params.get(name)
         if value is None or value == "":
@@ -178,12 +184,12 @@ class FakeService:
         try:
             number = int(value)
         except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
-            raise self.fail(situation or Situation.INVALID_PARAMETER, name=name) from None
+            raise self.fail(situation, name=name) from None
         if isinstance(value, bool) or not low <= number <= high:
-            raise self.fail(situation or Situation.INVALID_PARAMETER, name=name)
+            raise self.fail(situation, name=name)
         return number
 
-    def b64(self, params: NativeParams, name: str, situation: str) -> tuple[str, bytes]:
+    def b64(self, params: NativeParams, name: str, situation: Situation) -> tuple[str, bytes]:
         text = self.text(params, name)
         assert text is not None
         try:

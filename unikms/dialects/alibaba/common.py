@@ -28,17 +28,19 @@ from collections.abc import Mapping
 import attrs
 
 from unikms.dialects.base import canonical_context_json
-from unikms.types import KeySpec
+from unikms.types import KeySpec, KeyState
 
 __all__ = [
     "ADVANCE_MAGIC",
-    "ALGORITHM_IDS",
+    "AES_GCM_ID",
+    "ARN_PREFIX",
     "CLASSIC_GCM_HEADER",
     "IV_LEN",
-    "PADDING_IDS",
+    "KEY_STATES",
+    "KMS_ARN_PREFIX",
+    "NO_PADDING_MODE_ID",
     "SPEC_NAMES",
     "VERSION_ID_LEN",
-    "AdvanceBlob",
     "ClassicBlob",
     "KeyRef",
     "gateway_aad_binding",
@@ -46,23 +48,23 @@ __all__ = [
     "transfer_sdk_advance_aad",
 ]
 
+#: every Alibaba Cloud resource name starts so (``acs:kms:<region>:<account>:key/<id>``)
+ARN_PREFIX = "acs:"
+KMS_ARN_PREFIX = ARN_PREFIX + "kms:"
+
 VERSION_ID_LEN = 36
 IV_LEN = 12
 TAG_LEN = 16
 ADVANCE_MAGIC = b"$"
-#: algorithm byte of the Advance blob. AES_GCM = 0x02 is Alibaba's (transfer
-#: SDK ``ALG_AES_GCM``); the others are this fake's own choice.
-ALGORITHM_IDS = {
-    "AES_GCM": 0x02,
-    "AES_CBC": 0x03,
-    "AES_ECB": 0x04,
-    "SM4_GCM": 0x12,
-    "SM4_CBC": 0x13,
-    "SM4_ECB": 0x14,
-}
-#: padding nibble of the Advance blob: 0 (no padding mode, GCM) is Alibaba's.
-PADDING_IDS = {"": 0, "PKCS7_PADDING": 1, "NO_PADDING": 2}
-CLASSIC_GCM_HEADER = ADVANCE_MAGIC + bytes([0x00, ALGORITHM_IDS["AES_GCM"]])
+#: the Advance blob's algorithm byte for AES_GCM (transfer SDK ``ALG_AES_GCM``) and its
+#: padding nibble for "no padding mode": Alibaba's own values. The other bytes are the
+#: fake's choice and live with it (``unikms.dialects.alibaba.fake.ALGORITHM_IDS``).
+AES_GCM_ID = 0x02
+NO_PADDING_MODE_ID = 0
+CLASSIC_GCM_HEADER = ADVANCE_MAGIC + bytes([NO_PADDING_MODE_ID, AES_GCM_ID])
+
+#: the key states an Alibaba key can be in: no Archived (that is Tencent's)
+KEY_STATES = frozenset(KeyState) - {KeyState.ARCHIVED}
 
 #: neutral key spec -> Alibaba ``KeySpec``
 SPEC_NAMES = {
@@ -95,7 +97,7 @@ def parse_key_ref(ref: str) -> KeyRef:
     >>> parse_key_ref("acs:kms:cn-hangzhou:123:alias/app")
     KeyRef(kind='alias', value='alias/app', region='cn-hangzhou', account='123')
     """
-    if ref.startswith("acs:kms:"):
+    if ref.startswith(KMS_ARN_PREFIX):
         parts = ref.split(":", 4)
         if len(parts) == 5:
             _, _, region, account, resource = parts
@@ -134,58 +136,6 @@ class ClassicBlob:
         version_id = blob[:VERSION_ID_LEN].decode("ascii", "replace")
         cut = VERSION_ID_LEN + IV_LEN
         return cls(version_id, blob[VERSION_ID_LEN:cut], blob[cut:])
-
-
-@attrs.frozen
-class AdvanceBlob:
-    """The instance ``AdvanceEncrypt`` ciphertext (self-describing)."""
-
-    algorithm: str
-    padding: str
-    version_id: str
-    iv: bytes
-    body: bytes
-
-    def pack(self) -> bytes:
-        return self.pack_fields(self.algorithm, self.padding, self.version_id, self.iv, self.body)
-
-    @staticmethod
-    def pack_fields(algorithm: str, padding: str, version_id: str, iv: bytes, body: bytes) -> bytes:
-        """:meth:`pack` without building the object first (the fake's hot path)."""
-        head = bytes((PADDING_IDS[padding], ALGORITHM_IDS[algorithm]))
-        return ADVANCE_MAGIC + head + version_id.encode("ascii") + iv + body
-
-    @classmethod
-    def unpack(cls, blob: bytes, iv_length: Mapping[str, int]) -> AdvanceBlob | None:
-        """Parse an Advance blob; ``None`` when the header is not one."""
-        fields = cls.split(blob, iv_length)
-        return None if fields is None else cls(*fields)
-
-    @staticmethod
-    def split(
-        blob: bytes, iv_length: Mapping[str, int]
-    ) -> tuple[str, str, str, bytes, bytes] | None:
-        """:meth:`unpack` as a tuple ``(algorithm, padding, version_id, iv, body)``."""
-        if len(blob) < 3 + VERSION_ID_LEN or blob[:1] != ADVANCE_MAGIC or blob[1] >> 4:
-            return None
-        padding = _PADDING_BY_ID.get(blob[1] & 0x0F)
-        algorithm = _ALGORITHM_BY_ID.get(blob[2])
-        if padding is None or algorithm is None:
-            return None
-        version_id = blob[3 : 3 + VERSION_ID_LEN].decode("ascii", "replace")
-        start = 3 + VERSION_ID_LEN
-        n = iv_length[algorithm]
-        if len(blob) < start + n:
-            return None
-        return algorithm, padding, version_id, blob[start : start + n], blob[start + n :]
-
-
-def _reverse(table: Mapping[str, int]) -> dict[int, str]:
-    return {v: k for k, v in table.items()}
-
-
-_PADDING_BY_ID = _reverse(PADDING_IDS)
-_ALGORITHM_BY_ID = _reverse(ALGORITHM_IDS)
 
 
 def transfer_sdk_advance_aad(context: Mapping[str, str]) -> bytes:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import attrs
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -26,17 +27,28 @@ from unikms.dialects.alibaba import classic as alibaba_classic
 from unikms.dialects.alibaba import instance as alibaba_instance
 from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
+    AES_GCM_ID,
     IV_LEN,
+    KEY_STATES,
+    KMS_ARN_PREFIX,
+    NO_PADDING_MODE_ID,
     SPEC_NAMES,
     SPECS_BY_NAME,
-    AdvanceBlob,
+    VERSION_ID_LEN,
     ClassicBlob,
     gateway_aad_binding,
     parse_key_ref,
     transfer_sdk_advance_aad,
     valid_alias,
 )
-from unikms.dialects.base import EncryptOptions, Feature, Situation, canonical_context_json
+from unikms.dialects.base import (
+    ALIAS_PREFIX,
+    KEY_BYTES,
+    EncryptOptions,
+    Feature,
+    Situation,
+    canonical_context_json,
+)
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake import cipher
 from unikms.fake.keystore import (
@@ -51,6 +63,9 @@ from unikms.fake.service import FakeService, Throttle
 from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage, KeyVersion
 
 __all__ = [
+    "ALGORITHM_IDS",
+    "PADDING_IDS",
+    "AdvanceBlob",
     "AlibabaClassicService",
     "AlibabaInstanceService",
     "InProcessClassicOperations",
@@ -59,6 +74,8 @@ __all__ = [
 ]
 
 _ALNUM = string.ascii_lowercase + string.digits
+#: GenerateDataKey ``KeySpec`` values (when no ``NumberOfBytes`` is given)
+_DATA_KEY_SPECS = frozenset({KeySpec.AES_256.value, KeySpec.AES_128.value})
 MAX_DESCRIPTION = alibaba_classic.MAX_DESCRIPTION
 #: GetRandomPassword's character types (the request's Exclude* flags), each with its set
 _PASSWORD_GROUPS = (
@@ -68,6 +85,72 @@ _PASSWORD_GROUPS = (
     ("ExcludePunctuation", string.punctuation),
 )
 _REGION_CODES = {"cn-hangzhou": "hzz", "cn-shanghai": "shh", "cn-beijing": "bjj"}
+
+
+#: algorithm byte of the Advance blob. AES_GCM is Alibaba's (transfer SDK
+#: ``ALG_AES_GCM``, in ``common``); the others are this fake's own choice.
+ALGORITHM_IDS = {
+    "AES_GCM": AES_GCM_ID,
+    "AES_CBC": 0x03,
+    "AES_ECB": 0x04,
+    "SM4_GCM": 0x12,
+    "SM4_CBC": 0x13,
+    "SM4_ECB": 0x14,
+}
+#: padding nibble of the Advance blob: none (GCM) is Alibaba's, the others the fake's.
+PADDING_IDS = {"": NO_PADDING_MODE_ID, "PKCS7_PADDING": 1, "NO_PADDING": 2}
+
+
+@attrs.frozen
+class AdvanceBlob:
+    """The instance ``AdvanceEncrypt`` ciphertext (self-describing)."""
+
+    algorithm: str
+    padding: str
+    version_id: str
+    iv: bytes
+    body: bytes
+
+    def pack(self) -> bytes:
+        return self.pack_fields(self.algorithm, self.padding, self.version_id, self.iv, self.body)
+
+    @staticmethod
+    def pack_fields(algorithm: str, padding: str, version_id: str, iv: bytes, body: bytes) -> bytes:
+        """:meth:`pack` without building the object first (the fake's hot path)."""
+        head = bytes((PADDING_IDS[padding], ALGORITHM_IDS[algorithm]))
+        return ADVANCE_MAGIC + head + version_id.encode("ascii") + iv + body
+
+    @classmethod
+    def unpack(cls, blob: bytes, iv_length: Mapping[str, int]) -> AdvanceBlob | None:
+        """Parse an Advance blob; ``None`` when the header is not one."""
+        fields = cls.split(blob, iv_length)
+        return None if fields is None else cls(*fields)
+
+    @staticmethod
+    def split(
+        blob: bytes, iv_length: Mapping[str, int]
+    ) -> tuple[str, str, str, bytes, bytes] | None:
+        """:meth:`unpack` as a tuple ``(algorithm, padding, version_id, iv, body)``."""
+        if len(blob) < 3 + VERSION_ID_LEN or blob[:1] != ADVANCE_MAGIC or blob[1] >> 4:
+            return None
+        padding = _PADDING_BY_ID.get(blob[1] & 0x0F)
+        algorithm = _ALGORITHM_BY_ID.get(blob[2])
+        if padding is None or algorithm is None:
+            return None
+        version_id = blob[3 : 3 + VERSION_ID_LEN].decode("ascii", "replace")
+        start = 3 + VERSION_ID_LEN
+        n = iv_length[algorithm]
+        if len(blob) < start + n:
+            return None
+        return algorithm, padding, version_id, blob[start : start + n], blob[start + n :]
+
+
+def _reverse(table: Mapping[str, int]) -> dict[int, str]:
+    return {v: k for k, v in table.items()}
+
+
+_PADDING_BY_ID = _reverse(PADDING_IDS)
+_ALGORITHM_BY_ID = _reverse(ALGORITHM_IDS)
 
 
 def _random(n: int) -> str:
@@ -85,6 +168,7 @@ def new_alibaba_store(
         region=region,
         new_key_id=lambda: f"key-{code}{_random(18)}",
         new_version_id=lambda key_id: f"{key_id}-{_random(10)}",
+        states=KEY_STATES,
         **kw,
     )
 
@@ -133,7 +217,7 @@ class AlibabaClassicService(FakeService):
 
     # -- resolution -------------------------------------------------------------
     def arn(self, key_id: str) -> str:
-        return f"acs:kms:{self.store.region}:{self.store.account}:key/{key_id}"
+        return f"{KMS_ARN_PREFIX}{self.store.region}:{self.store.account}:key/{key_id}"
 
     def resolve(
         self, params: NativeParams, name: str = "KeyId", *, aliases: bool = True, arns: bool = True
@@ -145,7 +229,7 @@ class AlibabaClassicService(FakeService):
 
     def resolve_ref(self, ref_text: str, *, aliases: bool = True, arns: bool = True) -> FakeKey:
         """Find the key ``ref_text`` names (id, ``alias/...`` or ARN)."""
-        if not ref_text.startswith(("acs:kms:", "alias/")):  # a plain id: the common case
+        if not ref_text.startswith((KMS_ARN_PREFIX, ALIAS_PREFIX)):  # a plain id: the common case
             found = self.store.get(ref_text)
             if found is not None:
                 return found
@@ -337,13 +421,13 @@ class AlibabaClassicService(FakeService):
         return data, key.key_id, version.version_id
 
     def data_key_size(self, params: NativeParams) -> int:
-        n = self.integer(params, "NumberOfBytes", 1, 1024)
+        n = self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
         if n is not None:
             return n
-        spec = params.get("KeySpec") or "AES_256"
-        if spec not in ("AES_256", "AES_128"):
+        spec = params.get("KeySpec") or KeySpec.AES_256.value
+        if spec not in _DATA_KEY_SPECS:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-        return 32 if spec == "AES_256" else 16
+        return KEY_BYTES[KeySpec(spec)]
 
     def op_GenerateDataKey(self, params: NativeParams) -> NativeResponse:
         key = self.encryption_key(params)
@@ -564,7 +648,7 @@ class AlibabaClassicService(FakeService):
         return self.page(params, keys, "Keys", "Key")
 
     def alias_entry(self, alias: str, key_id: str) -> dict[str, str]:
-        arn = f"acs:kms:{self.store.region}:{self.store.account}:{alias}"
+        arn = f"{KMS_ARN_PREFIX}{self.store.region}:{self.store.account}:{alias}"
         return {"AliasName": alias, "AliasArn": arn, "KeyId": key_id}
 
     def op_CreateAlias(self, params: NativeParams) -> NativeResponse:
@@ -684,10 +768,27 @@ class AlibabaInstanceService(AlibabaClassicService):
     #: classic crypto the gateway has no operation for (its key management stays: see above)
     excluded_actions = frozenset({"GenerateDataKeyWithoutPlaintext", "ReEncrypt"})
 
+    def __init__(
+        self,
+        store: KeyStore,
+        *,
+        throttle: Throttle | None = None,
+        min_rotation_days: int = alibaba_classic.MIN_ROTATION_DAYS,
+    ) -> None:
+        super().__init__(store, throttle=throttle, min_rotation_days=min_rotation_days)
+        #: key management is the classic API's, over the same keys: it answers those
+        #: actions with its own error table, as in Alibaba Cloud (and as the adapter,
+        #: which sends them to an ``alibaba-kms://`` URL, sees them)
+        self.management = AlibabaClassicService(
+            store, throttle=throttle, min_rotation_days=min_rotation_days
+        )
+
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        if action in _GATEWAY_ACTIONS and alibaba_instance.encoded_size(params) > (
-            alibaba_instance.MAX_BODY
-        ):
+        if action not in alibaba_instance.GATEWAY_ACTIONS:
+            if action in self._handlers:  # management (unknown actions: the gateway's code)
+                return self.management.call(action, params)
+            return super().call(action, params)
+        if alibaba_instance.encoded_size(params) > alibaba_instance.MAX_BODY:
             raise self.fail(Situation.BODY_TOO_LARGE)
         return super().call(action, params)
 
@@ -1015,7 +1116,10 @@ class AlibabaInstanceService(AlibabaClassicService):
     def _data_key(
         self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
     ) -> tuple[bytes, bytes, bytes]:
-        size = self.integer(params, "NumberOfBytes", 1, 1024) or 32
+        size = (
+            self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
+            or KEY_BYTES[KeySpec.AES_256]
+        )
         aad = params.get("Aad") or None
         if aad is not None:
             if len(aad) > alibaba_instance.MAX_AAD:
@@ -1068,18 +1172,6 @@ class AlibabaInstanceService(AlibabaClassicService):
 _IV_LENGTHS = {a: cipher.iv_length(a) for a in cipher.ALGORITHMS}
 _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
 _AES_SPECS = frozenset({KeySpec.AES_128, KeySpec.AES_256})
-
-_GATEWAY_ACTIONS = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "GenerateDataKey",
-        "AdvanceEncrypt",
-        "AdvanceDecrypt",
-        "AdvanceGenerateDataKey",
-        "GenerateRandom",
-    }
-)
 
 
 class InProcessClassicOperations(alibaba_classic.AlibabaClassicOperations):

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
-from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
+from unikms.dialects.base import KEY_BYTES, EncryptOptions, Situation, canonical_context_json
 from unikms.dialects.tencent import rules as tencent
 from unikms.dialects.tencent import sm2
 from unikms.driver import NativeError, NativeParams, NativeResponse
@@ -36,13 +36,15 @@ from unikms.errors import UnsupportedByDialectError
 from unikms.fake import cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
-from unikms.types import DecryptResult, EncryptResult, KeyState, KeyUsage
+from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage
 
 __all__ = ["InProcessTencentOperations", "TencentService", "new_tencent_store"]
 
-SEPARATOR = "-k-"
+SEPARATOR = tencent.BLOB_SEPARATOR
 MAX_DESCRIPTION = tencent.MAX_DESCRIPTION_BYTES
 _HEADER = struct.Struct(">36sI")
+#: GenerateDataKey ``KeySpec`` values (when no ``NumberOfBytes`` is given)
+_DATA_KEY_SPECS = frozenset({KeySpec.AES_128.value, KeySpec.AES_256.value})
 _SPEC_FOR_USAGE = tencent.SPEC_FOR_USAGE
 #: where the separators sit in a blob that seal wrote (Base64 of 64 and 16 bytes)
 _SEPARATOR_BYTES = SEPARATOR.encode("ascii")
@@ -78,7 +80,11 @@ class TencentService(FakeService):
     rules = tencent.RULES
 
     def __init__(
-        self, store: KeyStore, *, throttle: Throttle | None = None, min_rotation_hours: int = 24
+        self,
+        store: KeyStore,
+        *,
+        throttle: Throttle | None = None,
+        min_rotation_hours: int = tencent.MIN_ROTATION_HOURS,
     ) -> None:
         super().__init__(store, throttle=throttle)
         self.min_rotation_hours = min_rotation_hours
@@ -248,12 +254,12 @@ class TencentService(FakeService):
         self.usable(key)
         if not key.symmetric:
             raise self.fail(Situation.WRONG_KEY_TYPE)
-        size = self.integer(params, "NumberOfBytes", 1, 1024)
+        size = self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
         if size is None:
             spec = params.get("KeySpec")
-            if spec not in ("AES_128", "AES_256"):
+            if spec not in _DATA_KEY_SPECS:
                 raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-            size = 16 if spec == "AES_128" else 32
+            size = KEY_BYTES[KeySpec(spec)]
         data = os.urandom(size)
         blob = self.seal(key, data, self.context_aad(params))
         return {
@@ -355,7 +361,9 @@ class TencentService(FakeService):
         description = params.get("Description")
         if description is None:
             raise self.fail(Situation.MISSING_PARAMETER, name="Description")
-        if not isinstance(description, str) or len(description.encode()) > MAX_DESCRIPTION:
+        if not isinstance(description, str) or tencent.description_size(description) > (
+            MAX_DESCRIPTION
+        ):
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
         key.description = description
         return {}
@@ -412,7 +420,7 @@ class TencentService(FakeService):
         if key_type == 2 and not spec.symmetric:
             raise self.rules.error("InvalidParameterValue.InvalidType")
         description = self.text(params, "Description", required=False) or ""
-        if len(description.encode()) > MAX_DESCRIPTION:
+        if tencent.description_size(description) > MAX_DESCRIPTION:
             raise self.fail(Situation.INVALID_PARAMETER, name="Description")
         key = self.store.create_key(
             spec=spec,
