@@ -24,6 +24,7 @@ import unikms.dialects
 from tests import toy_dialect
 from unikms.contract.cassettes import cassette_vcr, operation
 from unikms.contract.scenarios import run_scenario
+from unikms.contract.targets import admin_post
 from unikms.contract.transcript import diff_transcripts
 from unikms.dialects import dialect_package, registered_dialect
 from unikms.envelope import decrypt as envelope_decrypt
@@ -31,6 +32,8 @@ from unikms.envelope import encrypt as envelope_encrypt
 from unikms.errors import DecryptionFailedError, PortabilityError
 from unikms.fake import FakeCloud
 from unikms.registry import register_scheme, schemes
+from unikms.testing import Harness, fake_harness
+from unikms.testing.conformance import ConformanceSuite
 from unikms.types import Dialect
 
 
@@ -156,3 +159,28 @@ def test_registering_twice_is_refused_and_leaving_forgets_it(toy: Dialect) -> No
         unikms.dialects.register_dialect(other)
     unikms.dialects.unregister_dialect("toy-two")
     assert "toy-two" not in [d.value for d in Dialect]
+
+
+class TestToyConformance(ConformanceSuite):
+    """The shipped conformance suite, on the toy's fake and on its adapter through the
+    emulator, as a third party's CI would run it (``docs/testing-drivers.md``)."""
+
+    @pytest.fixture(params=["fake", "adapter"])
+    def harness(
+        self,
+        request: pytest.FixtureRequest,
+        toy: Dialect,
+        emulator: unikms.emulator.Emulator,
+    ) -> Harness:
+        if request.param == "fake":
+            return fake_harness(toy.value)
+        endpoint = emulator.endpoint
+        admin_post(endpoint, "/_unikms/reset", {})
+        return Harness(
+            name="adapter-toy-kms",
+            dialect=toy,
+            client=unikms.connect(emulator.adapter_urls()[toy.value]),
+            advance_clock=lambda days: admin_post(
+                endpoint, "/_unikms/clock", {"advance_days": days}
+            ),
+        )

@@ -100,7 +100,7 @@ class ToyProtocol:
             params = json.loads(request.body or b"{}")
             answer = self.service.call(action, params)
         except NativeError as err:
-            doc = {"Error": {"Code": err.code, "Message": err.message}}
+            doc = {"Error": {"Code": err.code, "Message": err.message}, "RequestId": err.request_id}
             return self._answer(err.http_status, doc, err.request_id or "-")
         except ValueError:
             doc = {"Error": {"Code": "InvalidParameter", "Message": "the body is not JSON"}}
@@ -148,7 +148,7 @@ class ToyAdapter:
             status, doc = err.code, json.loads(err.read())
         if "Error" in doc:  # Tencent's codes answer in a 200, as the toy's fake does
             error = doc["Error"]
-            raise NativeError(error["Code"], error["Message"], status)
+            raise NativeError(error["Code"], error["Message"], status, doc.get("RequestId"))
         return dict(doc["Response"])
 
     def close(self) -> None:

@@ -435,8 +435,8 @@ class DialectOperations(abc.ABC):
         return self.driver.call(action, {k: v for k, v in params.items() if v is not None})
 
     # -- limits that depend on the lowered form -------------------------------
-    @staticmethod
-    def check_context_rules(context: Mapping[str, str]) -> None:
+    @classmethod
+    def check_context_rules(cls, context: Mapping[str, str]) -> None:
         """Raise a neutral error if ``context`` cannot be carried by this dialect."""
         return  # a hook: by default no rule beyond the neutral checks
 

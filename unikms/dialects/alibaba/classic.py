@@ -507,10 +507,6 @@ def lower_context(context: Mapping[str, str] | None) -> dict[str, str] | None:
     return {k: context[k] for k in sorted(context)} if context else None
 
 
-def check_context_rules(context: Mapping[str, str]) -> None:
-    RULES.check_context_size(context, MAX_CONTEXT_CHARS)
-
-
 #: the 6-bit value of each Base64 digit (standard alphabet), by code point
 _B64_VALUES = {
     ord(c): i
@@ -588,9 +584,9 @@ class AlibabaClassicOperations(DialectOperations):
 
     rules = RULES
 
-    @staticmethod
-    def check_context_rules(context: Mapping[str, str]) -> None:
-        check_context_rules(context)
+    @classmethod
+    def check_context_rules(cls, context: Mapping[str, str]) -> None:
+        cls.rules.check_context_size(context, MAX_CONTEXT_CHARS)
 
     @classmethod
     def check_alias_rules(cls, alias: str) -> None:

@@ -411,10 +411,6 @@ def context_aad(context: Mapping[str, str] | None) -> bytes | None:
     return canonical_context_json(context).encode("utf-8") if context else None
 
 
-def check_context_rules(context: Mapping[str, str]) -> None:
-    RULES.check_context_size(context, MAX_AAD, utf8=True)
-
-
 class DetachedBlob:
     """The neutral form of a gateway ``Encrypt`` result (IV and key kept with it)."""
 
@@ -467,9 +463,9 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
 
     rules = RULES
 
-    @staticmethod
-    def check_context_rules(context: Mapping[str, str]) -> None:
-        check_context_rules(context)
+    @classmethod
+    def check_context_rules(cls, context: Mapping[str, str]) -> None:
+        cls.rules.check_context_size(context, MAX_AAD, utf8=True)
 
     def __init__(self, driver: Driver) -> None:
         super().__init__(driver)

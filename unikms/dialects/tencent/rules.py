@@ -469,10 +469,6 @@ def lower_context(context: Mapping[str, str] | None) -> str | None:
     return canonical_context_json(context) if context else None
 
 
-def check_context_rules(context: Mapping[str, str]) -> None:
-    RULES.check_context_size(context, MAX_CONTEXT_CHARS)
-
-
 def parse_context(text: str) -> dict[str, str] | None:
     """Parse an ``EncryptionContext`` string; ``None`` when it is not a JSON object of strings."""
     try:
@@ -533,9 +529,9 @@ class TencentOperations(DialectOperations):
         super().__init__(driver)
         self._aliases = _AliasCache()
 
-    @staticmethod
-    def check_context_rules(context: Mapping[str, str]) -> None:
-        check_context_rules(context)
+    @classmethod
+    def check_context_rules(cls, context: Mapping[str, str]) -> None:
+        cls.rules.check_context_size(context, MAX_CONTEXT_CHARS)
 
     @classmethod
     def check_alias_rules(cls, alias: str) -> None:
@@ -543,12 +539,12 @@ class TencentOperations(DialectOperations):
         first a letter or digit, not ``kms-...`` (reserved); no ``/``."""
         if alias.startswith(ALIAS_PREFIX) and valid_alias_name(cls.native_alias(alias)):
             return
-        row = RULES.situation(Situation.INVALID_ALIAS)
+        row = cls.rules.situation(Situation.INVALID_ALIAS)
         raise InvalidRequestError(
-            "a tencent alias is alias/ followed by 1 to 60 of A-Z a-z 0-9 _ - (no /), starting "
-            f"with a letter or digit and not with kms- (reserved), got {alias!r}",
+            f"a {cls.rules.dialect} alias is alias/ followed by 1 to 60 of A-Z a-z 0-9 _ - (no "
+            f"/), starting with a letter or digit and not with kms- (reserved), got {alias!r}",
             field="alias",
-            dialect=Dialect.TENCENT,
+            dialect=cls.rules.dialect,
             code=row.code,
             http_status=row.http_status,
         )
@@ -760,7 +756,7 @@ class TencentOperations(DialectOperations):
     def check_description_rules(cls, description: str) -> None:
         size = description_size(description)
         if size > MAX_DESCRIPTION_BYTES:
-            raise RULES.too_large(
+            raise cls.rules.too_large(
                 Situation.INVALID_PARAMETER,
                 "description",
                 size,
