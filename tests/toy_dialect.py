@@ -192,8 +192,6 @@ def make_package() -> DialectPackage:
     class ToyService(TencentService):
         """The toy's fake: Tencent's behaviour, answering as ``toy-kms``."""
 
-        neutral_operations = None
-
     ToyOperations.rules = rules
     ToyService.rules = rules
 

@@ -9,9 +9,16 @@ message, HTTP status and request id.
 
 The in-memory fake and the SDK adapters both implement this, so everything
 above it (validation, lowering, result mapping, error mapping) is written once
-and every test can run against either. A driver may add a ``neutral_operations``
-attribute naming a subclass of its dialect's operations to use instead (the
-fake does, for its hot path; see :func:`unikms.dialects.operations_for`)::
+and every test can run against either.
+
+A dialect may also define a *typed crypto seam*: its hot calls in the API's own
+terms but typed (bytes rather than Base64, a context map), as a ``Protocol`` in
+the dialect's package (Tencent's ``TencentCrypto``, Alibaba's ``ClassicCrypto``
+and ``GatewayCrypto``). Its operations call every driver through that seam: a
+driver that offers it (an attribute the protocol names, e.g. ``tencent_crypto``;
+the fake does, to skip Base64 round trips) is called directly, any other through
+the dialect's native bridge over ``call``. So a ``fake://`` client and an adapter
+run the same neutral code; only what is below the seam differs::
 
     >>> from unikms.fake import FakeCloud
     >>> from unikms.types import Dialect

@@ -149,14 +149,8 @@ def operations_class(dialect: str) -> type[DialectOperations]:
 
 
 def operations_for(driver: Driver) -> DialectOperations:
-    """The neutral operations of the driver's dialect, bound to ``driver``.
-
-    A driver may name a subclass of its dialect's operations that serves it
-    better (attribute ``neutral_operations``): the in-memory fake does, to skip
-    the native encoding on its hot path.
+    """The neutral operations of the driver's dialect, bound to ``driver``: one
+    implementation for every driver. A driver that offers its dialect's typed crypto
+    seam (the fake does) is called through it; any other through its native ``call``.
     """
-    preferred = getattr(driver, "neutral_operations", None)
-    base = operations_class(driver.dialect)
-    if isinstance(preferred, type) and issubclass(preferred, base):
-        return preferred(driver)
-    return base(driver)
+    return operations_class(driver.dialect)(driver)

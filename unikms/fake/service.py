@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from unikms import _base64
-from unikms.dialects.base import DialectOperations, DialectRules, Situation
+from unikms.dialects.base import DialectRules, Situation
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake.keystore import FakeKey, KeyStore
 from unikms.types import Dialect, KeyState
@@ -88,11 +88,6 @@ class FakeService:
 
     #: actions a subclass inherits but its dialect does not have
     excluded_actions: frozenset[str] = frozenset()
-
-    #: the neutral operations that serve a client of this service best (see
-    #: :func:`unikms.dialects.operations_for`): the dialect's own, with the hot
-    #: crypto calls going straight to this service's typed helpers
-    neutral_operations: type[DialectOperations] | None = None
 
     #: calls never wait on I/O: an async client runs them inline (see :mod:`unikms.driver`)
     runs_inline = True

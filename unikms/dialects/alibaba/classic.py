@@ -12,8 +12,8 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from unikms import _base64
 from unikms.dialects.alibaba.common import (
@@ -35,7 +35,7 @@ from unikms.dialects.base import (
     Situation,
     parse_time,
 )
-from unikms.driver import NativeError, NativeResponse
+from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
 from unikms.types import (
     DataKey,
@@ -579,10 +579,70 @@ def _b64(data: bytes) -> str:
     return _base64.encode(data)
 
 
+class ClassicCrypto(Protocol):
+    """The typed seam of the classic API's crypto calls: what
+    :class:`AlibabaClassicOperations` asks of a driver, in the API's terms (the
+    plaintext is the *text* Encrypt takes, as UTF-8 bytes; blobs are raw bytes, not
+    Base64; the context a map; ``dry_run`` is ``DryRun``). The fake offers it
+    (``classic_crypto``); any driver of the native API gets it through
+    :class:`NativeClassicCrypto`. Each call returns ``(answer, request id)``.
+    """
+
+    def encrypt(
+        self, key: str, text: bytes, context: Mapping[str, str] | None, dry_run: bool, /
+    ) -> tuple[tuple[bytes, str, str | None], str]:
+        """``Encrypt`` of ``text``: ((the blob, ``KeyId``, ``KeyVersionId``), request id)."""
+        ...
+
+    def decrypt(
+        self, ciphertext: bytes | str, context: Mapping[str, str] | None, dry_run: bool, /
+    ) -> tuple[tuple[bytes | str, str, str | None], str]:
+        """``Decrypt`` of a blob (bytes, or its Base64 text): ((the text Encrypt was
+        given, ``KeyId``, ``KeyVersionId``), request id)."""
+        ...
+
+
+class NativeClassicCrypto:
+    """:class:`ClassicCrypto` over a driver's native ``call``: the requests and answers
+    exactly as the OpenAPI and its SDKs model them (Base64 strings)."""
+
+    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+        self.call = call
+
+    def encrypt(
+        self, key: str, text: bytes, context: Mapping[str, str] | None, dry_run: bool, /
+    ) -> tuple[tuple[bytes, str, str | None], str]:
+        params = {
+            "KeyId": key,
+            "Plaintext": text.decode("ascii"),
+            "EncryptionContext": lower_context(context),
+            "DryRun": "true" if dry_run else None,
+        }
+        r = self.call("Encrypt", params)
+        blob = base64.b64decode(r["CiphertextBlob"])
+        return (blob, r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
+
+    def decrypt(
+        self, ciphertext: bytes | str, context: Mapping[str, str] | None, dry_run: bool, /
+    ) -> tuple[tuple[bytes | str, str, str | None], str]:
+        params = {
+            "CiphertextBlob": ciphertext if isinstance(ciphertext, str) else _b64(ciphertext),
+            "EncryptionContext": lower_context(context),
+            "DryRun": "true" if dry_run else None,
+        }
+        r = self.call("Decrypt", params)
+        return (r["Plaintext"], r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
+
+
 class AlibabaClassicOperations(DialectOperations):
     """Neutral operations over the classic OpenAPI."""
 
     rules = RULES
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(driver)
+        offered: ClassicCrypto | None = getattr(driver, "classic_crypto", None)
+        self.crypto: ClassicCrypto = offered or NativeClassicCrypto(self.call)
 
     @classmethod
     def check_context_rules(cls, context: Mapping[str, str]) -> None:
@@ -604,16 +664,13 @@ class AlibabaClassicOperations(DialectOperations):
             )
 
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        r = self.call(
-            "Encrypt",
-            {
-                "KeyId": key,
-                "Plaintext": _b64(plaintext),
-                "EncryptionContext": lower_context(opts.context),
-                "DryRun": "true" if opts.dry_run else None,
-            },
+        text = _base64.encode_bytes(plaintext)  # classic Encrypt takes a string: its Base64
+        (blob, key_id, version_id), request_id = self.crypto.encrypt(
+            key, text, opts.context, opts.dry_run
         )
-        return self.sealed(r)
+        return EncryptResult(  # positional: keywords cost 0.3 us here
+            blob, key_id, version_id, None, None, request_id, self.rules.dialect
+        )
 
     def sealed(self, r: NativeResponse) -> EncryptResult:
         """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
@@ -632,34 +689,24 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> DecryptResult:
         if key is not None:
             self.rules.require(Feature.IV, "key= on decrypt")
-        if isinstance(ciphertext, bytes):
-            if ciphertext.startswith(ADVANCE_MAGIC) and len(ciphertext) > len(CLASSIC_GCM_HEADER):
-                # the classic API answers with the Plaintext *string* it was given; a gateway
-                # ciphertext holds raw bytes, which that answer cannot carry faithfully
-                raise UnsupportedByDialectError(
-                    "this ciphertext was made by the KMS instance gateway (AdvanceEncrypt), whose "
-                    "plaintext is raw bytes; decrypt it on the alibaba-instance dialect",
-                    field="ciphertext",
-                    dialect=self.rules.dialect,
-                )
-            blob = _b64(ciphertext)
-        else:
-            blob = ciphertext
-        r = self.call(
-            "Decrypt",
-            {
-                "CiphertextBlob": blob,
-                "EncryptionContext": lower_context(opts.context),
-                "DryRun": "true" if opts.dry_run else None,
-            },
+        if (
+            type(ciphertext) is bytes
+            and ciphertext[:1] == ADVANCE_MAGIC
+            and len(ciphertext) > len(CLASSIC_GCM_HEADER)
+        ):
+            # the classic API answers with the Plaintext *string* it was given; a gateway
+            # ciphertext holds raw bytes, which that answer cannot carry faithfully
+            raise UnsupportedByDialectError(
+                "this ciphertext was made by the KMS instance gateway (AdvanceEncrypt), whose "
+                "plaintext is raw bytes; decrypt it on the alibaba-instance dialect",
+                field="ciphertext",
+                dialect=self.rules.dialect,
+            )
+        (text, key_id, version_id), request_id = self.crypto.decrypt(
+            ciphertext, opts.context, opts.dry_run
         )
-        return DecryptResult(
-            plaintext=decode_plaintext(r["Plaintext"]),
-            key_id=r["KeyId"],
-            key_version_id=r.get("KeyVersionId") or None,
-            algorithm=None,
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
+        return DecryptResult(  # positional: keywords cost 0.3 us here
+            decode_plaintext(text), key_id, version_id, None, request_id, self.rules.dialect
         )
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:

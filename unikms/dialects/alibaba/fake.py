@@ -10,12 +10,14 @@ provision its own keys.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import secrets
 import string
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import attrs
@@ -44,7 +46,6 @@ from unikms.dialects.alibaba.common import (
 from unikms.dialects.base import (
     ALIAS_PREFIX,
     KEY_BYTES,
-    EncryptOptions,
     Feature,
     Situation,
     canonical_context_json,
@@ -60,7 +61,7 @@ from unikms.fake.keystore import (
     rsa_private_key,
 )
 from unikms.fake.service import FakeService, Throttle
-from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage, KeyVersion
+from unikms.types import KeySpec, KeyState, KeyUsage
 
 __all__ = [
     "ALGORITHM_IDS",
@@ -68,8 +69,8 @@ __all__ = [
     "AdvanceBlob",
     "AlibabaClassicService",
     "AlibabaInstanceService",
-    "InProcessClassicOperations",
-    "InProcessInstanceOperations",
+    "ClassicSeam",
+    "GatewaySeam",
     "new_alibaba_store",
 ]
 
@@ -196,6 +197,8 @@ class AlibabaClassicService(FakeService):
     ) -> None:
         super().__init__(store, throttle=throttle)
         self.min_rotation_days = min_rotation_days
+        #: the typed seam (:class:`~unikms.dialects.alibaba.classic.ClassicCrypto`)
+        self.classic_crypto = ClassicSeam(self)
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
         """A dry run reports an invalid parameter as ``ValidationError`` (the DryRun
@@ -404,19 +407,32 @@ class AlibabaClassicService(FakeService):
             "KeyVersionId": version_id,
         }
 
-    # the in-process fast path (InProcessClassicOperations): the same steps, typed
+    # -- the typed seam's steps (ClassicSeam): what the native actions do, typed
     def encrypt_text(
-        self, ref: str, text: bytes, context: Mapping[str, str] | None
+        self, ref: str, text: bytes, context: Mapping[str, str] | None, dry_run: bool = False
     ) -> tuple[bytes, str, str]:
         """Encrypt's work on a checked request: (blob, key id, version id)."""
         key = self.crypto_key(self.resolve_ref(ref))
-        blob, version_id = self.seal_classic(key, text, self.aad_for(context))
+        aad = self.aad_for(context)
+        if dry_run:
+            raise self.fail(Situation.DRY_RUN_PASSED)
+        blob, version_id = self.seal_classic(key, text, aad)
         return blob, key.key_id, version_id
 
-    def decrypt_blob(self, raw: bytes, context: Mapping[str, str] | None) -> tuple[bytes, str, str]:
-        """Decrypt's work on a checked request: (text, key id, version id)."""
-        parsed, key, version = self.locate_classic(raw)
+    def decrypt_blob(
+        self, ciphertext: bytes | str, context: Mapping[str, str] | None, dry_run: bool = False
+    ) -> tuple[bytes, str, str]:
+        """Decrypt's work on a checked request (a blob, or its Base64 text): (the text
+        Encrypt was given, key id, version id)."""
+        if isinstance(ciphertext, str):
+            try:
+                ciphertext = _base64.decode(ciphertext)
+            except (binascii.Error, ValueError):
+                raise self.fail(Situation.INVALID_CIPHERTEXT, name="CiphertextBlob") from None
+        parsed, key, version = self.locate_classic(ciphertext)
         aad, legacy = self.aad_for(context), self.legacy_aad_for(context)
+        if dry_run:
+            raise self.fail(Situation.DRY_RUN_PASSED)
         data = self.open_classic(key, version, parsed, aad, legacy)
         return data, key.key_id, version.version_id
 
@@ -782,6 +798,8 @@ class AlibabaInstanceService(AlibabaClassicService):
         self.management = AlibabaClassicService(
             store, throttle=throttle, min_rotation_days=min_rotation_days
         )
+        #: the typed seam (:class:`~unikms.dialects.alibaba.instance.GatewayCrypto`)
+        self.gateway_crypto = GatewaySeam(self)
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
         if action not in alibaba_instance.GATEWAY_ACTIONS:
@@ -1089,7 +1107,7 @@ class AlibabaInstanceService(AlibabaClassicService):
         data = self._open(key, version, algorithm, body, iv or None, aad, padding)
         return data, key.key_id, version_id, algorithm
 
-    # the in-process fast path (InProcessInstanceOperations): the same steps, typed
+    # -- the typed seam's steps (GatewaySeam): what the native actions do, typed
     def advance_encrypt(
         self, ref: str, data: bytes, aad: bytes | None
     ) -> tuple[bytes, str, str, str, bytes]:
@@ -1174,122 +1192,21 @@ _SYMMETRIC = frozenset(spec.value for spec in KeySpec if spec.symmetric)
 _AES_SPECS = frozenset({KeySpec.AES_128, KeySpec.AES_256})
 
 
-class InProcessClassicOperations(alibaba_classic.AlibabaClassicOperations):
-    """The classic operations of a ``fake://alibaba-classic`` client.
+class ClassicSeam:
+    """A classic service as :class:`~unikms.dialects.alibaba.classic.ClassicCrypto`: the
+    steps its native ``Encrypt`` and ``Decrypt`` take, each run as one request, for the
+    neutral operations of a ``fake://`` client (no Base64 round trips)."""
 
-    Plain ``encrypt`` and ``decrypt`` (no ``dry_run``, bytes made by
-    ``encrypt``) go straight to the service's typed helpers, the very steps its
-    native ``Encrypt`` and ``Decrypt`` take, without wrapping each request and
-    answer in Base64 first; everything else takes the native path. The results
-    are the same either way (the conformance suite runs both: the fake here,
-    the native path through the emulator).
-    """
-
-    driver: AlibabaClassicService
-
-    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        if opts.dry_run:
-            return super().encrypt(key, plaintext, opts)
-        service = self.driver
-        text = _base64.encode_bytes(plaintext)  # what the classic API encrypts
-        (blob, key_id, version_id), request_id = service.run(
-            "Encrypt", service.encrypt_text, key, text, opts.context
-        )
-        return EncryptResult(  # positional: keywords cost 0.3 us here
-            blob,
-            key_id,
-            version_id,
-            None,
-            None,
-            request_id,
-            self.rules.dialect,
-        )
-
-    def decrypt(
-        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
-    ) -> DecryptResult:
-        if (
-            opts.dry_run
-            or key is not None
-            or type(ciphertext) is not bytes
-            or (ciphertext[:1] == ADVANCE_MAGIC)
-        ):
-            return super().decrypt(ciphertext, opts, key)
-        service = self.driver
-        (text, key_id, version_id), request_id = service.run(
-            "Decrypt", service.decrypt_blob, ciphertext, opts.context
-        )
-        return DecryptResult(  # positional: keywords cost 0.3 us here
-            alibaba_classic.decode_plaintext(text),
-            key_id,
-            version_id,
-            None,
-            request_id,
-            self.rules.dialect,
-        )
+    def __init__(self, service: AlibabaClassicService) -> None:
+        self.encrypt = partial(service.run, "Encrypt", service.encrypt_text)
+        self.decrypt = partial(service.run, "Decrypt", service.decrypt_blob)
 
 
-AlibabaClassicService.neutral_operations = InProcessClassicOperations
+class GatewaySeam:
+    """An instance service as :class:`~unikms.dialects.alibaba.instance.GatewayCrypto`:
+    the steps its native ``AdvanceEncrypt`` and ``AdvanceDecrypt`` take, each run as one
+    request, for the neutral operations of a ``fake://`` client."""
 
-
-class InProcessInstanceOperations(alibaba_instance.AlibabaInstanceOperations):
-    """The instance operations of a ``fake://alibaba-instance`` client.
-
-    ``encrypt`` on the primary version with the key's own GCM and ``decrypt`` of
-    an Advance blob go straight to the service's typed helpers (the steps its
-    ``AdvanceEncrypt`` and ``AdvanceDecrypt`` take); an explicit algorithm, IV
-    or padding, the initial version, detached and classic blobs take the
-    native path.
-    """
-
-    driver: AlibabaInstanceService
-
-    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        if (
-            opts.version is not KeyVersion.PRIMARY
-            or opts.algorithm is not None
-            or opts.iv is not None
-            or opts.padding is not None
-        ):
-            return super().encrypt(key, plaintext, opts)
-        service = self.driver
-        (blob, key_id, version_id, algorithm, iv), request_id = service.run(
-            "AdvanceEncrypt", service.advance_encrypt, key, plaintext, self._aad(opts)
-        )
-        return EncryptResult(  # positional: keywords cost 0.3 us here
-            blob,
-            key_id,
-            version_id,
-            algorithm,
-            iv,
-            request_id,
-            self.rules.dialect,
-        )
-
-    def decrypt(
-        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
-    ) -> DecryptResult:
-        if (
-            key is not None
-            or type(ciphertext) is not bytes
-            or ciphertext[:1] != ADVANCE_MAGIC
-            or opts.algorithm is not None
-            or opts.iv is not None
-            or opts.padding is not None
-        ):
-            return super().decrypt(ciphertext, opts, key)
-        service = self.driver
-        (data, key_id, version_id, algorithm), request_id = service.run(
-            "AdvanceDecrypt", service.advance_decrypt, ciphertext, self._aad(opts)
-        )
-        return DecryptResult(  # positional: keywords cost 0.3 us here
-            data,
-            key_id,
-            version_id,
-            algorithm,
-            request_id,
-            self.rules.dialect,
-        )
-
-
-AlibabaInstanceService.neutral_operations = InProcessInstanceOperations
+    def __init__(self, service: AlibabaInstanceService) -> None:
+        self.advance_encrypt = partial(service.run, "AdvanceEncrypt", service.advance_encrypt)
+        self.advance_decrypt = partial(service.run, "AdvanceDecrypt", service.advance_decrypt)

@@ -21,6 +21,7 @@ import struct
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
@@ -28,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
-from unikms.dialects.base import KEY_BYTES, EncryptOptions, Situation, canonical_context_json
+from unikms.dialects.base import KEY_BYTES, Situation, canonical_context_json
 from unikms.dialects.tencent import rules as tencent
 from unikms.dialects.tencent import sm2
 from unikms.driver import NativeError, NativeParams, NativeResponse
@@ -36,9 +37,9 @@ from unikms.errors import UnsupportedByDialectError
 from unikms.fake import cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
-from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage
+from unikms.types import KeySpec, KeyState, KeyUsage
 
-__all__ = ["InProcessTencentOperations", "TencentService", "new_tencent_store"]
+__all__ = ["TencentSeam", "TencentService", "new_tencent_store"]
 
 SEPARATOR = tencent.BLOB_SEPARATOR
 MAX_DESCRIPTION = tencent.MAX_DESCRIPTION_BYTES
@@ -88,6 +89,8 @@ class TencentService(FakeService):
     ) -> None:
         super().__init__(store, throttle=throttle)
         self.min_rotation_hours = min_rotation_hours
+        #: the typed seam (:class:`~unikms.dialects.tencent.rules.TencentCrypto`)
+        self.tencent_crypto = TencentSeam(self)
 
     # -- helpers ----------------------------------------------------------------
     def resolve(self, params: NativeParams) -> FakeKey:
@@ -217,7 +220,7 @@ class TencentService(FakeService):
                 dialect=self.dialect,
             ) from None
 
-    # the in-process fast path (InProcessTencentOperations): the same steps, typed
+    # -- the typed seam's steps (TencentSeam): what the native actions do, typed
     def encrypt_data(
         self, key_id: str, data: bytes, context: Mapping[str, str] | None
     ) -> tuple[bytes, str]:
@@ -593,49 +596,11 @@ _STATE_FILTER = {
 }
 
 
-class InProcessTencentOperations(tencent.TencentOperations):
-    """The Tencent operations of a ``fake://tencent`` client.
+class TencentSeam:
+    """A Tencent service as :class:`~unikms.dialects.tencent.rules.TencentCrypto`: the
+    steps its native ``Encrypt`` and ``Decrypt`` take, each run as one request, for the
+    neutral operations of a ``fake://`` client (no Base64 round trips)."""
 
-    ``encrypt`` and ``decrypt`` of bytes go straight to the service's typed
-    helpers (the steps its native ``Encrypt`` and ``Decrypt`` take) without
-    wrapping the plaintext in Base64 twice per call; aliases resolve as on the
-    native path.
-    """
-
-    driver: TencentService
-
-    def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        service = self.driver
-        (blob, key_id), request_id = service.run(
-            "Encrypt", service.encrypt_data, self.key_id(key), plaintext, opts.context
-        )
-        return EncryptResult(  # positional: keywords cost 0.3 us here
-            blob,
-            key_id,
-            None,
-            None,
-            None,
-            request_id,
-            self.rules.dialect,
-        )
-
-    def decrypt(
-        self, ciphertext: bytes | str, opts: EncryptOptions, key: str | None
-    ) -> DecryptResult:
-        if key is not None or type(ciphertext) is not bytes or not ciphertext.isascii():
-            return super().decrypt(ciphertext, opts, key)
-        service = self.driver
-        (data, key_id), request_id = service.run(
-            "Decrypt", service.decrypt_data, ciphertext, opts.context
-        )
-        return DecryptResult(  # positional: keywords cost 0.3 us here
-            data,
-            key_id,
-            None,
-            None,
-            request_id,
-            self.rules.dialect,
-        )
-
-
-TencentService.neutral_operations = InProcessTencentOperations
+    def __init__(self, service: TencentService) -> None:
+        self.encrypt = partial(service.run, "Encrypt", service.encrypt_data)
+        self.decrypt = partial(service.run, "Decrypt", service.decrypt_data)

@@ -19,8 +19,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from unikms import _base64
 from unikms.dialects.base import (
@@ -35,7 +35,7 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import Driver, NativeResponse
+from unikms.driver import Driver, NativeParams, NativeResponse
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
@@ -520,6 +520,56 @@ class _AliasCache:
             self._items.clear()
 
 
+class TencentCrypto(Protocol):
+    """The typed seam of Tencent's crypto calls: what :class:`TencentOperations` asks
+    of a driver, in the API's terms (bytes, not Base64; the context as a map, which
+    the API carries as its canonical JSON). The fake offers it (``tencent_crypto``);
+    any driver of the native API gets it through :class:`NativeTencentCrypto`. Each
+    call returns ``(answer, request id)``.
+    """
+
+    def encrypt(
+        self, key_id: str, plaintext: bytes, context: Mapping[str, str] | None, /
+    ) -> tuple[tuple[bytes, str], str]:
+        """``Encrypt``: ((the ``CiphertextBlob`` as ASCII bytes, ``KeyId``), request id)."""
+        ...
+
+    def decrypt(
+        self, ciphertext: bytes | str, context: Mapping[str, str] | None, /
+    ) -> tuple[tuple[bytes, str], str]:
+        """``Decrypt``: ((the plaintext, ``KeyId``), request id)."""
+        ...
+
+
+class NativeTencentCrypto:
+    """:class:`TencentCrypto` over a driver's native ``call``: the requests and answers
+    exactly as the API and its SDKs model them."""
+
+    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+        self.call = call
+
+    def encrypt(
+        self, key_id: str, plaintext: bytes, context: Mapping[str, str] | None, /
+    ) -> tuple[tuple[bytes, str], str]:
+        params = {
+            "KeyId": key_id,
+            "Plaintext": _b64(plaintext),
+            "EncryptionContext": lower_context(context),
+        }
+        r = self.call("Encrypt", params)
+        return (r["CiphertextBlob"].encode("ascii"), r["KeyId"]), r["RequestId"]
+
+    def decrypt(
+        self, ciphertext: bytes | str, context: Mapping[str, str] | None, /
+    ) -> tuple[tuple[bytes, str], str]:
+        params = {
+            "CiphertextBlob": blob_text(ciphertext),
+            "EncryptionContext": lower_context(context),
+        }
+        r = self.call("Decrypt", params)
+        return (base64.b64decode(r["Plaintext"]), r["KeyId"]), r["RequestId"]
+
+
 class TencentOperations(DialectOperations):
     """Neutral operations over Tencent KMS."""
 
@@ -528,6 +578,8 @@ class TencentOperations(DialectOperations):
     def __init__(self, driver: Driver) -> None:
         super().__init__(driver)
         self._aliases = _AliasCache()
+        offered: TencentCrypto | None = getattr(driver, "tencent_crypto", None)
+        self.crypto: TencentCrypto = offered or NativeTencentCrypto(self.call)
 
     @classmethod
     def check_context_rules(cls, context: Mapping[str, str]) -> None:
@@ -584,15 +636,10 @@ class TencentOperations(DialectOperations):
                 )
 
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
-        r = self.call(
-            "Encrypt",
-            {
-                "KeyId": self.key_id(key),
-                "Plaintext": _b64(plaintext),
-                "EncryptionContext": lower_context(opts.context),
-            },
+        (blob, key_id), request_id = self.crypto.encrypt(self.key_id(key), plaintext, opts.context)
+        return EncryptResult(  # positional: keywords cost 0.3 us here
+            blob, key_id, None, None, None, request_id, self.rules.dialect
         )
-        return self.sealed(r)
 
     def sealed(self, r: NativeResponse) -> EncryptResult:
         """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
@@ -611,20 +658,11 @@ class TencentOperations(DialectOperations):
     ) -> DecryptResult:
         if key is not None:
             self.rules.require(Feature.IV, "key= on decrypt")
-        r = self.call(
-            "Decrypt",
-            {
-                "CiphertextBlob": blob_text(ciphertext),
-                "EncryptionContext": lower_context(opts.context),
-            },
-        )
-        return DecryptResult(
-            plaintext=base64.b64decode(r["Plaintext"]),
-            key_id=r["KeyId"],
-            key_version_id=None,
-            algorithm=None,
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
+        if type(ciphertext) is bytes and not ciphertext.isascii():
+            blob_text(ciphertext)  # refused before any request, as the SDK cannot send it
+        (data, key_id), request_id = self.crypto.decrypt(ciphertext, opts.context)
+        return DecryptResult(  # positional: keywords cost 0.3 us here
+            data, key_id, None, None, request_id, self.rules.dialect
         )
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
