@@ -219,6 +219,52 @@ def _repo_target(path: str) -> str:
     return f"{name}.txt" if name.endswith(".md") else name
 
 
+# -- docstrings for the API reference -------------------------------------------
+
+_ROLE = re.compile(r":(?:class|func|meth|mod|data|attr|exc|obj):`~?([^`]+)`")
+
+
+def markdown_docstring(text: str) -> str:
+    r"""A docstring as the API reference shows it: Sphinx roles as code, doctest examples
+    (``>>>`` lines and their output) as fenced ``pycon`` blocks, not Markdown quotes.
+
+    >>> markdown_docstring("Get one from :func:`unikms.connect`.\n\n>>> 1 + 1\n2").split("\n")
+    ['Get one from `unikms.connect`.', '', '```pycon', '>>> 1 + 1', '2', '```']
+    """
+    out: list[str] = []
+    in_example = False
+    for line in _ROLE.sub(r"`\1`", text).split("\n"):
+        starts = line.lstrip().startswith(">>>")
+        if starts and not in_example:
+            out.append("```pycon")
+            in_example = True
+        elif in_example and not line.strip():
+            out.append("```")
+            in_example = False
+        out.append(line.strip() if in_example else line)
+    if in_example:
+        out.append("```")
+    return "\n".join(out)
+
+
+def _griffe_extension() -> Any:
+    import griffe
+
+    class MarkdownDocstrings(griffe.Extension):  # type: ignore[misc]
+        def on_instance(self, *, obj: Any, **kwargs: Any) -> None:
+            if obj.docstring is not None:
+                obj.docstring.value = markdown_docstring(obj.docstring.value)
+
+    return MarkdownDocstrings
+
+
+#: the griffe extension ``mkdocs.yml`` names (``tests/docsite.py:MarkdownDocstrings``)
+try:
+    MarkdownDocstrings = _griffe_extension()
+except ImportError:  # griffe comes with the docs extra
+    MarkdownDocstrings = None
+
+
 # -- the mkdocs hooks -----------------------------------------------------------
 
 
