@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from unikms.dialects import dialect_packages, operations_class, operations_for, rules_for
 from unikms.dialects.base import (
@@ -40,6 +40,14 @@ from unikms.errors import (
     KmsError,
     LimitExceededError,
     PortabilityError,
+)
+from unikms.observe import (
+    DEBUG,
+    TRACING,
+    debug_enabled,
+    observe_call,
+    observing,
+    traced,
 )
 from unikms.types import (
     DataKey,
@@ -108,6 +116,7 @@ class KmsClient:
         self._dialect_name = self._rules.dialect.value
         self.strict_portability = strict_portability
         self._closed = False
+        TRACING.refresh()  # spans for the clients made after a tracer provider was set
 
     def __repr__(self) -> str:
         return f"KmsClient(dialect={self.dialect.value!r}, driver={type(self._driver).__name__})"
@@ -165,6 +174,10 @@ class KmsClient:
         >>> kms.encrypt(key, b"4111 1111 1111 1111").key_id == key
         True
         """
+        if (TRACING.on or debug_enabled(DEBUG)) and not observing():  # unikms.observe
+            options: dict[str, Any] = {"context": context, "version": version, "iv": iv}
+            options.update(algorithm=algorithm, aad=aad, padding=padding, dry_run=dry_run)
+            return observe_call("encrypt", KmsClient.encrypt, self, key, (key, plaintext), options)
         # The hot path (bench/fake_bench.py): the checks below, inlined for the
         # common call (no dialect-specific option, not strict); anything else
         # takes the general checks, which raise the precise error.
@@ -226,6 +239,10 @@ class KmsClient:
         >>> kms.decrypt(ct).plaintext
         b'hi'
         """
+        if (TRACING.on or debug_enabled(DEBUG)) and not observing():  # unikms.observe
+            options: dict[str, Any] = {"context": context, "key": key, "iv": iv, "aad": aad}
+            options.update(algorithm=algorithm, padding=padding, dry_run=dry_run)
+            return observe_call("decrypt", KmsClient.decrypt, self, key, (ciphertext,), options)
         blob: bytes | str
         if (  # the hot path, as in encrypt
             type(ciphertext) is bytes
@@ -272,6 +289,11 @@ class KmsClient:
         >>> len(dk.plaintext), opened.plaintext == dk.plaintext
         (32, True)
         """
+        if (TRACING.on or debug_enabled(DEBUG)) and not observing():  # unikms.observe
+            options: dict[str, Any] = {"context": context, "number_of_bytes": number_of_bytes}
+            options.update(version=version, dry_run=dry_run)
+            method = KmsClient.generate_data_key
+            return observe_call("generate_data_key", method, self, key, (key,), options)
         self._check_open()
         key = self._check_key(key)
         low, high = self._rules.limits.data_key_bytes
@@ -289,6 +311,7 @@ class KmsClient:
             return self._ops.generate_data_key(key, number_of_bytes, opts)
 
     # -- key management -------------------------------------------------------
+    @traced("create_key")
     def create_key(
         self,
         *,
@@ -332,6 +355,7 @@ class KmsClient:
         with self._native():
             return self._ops.create_key(spec, description, alias, external, hsm)
 
+    @traced("describe_key")
     def describe_key(self, key: str) -> KeyInfo:
         """State, spec, versions and primary version of ``key`` (id, alias or ARN)."""
         self._check_open()
@@ -339,12 +363,14 @@ class KmsClient:
         with self._native():
             return self._ops.describe_key(key)
 
+    @traced("list_keys")
     def list_keys(self) -> list[str]:
         """Ids of every key (all pages)."""
         self._check_open()
         with self._native():
             return self._ops.list_keys()
 
+    @traced("create_alias")
     def create_alias(self, alias: str, key: str) -> None:
         """Bind ``alias`` (``alias/<name>``, or the bare name) to ``key``.
 
@@ -363,22 +389,26 @@ class KmsClient:
         with self._native():
             self._ops.create_alias(alias, key)
 
+    @traced("list_aliases")
     def list_aliases(self) -> dict[str, str]:
         """Every alias with the key id it points at."""
         self._check_open()
         with self._native():
             return self._ops.list_aliases()
 
+    @traced("enable_key")
     def enable_key(self, key: str) -> None:
         self._check_open()
         with self._native():
             self._ops.enable_key(self._check_key(key))
 
+    @traced("disable_key")
     def disable_key(self, key: str) -> None:
         self._check_open()
         with self._native():
             self._ops.disable_key(self._check_key(key))
 
+    @traced("schedule_key_deletion")
     def schedule_key_deletion(self, key: str, days: int) -> None:
         """Schedule deletion after a pending window of ``days`` (dialect's range)."""
         self._check_open()
@@ -387,11 +417,13 @@ class KmsClient:
         with self._native():
             self._ops.schedule_key_deletion(self._check_key(key), days)
 
+    @traced("cancel_key_deletion")
     def cancel_key_deletion(self, key: str) -> None:
         self._check_open()
         with self._native():
             self._ops.cancel_key_deletion(self._check_key(key))
 
+    @traced("rotate_key")
     def rotate_key(self, key: str) -> str | None:
         """Make new key material the primary version; old ciphertexts still decrypt.
 
@@ -404,12 +436,14 @@ class KmsClient:
         with self._native():
             return self._ops.rotate_key(self._check_key(key))
 
+    @traced("archive_key")
     def archive_key(self, key: str) -> None:
         """Tencent only: archive a key (it stops encrypting; it still decrypts)."""
         self._check_open()
         with self._native():
             self._ops.archive_key(self._check_key(key))
 
+    @traced("cancel_key_archive")
     def cancel_key_archive(self, key: str) -> None:
         """Tencent only: bring an archived key back (Enabled)."""
         self._check_open()
@@ -417,6 +451,7 @@ class KmsClient:
             self._ops.cancel_key_archive(self._check_key(key))
 
     # -- re-encryption and random bytes -----------------------------------------
+    @traced("re_encrypt")
     def re_encrypt(
         self,
         ciphertext: bytes | str,
@@ -454,6 +489,7 @@ class KmsClient:
                 neutral = self._rules.neutral(err)
             raise neutral from None
 
+    @traced("generate_random")
     def generate_random(self, number_of_bytes: int) -> bytes:
         """``number_of_bytes`` random bytes from the service's generator (Tencent's
         ``GenerateRandom``: 1 to 1024). Alibaba classic has no such call
@@ -471,6 +507,7 @@ class KmsClient:
             return self._ops.generate_random(number_of_bytes)
 
     # -- descriptions, aliases, rotation policy ---------------------------------
+    @traced("update_key_description")
     def update_key_description(self, key: str, description: str) -> None:
         """Replace the description of ``key`` (Alibaba: up to 8192 characters; Tencent:
         up to 1024 bytes as UTF-8; strict mode: the smaller).
@@ -498,6 +535,7 @@ class KmsClient:
         with self._native():
             self._ops.update_key_description(key, description)
 
+    @traced("update_alias")
     def update_alias(self, alias: str, key: str) -> None:
         """Point the existing ``alias`` at another ``key`` (Alibaba's ``UpdateAlias``).
 
@@ -518,6 +556,7 @@ class KmsClient:
         with self._native():
             self._ops.update_alias(alias, key)
 
+    @traced("delete_alias")
     def delete_alias(self, alias: str) -> None:
         """Delete ``alias`` (the key stays). Alibaba only: a Tencent key always has one.
 
@@ -534,6 +573,7 @@ class KmsClient:
         with self._native():
             self._ops.delete_alias(alias)
 
+    @traced("set_rotation_policy")
     def set_rotation_policy(
         self, key: str, *, enabled: bool, period_days: int | None = None
     ) -> None:
@@ -564,6 +604,7 @@ class KmsClient:
             self._ops.set_rotation_policy(key, enabled, period_days)
 
     # -- tags -------------------------------------------------------------------
+    @traced("tag_key")
     def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
         """Add or replace tags of ``key`` (Alibaba ``TagResource``; Tencent KMS has no
         tag action, its tags belong to the Tag service).
@@ -589,6 +630,7 @@ class KmsClient:
         with self._native():
             self._ops.tag_key(key, dict(tags))
 
+    @traced("untag_key")
     def untag_key(self, key: str, names: list[str]) -> None:
         """Remove the tags ``names`` of ``key`` (names it does not have are ignored)."""
         self._check_open()
@@ -600,6 +642,7 @@ class KmsClient:
         with self._native():
             self._ops.untag_key(key, checked)
 
+    @traced("list_key_tags")
     def list_key_tags(self, key: str) -> dict[str, str]:
         """Every tag of ``key``, name to value."""
         self._check_open()
