@@ -4,19 +4,25 @@ The fake, the wire protocol and the adapter load when first used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from unikms.dialects.aws import rules
 from unikms.dialects.package import (
     AccountFamily,
+    CassetteCodec,
     ContractSupport,
     CredentialSpec,
     DialectPackage,
+    EmulatorEndpoint,
+    EmulatorSupport,
+    shown_secret,
 )
 
 if TYPE_CHECKING:
+    from unikms.emulator.credentials import EmulatorCredentials
+    from unikms.emulator.wire import ProtocolHandler
     from unikms.fake.keystore import KeyStore
     from unikms.fake.service import FakeService, Throttle
 
@@ -55,6 +61,53 @@ def _service(store: KeyStore, throttle: Throttle | None) -> FakeService:
     return AwsService(store, throttle=throttle)
 
 
+def _protocol(
+    service: FakeService,
+    credentials: EmulatorCredentials,
+    save: Callable[[str], None],
+    options: Mapping[str, Any],
+) -> ProtocolHandler:
+    from unikms.dialects.aws.wire import AwsJsonProtocol
+
+    return AwsJsonProtocol(service, credentials, save)
+
+
+def _adapter_url(at: EmulatorEndpoint) -> str:
+    return (
+        f"aws-kms://{AWS.default_region}?endpoint=http://{at.endpoint}"
+        f"&access_key_id={DEFAULT_ACCESS_KEY_ID}&secret_access_key={DEFAULT_SECRET_ACCESS_KEY}"
+        "&retries=1"
+    )
+
+
+def _banner(at: EmulatorEndpoint, credentials: EmulatorCredentials) -> list[str]:
+    assert AWS.credentials is not None
+    secret = shown_secret(credentials, AWS.name, AWS.credentials)
+    region = AWS.default_region
+    return [
+        "AWS (boto3, the AWS CLI, the AWS Encryption SDK):",
+        f'  boto3.client("kms", region_name="{region}", endpoint_url="http://{at.endpoint}",',
+        f'               aws_access_key_id="{DEFAULT_ACCESS_KEY_ID}",',
+        f'               aws_secret_access_key="{secret}")',
+        f"  AWS_ACCESS_KEY_ID={DEFAULT_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY={secret} \\",
+        f"      aws kms list-keys --region {region} --endpoint-url http://{at.endpoint}",
+    ]
+
+
+def _label(headers: Mapping[str, str], params: Mapping[str, str]) -> str | None:
+    target = headers.get("x-amz-target", "")
+    return target[len("TrentService.") :] if target.startswith("TrentService.") else None
+
+
+_READ_ONLY = frozenset(
+    {
+        "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+        "ReEncrypt", "GenerateRandom", "DescribeKey", "ListKeys", "ListAliases",
+        "GetKeyRotationStatus", "ListKeyRotations", "ListResourceTags",
+    }
+)  # fmt: skip
+
+
 def _shape(ciphertext: bytes) -> dict[str, Any]:
     """The fake's blob without its random parts: version, key id length, sizes."""
     return {
@@ -71,8 +124,22 @@ PACKAGE = DialectPackage(
     operations=rules.AwsOperations,
     family=AWS,
     service=_service,
+    emulator=EmulatorSupport(
+        protocol=_protocol,
+        read_only_actions=_READ_ONLY,
+        action_headers=("x-amz-target",),
+        adapter_url=_adapter_url,
+        banner=_banner,
+        cassette=CassetteCodec(
+            prefix="aws",
+            label=_label,
+            body="json",
+            secret_headers=("authorization", "x-amz-security-token"),
+        ),
+    ),
     contract=ContractSupport(
         absent_key_id="00000000-0000-4000-8000-000000000000", ciphertext_shape=_shape
     ),
+    adapter_schemes=("aws-kms",),
     arn_prefix="arn:aws",
 )
