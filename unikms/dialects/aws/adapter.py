@@ -77,6 +77,15 @@ def _native(value: Any) -> Any:
     return value
 
 
+def _text_headers(request: Any, **_: Any) -> None:
+    """Header values as text, as every other adapter sends them: botocore hands urllib3
+    bytes, which HTTP recorders (vcrpy's request filters) cannot read. Runs after
+    signing, and changes no byte on the wire."""
+    for name, value in list(request.headers.items()):
+        if isinstance(value, bytes):
+            request.headers[name] = value.decode("latin-1")
+
+
 class AwsKmsDriver:
     """A :class:`unikms.Driver` over ``boto3.client("kms")``."""
 
@@ -131,9 +140,13 @@ class AwsKmsDriver:
             proxies={} if self.endpoint is not None and self.endpoint.loopback else None,
         )
         url = self.endpoint.url if self.endpoint is not None else None
-        self._new_client: Callable[[], Any] = lambda: session.client(
-            "kms", region_name=region, endpoint_url=url, config=config
-        )
+
+        def new_client() -> Any:
+            client = session.client("kms", region_name=region, endpoint_url=url, config=config)
+            client.meta.events.register("before-send.kms.*", _text_headers)
+            return client
+
+        self._new_client: Callable[[], Any] = new_client
         self._client = self._new_client()
         self._method = xform_name
         self._client_error, self._transport_errors, self._param_error = _sdk_exceptions()
