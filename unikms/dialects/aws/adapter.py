@@ -55,6 +55,53 @@ _REQUIRED = {
     "GenerateRandom": ("Plaintext",),
 }
 
+#: fields an answer to the action never has (another action's answer has them)
+_NEVER = {
+    "Encrypt": ("Plaintext",),
+    "GenerateDataKeyWithoutPlaintext": ("Plaintext",),
+    "Decrypt": ("CiphertextBlob",),
+    "ReEncrypt": ("Plaintext",),
+}
+
+
+def _check_answer(
+    dialect: Dialect,
+    action: str,
+    params: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    request_id: object,
+) -> None:
+    """Raise :class:`TransportError` (``AnswerMismatch``) unless ``answer`` can be the
+    answer to ``params``: it has its action's fields and none only another action's
+    answer has; its ``KeyId`` (a key ARN) is the key the request named by id or key ARN,
+    and at least a key ARN when the request named an alias."""
+
+    def mismatch(what: str) -> TransportError:
+        return TransportError(
+            f"the answer to {action} does not belong to this request ({what}); nothing from "
+            "it was used",
+            dialect=dialect,
+            code="AnswerMismatch",
+            request_id=str(request_id) if request_id else None,
+        )
+
+    for name in _REQUIRED.get(action, ()):
+        if name not in answer:
+            raise mismatch(f"it has no {name}")
+    for name in _NEVER.get(action, ()):
+        if name in answer:
+            raise mismatch(f"it has {name}")
+    named = params.get("DestinationKeyId" if action == "ReEncrypt" else "KeyId")
+    got = answer.get("KeyId")
+    if not isinstance(named, str) or got is None or action not in _REQUIRED:
+        return
+    if not isinstance(got, str) or not rules_module.ARN_PATTERN.fullmatch(got):
+        raise mismatch("its KeyId is no key ARN")
+    by_key = rules_module.KEY_ID_PATTERN.fullmatch(named) or ":key/" in named
+    if by_key and rules_module.key_id_of(got) != rules_module.key_id_of(named):
+        raise mismatch("it names another key")
+
+
 #: what botocore's credential chain tries, in order (botocore/credentials.py)
 CREDENTIAL_CHAIN = (
     "environment AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); "
@@ -191,12 +238,7 @@ class AwsKmsDriver:
             ) from None
         meta = answer.pop("ResponseMetadata", {}) or {}
         out: dict[str, Any] = _native(answer)
-        missing = [f for f in _REQUIRED.get(action, ()) if f not in out]
-        if missing:
-            raise TransportError(
-                f"the answer to {action} lacks {', '.join(missing)}: it is not an answer to it",
-                dialect=self.dialect,
-            )
+        _check_answer(self.dialect, action, params, out, meta.get("RequestId"))
         out["RequestId"] = meta.get("RequestId") or ""
         return out
 
