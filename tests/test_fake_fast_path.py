@@ -15,6 +15,7 @@ import pytest
 from unikms import KmsClient
 from unikms.dialects import operations_class
 from unikms.dialects.alibaba.fake import InProcessClassicOperations, InProcessInstanceOperations
+from unikms.dialects.aws.fake import InProcessAwsOperations
 from unikms.dialects.tencent.fake import InProcessTencentOperations
 from unikms.errors import KmsError
 from unikms.fake import FakeCloud
@@ -24,6 +25,7 @@ FAST = {
     Dialect.ALIBABA_CLASSIC: InProcessClassicOperations,
     Dialect.ALIBABA_INSTANCE: InProcessInstanceOperations,
     Dialect.TENCENT: InProcessTencentOperations,
+    Dialect("aws"): InProcessAwsOperations,
 }
 CONTEXTS = [None, {"tenant": "42", "é": "ü"}]
 
