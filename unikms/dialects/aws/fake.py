@@ -23,19 +23,19 @@ import os
 import struct
 import uuid
 from collections.abc import Mapping
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
 from unikms import _base64
 from unikms.dialects.aws import rules as aws
-from unikms.dialects.base import EncryptOptions, Situation, canonical_context_json
+from unikms.dialects.base import Situation, canonical_context_json
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake.keystore import FakeKey, KeyStore
 from unikms.fake.service import FakeService, Throttle
-from unikms.types import DecryptResult, EncryptResult, KeySpec, KeyState, KeyUsage
+from unikms.types import KeySpec, KeyState, KeyUsage
 
 __all__ = ["AwsSeam", "AwsService", "new_aws_store"]
 
