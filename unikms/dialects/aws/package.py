@@ -117,6 +117,12 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     }
 
 
+def _doc_examples() -> list[dict[str, Any]]:
+    from unikms.dialects.aws.doc_examples import examples
+
+    return examples()
+
+
 PACKAGE = DialectPackage(
     name="aws",
     title="AWS Key Management Service 2014-11-01",
@@ -138,7 +144,9 @@ PACKAGE = DialectPackage(
         ),
     ),
     contract=ContractSupport(
-        absent_key_id="00000000-0000-4000-8000-000000000000", ciphertext_shape=_shape
+        absent_key_id="00000000-0000-4000-8000-000000000000",
+        ciphertext_shape=_shape,
+        doc_examples=_doc_examples,
     ),
     adapter_schemes=("aws-kms",),
     arn_prefix="arn:aws",
