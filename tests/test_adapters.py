@@ -42,7 +42,11 @@ def test_throttling_is_retried_with_backoff(dialect: Dialect) -> None:
         with pytest.raises(unikms.ThrottledError) as err:
             for _ in range(5):
                 first.encrypt(key, b"x")
-        assert err.value.code in ("Rejected.Throttling", "RequestLimitExceeded")
+        assert err.value.code in (
+            "Rejected.Throttling",
+            "RequestLimitExceeded",
+            "ThrottlingException",
+        )
         patient = unikms.connect(
             urls(emu, retries="8", retry_base_delay="0.2", retry_max_delay="1")[dialect]
         )
@@ -216,6 +220,8 @@ def test_real_endpoints_honour_the_proxy_environment(
             f"&secret_id=a&secret_key=b&retries=1",
             Dialect.ALIBABA_INSTANCE: f"alibaba-kms-instance://{host}?protocol=http"
             f"&client_key_id=KAAP.x&private_key={quote(_pem())}&retries=1",
+            Dialect("aws"): f"aws-kms://us-east-1?endpoint=http://{host}"
+            f"&access_key_id=a&secret_access_key=b&retries=1",
         }[dialect]
         kms = unikms.connect(url)
         with pytest.raises(unikms.KmsError):

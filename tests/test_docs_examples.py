@@ -155,7 +155,7 @@ def test_a_new_user_in_a_fresh_virtualenv(tmp_path: Path) -> None:
     assert output.endswith("\nhello, kms\n"), output  # after pip's own output
     fresh = tree / ".venv" / "bin"
     assert not (fresh / "pytest").exists()  # the plain install: no test tools, no extras
-    extras = "[emulator,alibaba,alibaba-instance,tencent,contract]"
+    extras = "[emulator,alibaba,alibaba-instance,aws,tencent,contract]"
     run(str(fresh / "pip"), "install", "-q", f"{tree}{extras}", "pytest")
 
     shell_blocks = {

@@ -18,6 +18,7 @@ import pytest
 from unikms import KmsClient
 from unikms.dialects.alibaba.classic import NativeClassicCrypto
 from unikms.dialects.alibaba.instance import NativeGatewayCrypto
+from unikms.dialects.aws.rules import NativeAwsCrypto
 from unikms.dialects.tencent.rules import NativeTencentCrypto
 from unikms.driver import NativeParams, NativeResponse
 from unikms.errors import KmsError
@@ -25,7 +26,7 @@ from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
 from unikms.types import Dialect
 
-NATIVE = (NativeClassicCrypto, NativeGatewayCrypto, NativeTencentCrypto)
+NATIVE = (NativeClassicCrypto, NativeGatewayCrypto, NativeTencentCrypto, NativeAwsCrypto)
 CONTEXTS = [None, {"tenant": "42", "é": "ü"}]
 
 

@@ -11,7 +11,7 @@ served by ``unikms serve``. ``docs/dialects-howto.md`` walks through a new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -142,10 +142,15 @@ class ContractSupport:
 
     ``absent_key_id`` is well formed but names no key; ``ciphertext_shape`` describes
     a ciphertext's layout without its random parts (transcripts compare shapes).
+    ``doc_examples()`` returns the vendor's documented Encrypt, Decrypt and
+    GenerateDataKey examples and their documented errors
+    (:mod:`unikms.contract.doc_examples`), which ``cassettes/docs/build.py`` records
+    through the dialect's adapter; it is called only then.
     """
 
     absent_key_id: str
     ciphertext_shape: Callable[[bytes], dict[str, Any]]
+    doc_examples: Callable[[], Sequence[Mapping[str, Any]]] | None = None
 
 
 @attrs.frozen

@@ -196,6 +196,18 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     return shape
 
 
+def _classic_examples() -> list[dict[str, Any]]:
+    from unikms.dialects.alibaba.doc_examples import classic_examples
+
+    return classic_examples()
+
+
+def _instance_examples() -> list[dict[str, Any]]:
+    from unikms.dialects.alibaba.doc_examples import instance_examples
+
+    return instance_examples()
+
+
 _ABSENT_KEY = "key-hzzcontract000notthere"
 
 CLASSIC = DialectPackage(
@@ -238,7 +250,9 @@ CLASSIC = DialectPackage(
             ),
         ),
     ),
-    contract=ContractSupport(absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape),
+    contract=ContractSupport(
+        absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape, doc_examples=_classic_examples
+    ),
     adapter_schemes=("alibaba-kms",),
     arn_prefix="acs:",
 )
@@ -264,7 +278,9 @@ INSTANCE = DialectPackage(
             secret_headers=("authorization", "x-kms-acccesskeyid"),
         ),
     ),
-    contract=ContractSupport(absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape),
+    contract=ContractSupport(
+        absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape, doc_examples=_instance_examples
+    ),
     adapter_schemes=("alibaba-kms-instance",),
     arn_prefix="acs:",
     opens_ciphertexts_of=("alibaba-classic",),

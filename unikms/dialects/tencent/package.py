@@ -123,6 +123,12 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     return shape
 
 
+def _doc_examples() -> list[dict[str, Any]]:
+    from unikms.dialects.tencent.doc_examples import examples
+
+    return examples()
+
+
 _READ_ONLY = frozenset(
     {
         "Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "DescribeKeys", "ListKeys",
@@ -163,7 +169,9 @@ PACKAGE = DialectPackage(
         ),
     ),
     contract=ContractSupport(
-        absent_key_id="00000000-0000-1000-8000-000000000000", ciphertext_shape=_shape
+        absent_key_id="00000000-0000-1000-8000-000000000000",
+        ciphertext_shape=_shape,
+        doc_examples=_doc_examples,
     ),
     adapter_schemes=("tencent-kms",),
 )

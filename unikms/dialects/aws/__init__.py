@@ -1,0 +1,1 @@
+"""AWS KMS (2014-11-01) as a unikms dialect package."""
