@@ -15,21 +15,27 @@ side by side, so machine drift hits both alike.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-_RATIO = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<first>\d+\.\d+)\s.*?(?P<ratio>\d+\.\d+)x\s*$")
+_RATIO = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<first>\d+(?:\.\d+)?)\s.*?(?P<ratio>\d+\.\d+)x\s*$")
 
 
-def _run(tree: Path, bench: str, args: list[str]) -> dict[str, float]:
+def _run(tree: Path, bench: str, args: list[str], printed: bool) -> dict[str, float]:
+    # the tree first on the path, for the benchmark and for the processes it starts
+    # (unikms serve as ``python -m unikms.cli``), whatever the venv installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(tree / "adapters")])}
     out = subprocess.run(
         [sys.executable, str(tree / bench), *args],
         check=True,
         capture_output=True,
         text=True,
+        cwd=tree,
+        env=env,
     ).stdout
     found = {}
     reference: float | None = None
@@ -40,7 +46,10 @@ def _run(tree: Path, bench: str, args: list[str]) -> dict[str, float]:
             # row's: the printed one is rounded to two digits
             first = float(match["first"])
             reference = reference or first
-            found[match["label"].strip()] = reference / first if first else float(match["ratio"])
+            if printed or not first:
+                found[match["label"].strip()] = float(match["ratio"])
+            else:
+                found[match["label"].strip()] = reference / first
     return found
 
 
@@ -49,6 +58,12 @@ def main() -> None:
     parser.add_argument("--base", type=Path, required=True, help="the tree to compare against")
     parser.add_argument("--head", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--printed-ratio",
+        action="store_true",
+        help="take each row's printed ratio as it is (a benchmark whose first figure "
+        "is not a time, e.g. bench/emulator_bench.py's requests per second)",
+    )
     parser.add_argument("bench", help="the benchmark, relative to each tree")
     parser.add_argument("args", nargs="*", help="the benchmark's arguments (after --)")
     opts = parser.parse_args()
@@ -57,7 +72,8 @@ def main() -> None:
     for i in range(opts.repeat):
         order = ("base", "head") if i % 2 == 0 else ("head", "base")
         for side in order:
-            for label, ratio in _run(trees[side], opts.bench, opts.args).items():
+            found = _run(trees[side], opts.bench, opts.args, opts.printed_ratio)
+            for label, ratio in found.items():
                 runs[side].setdefault(label, []).append(ratio)
     print(f"{opts.bench}: medians of {opts.repeat} runs per tree, alternating")
     print(f"base: {trees['base']}\nhead: {trees['head']}")
