@@ -4,8 +4,9 @@ A driver speaks one dialect's *native* API: it takes the action name and the
 request parameters exactly as that dialect's official SDK models them
 (PascalCase names; base64 strings on Alibaba classic and Tencent, raw bytes on
 the Alibaba instance gateway) and returns the response fields the same way.
-Failures are raised as :class:`NativeError` with the provider's own code,
-message, HTTP status and request id.
+Every failure, one channel, is a :class:`NativeError`: the provider's own code,
+message, HTTP status and request id, or (``origin``) a failure of the transport,
+the credentials, the answer or the driver itself.
 
 The in-memory fake and the SDK adapters both implement this, so everything
 above it (validation, lowering, result mapping, error mapping) is written once
@@ -45,14 +46,32 @@ from typing import Any, Protocol, runtime_checkable
 
 from unikms.types import Dialect
 
-__all__ = ["Driver", "NativeError", "NativeParams", "NativeResponse"]
+__all__ = ["ORIGINS", "Driver", "NativeError", "NativeParams", "NativeResponse"]
 
 NativeParams = Mapping[str, Any]
 NativeResponse = dict[str, Any]
 
 
+#: where a :class:`NativeError` comes from; the client maps every origin but
+#: ``service`` (read with the dialect's error table) to one neutral class
+ORIGINS = frozenset({"service", "transport", "credentials", "answer", "driver"})
+
+
 class NativeError(Exception):
-    """An error exactly as the provider reports it (before neutral mapping)."""
+    """A failed call, the one error a driver's ``call`` raises (before neutral mapping).
+
+    ``origin`` says who failed: ``"service"`` (the provider answered with ``code``:
+    the dialect's error table maps it), ``"transport"`` (no answer came back, or the
+    answer belongs to another request: a :class:`~unikms.errors.TransportError`,
+    retried for idempotent actions), ``"credentials"`` (the driver could not sign:
+    :class:`~unikms.errors.AccessDeniedError`), ``"answer"`` (the endpoint answered
+    with something that is not the API: :class:`~unikms.errors.ServiceError`) or
+    ``"driver"`` (the driver cannot make this call as configured:
+    :class:`~unikms.errors.UnsupportedByDialectError`, naming ``field``)::
+
+        >>> NativeError("RequestTimeout", "no answer in 10 s", 0, origin="transport").origin
+        'transport'
+    """
 
     def __init__(
         self,
@@ -60,12 +79,19 @@ class NativeError(Exception):
         message: str,
         http_status: int,
         request_id: str | None = None,
+        *,
+        origin: str = "service",
+        field: str | None = None,
     ) -> None:
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {sorted(ORIGINS)}, got {origin!r}")
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.http_status = http_status
         self.request_id = request_id
+        self.origin = origin
+        self.field = field
 
 
 @runtime_checkable

@@ -1,4 +1,6 @@
-"""Every answer belongs to its request, or it is a :class:`TransportError`, never data.
+"""Every answer belongs to its request, or it is a transport failure (a
+:class:`~unikms.driver.NativeError` of origin ``transport``, a
+:class:`~unikms.errors.TransportError` to the application), never data.
 
 None of the three protocols echoes anything the client chose (Alibaba's
 ``SignatureNonce``, Tencent's ``Nonce`` and the gateway's headers are not sent
@@ -33,7 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unikms.dialects.alibaba.common import parse_key_ref
-from unikms.errors import TransportError
+from unikms.driver import NativeError
 from unikms.types import Dialect
 
 __all__ = ["check_answer"]
@@ -74,26 +76,27 @@ _ADVANCE_GCM_HEADER = b"$\x00\x02"
 
 def _mismatch(dialect: Dialect, action: str, what: str, answer: Mapping[str, Any]) -> None:
     request_id = answer.get("RequestId")
-    raise TransportError(
+    raise NativeError(
+        "AnswerMismatch",
         f"the answer to {action} does not belong to this request ({what}); nothing from it "
         "was used",
-        dialect=dialect,
-        code="AnswerMismatch",
-        request_id=str(request_id) if request_id else None,
+        0,
+        str(request_id) if request_id else None,
+        origin="transport",
     )
 
 
 def check_answer(
     dialect: Dialect, action: str, params: Mapping[str, Any], answer: Mapping[str, Any]
 ) -> None:
-    """Raise :class:`TransportError` unless ``answer`` can be the answer to ``params``.
+    """Raise a transport :class:`NativeError` unless ``answer`` can be the answer to ``params``.
 
     >>> try:
     ...     check_answer(Dialect.TENCENT, "Encrypt", {"KeyId": "k1"},
     ...                  {"KeyId": "k2", "CiphertextBlob": "x"})
-    ... except TransportError as err:
-    ...     print(err.code, err.message[:53])
-    AnswerMismatch the answer to Encrypt does not belong to this request
+    ... except NativeError as err:
+    ...     print(err.origin, err.code, err.message[:53])
+    transport AnswerMismatch the answer to Encrypt does not belong to this request
     """
     required = _REQUIRED.get(action)
     if required is None:

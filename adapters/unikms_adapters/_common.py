@@ -12,7 +12,7 @@ import attrs
 
 from unikms.dialects.base import DialectRules
 from unikms.driver import NativeError
-from unikms.errors import InvalidRequestError, KmsError, ThrottledError, TransportError
+from unikms.errors import InvalidRequestError, KmsError, ThrottledError
 from unikms.retry import IDEMPOTENT_ACTIONS, RetryPolicy
 from unikms.types import Dialect
 
@@ -168,9 +168,11 @@ def retryable(action: str, rules: DialectRules) -> Callable[[BaseException], boo
     """Throttling is always retried; transport failures only for idempotent actions."""
 
     def decide(exc: BaseException) -> bool:
-        if isinstance(exc, NativeError):
-            return isinstance(rules.neutral(exc), ThrottledError)
-        return isinstance(exc, TransportError) and action in IDEMPOTENT_ACTIONS
+        if not isinstance(exc, NativeError):
+            return False
+        if exc.origin == "transport":
+            return action in IDEMPOTENT_ACTIONS
+        return exc.origin == "service" and isinstance(rules.neutral(exc), ThrottledError)
 
     return decide
 

@@ -23,11 +23,8 @@ from unikms.dialects.alibaba import classic as rules_module
 from unikms.dialects.base import Situation
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import (
-    AccessDeniedError,
     ConfigurationError,
     InvalidRequestError,
-    ServiceError,
-    TransportError,
 )
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
@@ -152,19 +149,25 @@ class AlibabaClassicKmsDriver:
         if not code:
             if "CredentialException" in (type(exc).__name__, type(inner).__name__):
                 reason = " ".join(sdk_logging.redact(str(inner or exc)).split())
-                return AccessDeniedError(
+                return NativeError(
+                    "CredentialException",
                     f"Alibaba Cloud credentials could not be loaded or refreshed: {reason}",
-                    dialect=self.dialect,
+                    0,
+                    origin="credentials",
                 )
             if _is_transport(exc):
-                return TransportError(
+                return NativeError(
+                    type(exc).__name__,
                     f"Alibaba KMS at {self.endpoint.url} did not answer: {type(exc).__name__}",
-                    dialect=self.dialect,
+                    0,
+                    origin="transport",
                 )
             if isinstance(inner, RuntimeError):  # the SDK could not parse the answer
-                return ServiceError(
+                return NativeError(
+                    "NotTheKmsApi",
                     f"{self.endpoint.url} answered with something that is not the KMS API",
-                    dialect=self.dialect,
+                    0,
+                    origin="answer",
                 )
             return exc  # not the service, not the network: a bug, raised as it is
         status = getattr(exc, "status_code", None) or data.get("statusCode") or 400

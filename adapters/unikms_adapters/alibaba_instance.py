@@ -38,8 +38,6 @@ from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     ConfigurationError,
     InvalidRequestError,
-    TransportError,
-    UnsupportedByDialectError,
 )
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
@@ -233,12 +231,12 @@ class AlibabaInstanceKmsDriver:
         except Exception:
             # a 200 whose body is not this action's answer is a transport mix-up, not the
             # service's InternalFailure (which, on a decrypt, means "does not open")
-            raise TransportError(
+            raise NativeError(
+                "AnswerMismatch",
                 f"the answer to {api} is not a {response_cls.__name__} protobuf message; "
                 "nothing from it was used",
-                dialect=Dialect.ALIBABA_INSTANCE,
-                code="AnswerMismatch",
-                http_status=status,
+                status,
+                origin="transport",
             ) from None
         return {f.name: getattr(message, f.name) for f in response_cls.DESCRIPTOR.fields}
 
@@ -247,11 +245,13 @@ class AlibabaInstanceKmsDriver:
         """One gateway call (or a management call through ``management``)."""
         if action not in self._wire.MESSAGES:
             if self.management is None:
-                raise UnsupportedByDialectError(
+                raise NativeError(
+                    "NoManagement",
                     f"{action} is key management, which a KMS instance gateway does not do; "
                     "give the adapter management= (an alibaba-kms:// driver for the account)",
+                    0,
+                    origin="driver",
                     field="management",
-                    dialect=self.dialect,
                 )
             return self.management.call(action, params)
         body = self.encode(action, params)
@@ -269,10 +269,12 @@ class AlibabaInstanceKmsDriver:
                 verify=self._verify,
             )
         except self._requests_error as err:
-            raise TransportError(
+            raise NativeError(
+                type(err).__name__,
                 f"the KMS instance gateway at {self.endpoint.url} did not answer: "
                 f"{type(err).__name__}",
-                dialect=self.dialect,
+                0,
+                origin="transport",
             ) from None
         fields = self.decode(api, answer.status_code, answer.content)
         check_answer(self.dialect, api, params, fields)

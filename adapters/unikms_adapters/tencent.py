@@ -21,7 +21,7 @@ from typing import Any
 
 from unikms.dialects.tencent import rules as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import ConfigurationError, InvalidRequestError, TransportError
+from unikms.errors import ConfigurationError, InvalidRequestError
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -119,10 +119,11 @@ class TencentKmsDriver:
             if code in _TRANSPORT_CODES:
                 # the SDK's message quotes the request URL, which on GET carries the
                 # Plaintext and (v1) SecretId, Token and Signature: never pass it on
-                raise TransportError(
+                raise NativeError(
+                    code,
                     f"Tencent KMS at {self.endpoint.url} did not answer ({code})",
-                    dialect=self.dialect,
-                    code=code,
+                    0,
+                    origin="transport",
                 ) from None
             if code == "ServerNetworkError":  # a non-200 status: not the KMS API answering
                 raise NativeError(

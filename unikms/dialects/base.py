@@ -26,10 +26,13 @@ from unikms.context import canonical_context_json  # its home; still importable 
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     ERROR_KINDS,
+    AccessDeniedError,
     InvalidRequestError,
     KeyUnavailableError,
     KmsError,
     LimitExceededError,
+    ServiceError,
+    TransportError,
     UnsupportedByDialectError,
 )
 from unikms.types import (
@@ -289,8 +292,20 @@ class DialectRules:
 
         A ciphertext that does not decrypt gets a message that names the causes
         (the provider's own text says "parameter not valid" or "format"); the
-        provider's ``code``, ``http_status`` and text (``native_message``) stay.
+        provider's ``code``, ``http_status`` and text (``native_message``) stay. A
+        failure that is not the provider's answer (``err.origin``, :mod:`unikms.driver`)
+        maps to its one neutral class.
         """
+        origin = err.origin
+        if origin != "service":
+            return _ORIGIN_KINDS[origin](
+                err.message,
+                dialect=self.dialect,
+                code=err.code or None,
+                http_status=err.http_status or None,
+                request_id=err.request_id,
+                **({"field": err.field} if origin == "driver" else {}),
+            )
         spec = self.errors.get(err.code)
         kind = spec.kind if spec else _fallback_kind(err.http_status)
         if decrypting and err.code in self.decrypt_failure_codes:
@@ -360,6 +375,15 @@ class DialectRules:
                 field=feature,
                 dialect=self.dialect,
             )
+
+
+#: the neutral class of each origin of a NativeError but the service's own answer
+_ORIGIN_KINDS: Mapping[str, type[KmsError]] = {
+    "transport": TransportError,
+    "credentials": AccessDeniedError,
+    "answer": ServiceError,
+    "driver": UnsupportedByDialectError,
+}
 
 
 def _fallback_kind(status: int) -> str:

@@ -35,7 +35,7 @@ from unikms_adapters._common import (
 
 from unikms.dialects.aws import rules as rules_module
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.errors import ConfigurationError, InvalidRequestError, TransportError
+from unikms.errors import ConfigurationError, InvalidRequestError
 from unikms.types import Dialect
 
 __all__ = ["CREDENTIAL_CHAIN", "AwsKmsDriver", "open_url"]
@@ -71,18 +71,19 @@ def _check_answer(
     answer: Mapping[str, Any],
     request_id: object,
 ) -> None:
-    """Raise :class:`TransportError` (``AnswerMismatch``) unless ``answer`` can be the
+    """Raise a transport :class:`NativeError` (``AnswerMismatch``) unless ``answer`` can be the
     answer to ``params``: it has its action's fields and none only another action's
     answer has; its ``KeyId`` (a key ARN) is the key the request named by id or key ARN,
     and at least a key ARN when the request named an alias."""
 
-    def mismatch(what: str) -> TransportError:
-        return TransportError(
+    def mismatch(what: str) -> NativeError:
+        return NativeError(
+            "AnswerMismatch",
             f"the answer to {action} does not belong to this request ({what}); nothing from "
             "it was used",
-            dialect=dialect,
-            code="AnswerMismatch",
-            request_id=str(request_id) if request_id else None,
+            0,
+            str(request_id) if request_id else None,
+            origin="transport",
         )
 
     for name in _REQUIRED.get(action, ()):
@@ -230,11 +231,12 @@ class AwsKmsDriver:
         except self._param_error as exc:  # botocore's own check of the request
             raise NativeError("ValidationException", str(exc).strip(), 400) from None
         except self._transport_errors as exc:
-            raise TransportError(
+            raise NativeError(
+                type(exc).__name__,
                 f"AWS KMS at {self.endpoint.url if self.endpoint else self.region} did not "
                 f"answer ({type(exc).__name__})",
-                dialect=self.dialect,
-                code=type(exc).__name__,
+                0,
+                origin="transport",
             ) from None
         meta = answer.pop("ResponseMetadata", {}) or {}
         out: dict[str, Any] = _native(answer)
