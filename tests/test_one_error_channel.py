@@ -16,7 +16,7 @@ import unikms
 from unikms.contract.targets import emulator_urls
 from unikms.dialects import rules_for
 from unikms.dialects.base import DialectRules
-from unikms.driver import NativeError
+from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.errors import (
     AccessDeniedError,
@@ -24,6 +24,8 @@ from unikms.errors import (
     TransportError,
     UnsupportedByDialectError,
 )
+from unikms.fake import FakeCloud
+from unikms.fake.service import FakeService
 from unikms.types import Dialect
 
 
@@ -90,3 +92,44 @@ def test_a_gateway_without_management_refuses_through_the_one_channel(
     with pytest.raises(UnsupportedByDialectError) as neutral:
         kms.create_key()
     assert neutral.value.field == "management"
+
+
+class ShortAnswers:
+    """A fake service whose answers to ``action`` lose ``field`` (a provider or a driver
+    that answers short)."""
+
+    def __init__(self, service: FakeService, action: str, field: str) -> None:
+        self.service, self.action, self.field = service, action, field
+        self.dialect = service.dialect
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        answer = self.service.call(action, params)
+        if action == self.action:
+            _drop(answer, self.field)
+        return answer
+
+    def close(self) -> None:
+        self.service.close()
+
+
+def _drop(answer: object, field: str) -> None:
+    if isinstance(answer, dict):
+        answer.pop(field, None)
+        for value in answer.values():
+            _drop(value, field)
+    elif isinstance(answer, list):
+        for value in answer:
+            _drop(value, field)
+
+
+@pytest.mark.parametrize("dialect", list(Dialect), ids=str)
+def test_a_short_answer_is_a_service_error_not_a_key_error(dialect: Dialect) -> None:
+    """The operations read every answer through checked_answer: a missing field at any
+    depth is a NativeError of origin ``answer``, a ServiceError to the application."""
+    cloud = FakeCloud()
+    key = unikms.KmsClient(cloud.service(dialect)).create_key().key_id
+    for action, field in (("DescribeKey", "KeyId"), ("CreateKey", "KeyId")):
+        kms = unikms.KmsClient(ShortAnswers(cloud.service(dialect), action, field))  # type: ignore[arg-type]
+        with pytest.raises(ServiceError) as err:
+            kms.describe_key(key) if action == "DescribeKey" else kms.create_key()
+        assert err.value.code == "MissingField" and field in err.value.message

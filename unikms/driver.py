@@ -46,7 +46,15 @@ from typing import Any, Protocol, runtime_checkable
 
 from unikms.types import Dialect
 
-__all__ = ["ORIGINS", "Driver", "NativeError", "NativeParams", "NativeResponse"]
+__all__ = [
+    "ORIGINS",
+    "Driver",
+    "NativeAnswer",
+    "NativeError",
+    "NativeParams",
+    "NativeResponse",
+    "checked_answer",
+]
 
 NativeParams = Mapping[str, Any]
 NativeResponse = dict[str, Any]
@@ -92,6 +100,43 @@ class NativeError(Exception):
         self.request_id = request_id
         self.origin = origin
         self.field = field
+
+
+class NativeAnswer(dict[str, Any]):
+    """A native answer whose missing field is a typed failure, not a ``KeyError``.
+
+    The dialects' operations read answers through this (:func:`checked_answer`): a
+    field the answer lacks, at any depth, raises :class:`NativeError` of origin
+    ``answer`` (a :class:`~unikms.errors.ServiceError` to the application), so a
+    provider or driver that answers short never surfaces as a raw ``KeyError``::
+
+        >>> checked_answer("DescribeKey", {"KeyMetadata": {}})["KeyMetadata"]["KeyId"]
+        Traceback (most recent call last):
+        ...
+        unikms.driver.NativeError: MissingField: the answer to DescribeKey has no KeyId
+    """
+
+    __slots__ = ("action",)
+    action: str
+
+    def __missing__(self, name: str) -> Any:
+        raise NativeError(
+            "MissingField", f"the answer to {self.action} has no {name}", 0, origin="answer"
+        )
+
+
+def checked_answer(action: str, response: Mapping[str, Any]) -> NativeAnswer:
+    """``response`` as a :class:`NativeAnswer`, nested objects (and lists of them) too."""
+    answer = NativeAnswer()
+    answer.action = action
+    for name, value in response.items():
+        if isinstance(value, dict):
+            answer[name] = checked_answer(action, value)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            answer[name] = [checked_answer(action, v) if isinstance(v, dict) else v for v in value]
+        else:
+            answer[name] = value
+    return answer
 
 
 @runtime_checkable

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from unikms.context import canonical_context_json  # its home; still importable from here
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
+from unikms.driver import Driver, NativeError, NativeParams, NativeResponse, checked_answer
 from unikms.errors import (
     ERROR_KINDS,
     AccessDeniedError,
@@ -456,7 +456,10 @@ class DialectOperations(abc.ABC):
         self.driver = driver
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        return self.driver.call(action, {k: v for k, v in params.items() if v is not None})
+        """``action`` with the given parameters (``None`` ones left out); a field the
+        answer lacks raises :class:`NativeError` (origin ``answer``) when read."""
+        response = self.driver.call(action, {k: v for k, v in params.items() if v is not None})
+        return checked_answer(action, response)
 
     # -- limits that depend on the lowered form -------------------------------
     @classmethod

@@ -742,7 +742,7 @@ class AwsOperations(DialectOperations):
 
     def describe_key(self, key: str) -> KeyInfo:
         r = self.call("DescribeKey", {"KeyId": key})
-        meta: dict[str, Any] = dict(r["KeyMetadata"])
+        meta: dict[str, Any] = r["KeyMetadata"]  # a NativeAnswer: a missing field is typed
         key_id = str(meta["KeyId"])
         aliases = self._aliases({"KeyId": key_id})
         if meta.get("KeySpec") == SYMMETRIC_DEFAULT and meta.get("Origin") == "AWS_KMS":
