@@ -497,7 +497,10 @@ class AlibabaClassicService(FakeService):
         spec = SPECS_BY_NAME.get(spec_name)
         if spec is None:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-        usage_name = params.get("KeyUsage") or "ENCRYPT/DECRYPT"
+        # C29 (CreateKeyRequest.key_usage): SIGN/VERIFY by default for a key that
+        # can sign (every asymmetric spec), else ENCRYPT/DECRYPT.
+        default_usage = "ENCRYPT/DECRYPT" if spec.symmetric else KeyUsage.SIGN_VERIFY.value
+        usage_name = params.get("KeyUsage") or default_usage
         try:
             usage = KeyUsage(usage_name)
         except ValueError:

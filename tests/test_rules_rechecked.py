@@ -1,0 +1,43 @@
+"""Rules of docs/dialects.md that a re-check against the vendors' documents changed.
+
+Each test names the document that states the rule; before the re-check the fake
+followed an inference or a decision of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from unikms.dialects.alibaba.fake import AlibabaClassicService
+from unikms.fake import FakeCloud
+from unikms.types import Dialect
+
+
+@pytest.fixture
+def classic() -> AlibabaClassicService:
+    svc = FakeCloud().service(Dialect.ALIBABA_CLASSIC)
+    assert isinstance(svc, AlibabaClassicService)
+    return svc
+
+
+@pytest.mark.parametrize("spec", ["RSA_2048", "RSA_3072", "EC_P256", "EC_SM2"])
+def test_classic_create_key_defaults_a_signing_capable_spec_to_sign_verify(
+    classic: AlibabaClassicService, spec: str
+) -> None:
+    """C29, CreateKeyRequest.key_usage: "If the key supports signature verification,
+    the default value is SIGN/VERIFY. Otherwise, the default value is ENCRYPT/DECRYPT."
+    Every asymmetric spec Alibaba offers signs."""
+    meta = classic.call("CreateKey", {"KeySpec": spec})["KeyMetadata"]
+    assert meta["KeyUsage"] == "SIGN/VERIFY"
+    if spec != "EC_P256":  # EC_P256 only signs (I8)
+        explicit = classic.call("CreateKey", {"KeySpec": spec, "KeyUsage": "ENCRYPT/DECRYPT"})
+        assert explicit["KeyMetadata"]["KeyUsage"] == "ENCRYPT/DECRYPT"
+
+
+def test_classic_create_key_defaults_a_symmetric_spec_to_encrypt_decrypt(
+    classic: AlibabaClassicService,
+) -> None:
+    for spec in ("Aliyun_AES_256", "Aliyun_AES_128", "Aliyun_SM4", None):
+        params = {"KeySpec": spec} if spec else {}
+        meta = classic.call("CreateKey", params)["KeyMetadata"]
+        assert meta["KeyUsage"] == "ENCRYPT/DECRYPT", spec
