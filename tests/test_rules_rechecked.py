@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from unikms.dialects.alibaba.fake import AlibabaClassicService
+from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
+from unikms.driver import NativeError
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
@@ -41,3 +42,25 @@ def test_classic_create_key_defaults_a_symmetric_spec_to_encrypt_decrypt(
         params = {"KeySpec": spec} if spec else {}
         meta = classic.call("CreateKey", params)["KeyMetadata"]
         assert meta["KeyUsage"] == "ENCRYPT/DECRYPT", spec
+
+
+@pytest.fixture
+def instance() -> AlibabaInstanceService:
+    svc = FakeCloud().service(Dialect.ALIBABA_INSTANCE)
+    assert isinstance(svc, AlibabaInstanceService)
+    return svc
+
+
+@pytest.mark.parametrize("action", ["GenerateDataKey", "AdvanceGenerateDataKey"])
+def test_instance_data_key_calls_require_number_of_bytes(
+    instance: AlibabaInstanceService, action: str
+) -> None:
+    """I7, I6: the gateway's GenerateDataKey and AdvanceGenerateDataKey list
+    NumberOfBytes as required (the transfer SDK fills it in itself, I10); the fake
+    used to default to 32. Proto3 does not send a 0, so 0 is the same request."""
+    key = instance.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    for params in ({"KeyId": key}, {"KeyId": key, "NumberOfBytes": 0}):
+        with pytest.raises(NativeError) as err:
+            instance.call(action, params)
+        assert (err.value.code, err.value.http_status) == ("InvalidParameter", 400)
+    assert len(instance.call(action, {"KeyId": key, "NumberOfBytes": 32})["Plaintext"]) == 32

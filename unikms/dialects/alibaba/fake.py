@@ -1137,10 +1137,11 @@ class AlibabaInstanceService(AlibabaClassicService):
     def _data_key(
         self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
     ) -> tuple[bytes, bytes, bytes]:
-        size = (
-            self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
-            or KEY_BYTES[KeySpec.AES_256]
-        )
+        # I7, I6: NumberOfBytes is required (the transfer SDK computes it client-side,
+        # I10); proto3 sends 0 as no field, so 0 is missing too.
+        size = self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
+        if size is None:
+            raise self.fail(Situation.MISSING_PARAMETER, name="NumberOfBytes")
         aad = params.get("Aad") or None
         if aad is not None:
             if len(aad) > alibaba_instance.MAX_AAD:
