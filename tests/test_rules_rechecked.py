@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from unikms import KmsClient
 from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
+from unikms.dialects.tencent.rules import RULES as TENCENT_RULES
 from unikms.driver import NativeError
+from unikms.errors import WrongKeyTypeError
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
 
@@ -64,3 +67,27 @@ def test_instance_data_key_calls_require_number_of_bytes(
             instance.call(action, params)
         assert (err.value.code, err.value.http_status) == ("InvalidParameter", 400)
     assert len(instance.call(action, {"KeyId": key, "NumberOfBytes": 32})["Plaintext"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [("Encrypt", {"Plaintext": "aGk="}), ("GenerateDataKey", {"NumberOfBytes": 32})],
+)
+def test_tencent_asymmetric_key_on_symmetric_crypto_is_invalid_key_usage(
+    action: str, params: dict[str, object]
+) -> None:
+    """T2 (tencentcloud-sdk-go kms client.go, 2026-08): GenerateDataKey lists
+    InvalidParameterValue.InvalidKeyUsage though it has no KeyUsage parameter, as do
+    AsymmetricRsaDecrypt and AsymmetricSm2Decrypt for a key of the wrong usage;
+    UnsupportedKeyUsageInCurrentRegion is listed only for CreateKey and
+    AsymmetricSm2Decrypt (a usage the region lacks). Encrypt follows GenerateDataKey."""
+    cloud = FakeCloud()
+    tc = cloud.service(Dialect.TENCENT)
+    key = tc.call("CreateKey", {"Alias": "rsa", "KeyUsage": "ASYMMETRIC_DECRYPT_RSA_2048"})
+    with pytest.raises(NativeError) as err:
+        tc.call(action, {"KeyId": key["KeyId"], **params})
+    assert err.value.code == "InvalidParameterValue.InvalidKeyUsage"
+    assert isinstance(TENCENT_RULES.neutral(err.value), WrongKeyTypeError)
+    kms = KmsClient(cloud.service(Dialect.TENCENT))
+    with pytest.raises(WrongKeyTypeError):
+        kms.encrypt(key["KeyId"], b"x")
