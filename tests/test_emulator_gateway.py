@@ -282,7 +282,8 @@ def test_advance_generate_data_key_then_advance_decrypt(
     _, gen = call(
         gateway,
         signer.request(
-            "AdvanceGenerateDataKey", pb.AdvanceGenerateDataKeyRequest(KeyId=key_id, Aad=b"x")
+            "AdvanceGenerateDataKey",
+            pb.AdvanceGenerateDataKeyRequest(KeyId=key_id, NumberOfBytes=32, Aad=b"x"),
         ),
         pb.AdvanceGenerateDataKeyResponse,
     )
@@ -318,10 +319,12 @@ def test_only_the_fields_that_are_set_reach_the_service(
     )
     call(
         gateway,
-        signer.request("GenerateDataKey", pb.GenerateDataKeyRequest(KeyId=key_id)),
+        signer.request(
+            "GenerateDataKey", pb.GenerateDataKeyRequest(KeyId=key_id, NumberOfBytes=16)
+        ),
         pb.GenerateDataKeyResponse,
     )
-    assert seen == [{"KeyId": key_id, "Plaintext": b"p"}, {"KeyId": key_id}]
+    assert seen == [{"KeyId": key_id, "Plaintext": b"p"}, {"KeyId": key_id, "NumberOfBytes": 16}]
 
 
 def test_answers_carry_only_their_message_fields(
@@ -626,7 +629,9 @@ def test_no_secret_reaches_the_log(
     request = signer.request("Encrypt", pb.EncryptRequest(KeyId=key_id, Plaintext=b"PLAINTEXT!"))
     _, enc = call(gateway, request, pb.EncryptResponse)
     gateway.handle(tampered(request, body=request.body + b"\x22\x01x"))
-    gen_request = signer.request("GenerateDataKey", pb.GenerateDataKeyRequest(KeyId=key_id))
+    gen_request = signer.request(
+        "GenerateDataKey", pb.GenerateDataKeyRequest(KeyId=key_id, NumberOfBytes=32)
+    )
     _, gen = call(gateway, gen_request, pb.GenerateDataKeyResponse)
     logged = caplog.text
     assert "Encrypt" in logged  # it does log, just nothing secret

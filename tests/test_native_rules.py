@@ -517,7 +517,7 @@ def test_instance_rsa_encryption(
     classic: AlibabaClassicService, instance: AlibabaInstanceService
 ) -> None:
     """The gateway's Encrypt/Decrypt take RSA encryption keys with RSAES-OAEP."""
-    rsa = classic_key(classic, KeySpec="RSA_2048")
+    rsa = classic_key(classic, KeySpec="RSA_2048", KeyUsage="ENCRYPT/DECRYPT")
     enc = instance.call("Encrypt", {"KeyId": rsa, "Plaintext": b"x" * 190})  # the OAEP maximum
     assert (enc["Algorithm"], enc["Iv"], enc["PaddingMode"]) == ("RSAES_OAEP_SHA_256", b"", "")
     assert len(enc["CiphertextBlob"]) == 256
@@ -543,7 +543,9 @@ def test_instance_rsa_encryption(
     for action in ("GenerateDataKey", "AdvanceEncrypt", "AdvanceGenerateDataKey"):
         err = native_error(instance.call, action, {"KeyId": rsa, "Plaintext": b"x"})
         assert err.code in ("InvalidParameter", "Forbidden.OnlySymmetricKeySupported"), action
-    hsm = classic_key(classic, KeySpec="RSA_3072", ProtectionLevel="HSM")
+    hsm = classic_key(
+        classic, KeySpec="RSA_3072", KeyUsage="ENCRYPT/DECRYPT", ProtectionLevel="HSM"
+    )
     enc = instance.call(
         "Encrypt", {"KeyId": hsm, "Plaintext": b"y" * 300, "Algorithm": "RSAES_OAEP_SHA_1"}
     )

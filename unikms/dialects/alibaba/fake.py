@@ -497,7 +497,10 @@ class AlibabaClassicService(FakeService):
         spec = SPECS_BY_NAME.get(spec_name)
         if spec is None:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-        usage_name = params.get("KeyUsage") or "ENCRYPT/DECRYPT"
+        # C29 (CreateKeyRequest.key_usage): SIGN/VERIFY by default for a key that
+        # can sign (every asymmetric spec), else ENCRYPT/DECRYPT.
+        default_usage = "ENCRYPT/DECRYPT" if spec.symmetric else KeyUsage.SIGN_VERIFY.value
+        usage_name = params.get("KeyUsage") or default_usage
         try:
             usage = KeyUsage(usage_name)
         except ValueError:
@@ -1134,10 +1137,11 @@ class AlibabaInstanceService(AlibabaClassicService):
     def _data_key(
         self, params: NativeParams, key: FakeKey, version: FakeKeyVersion
     ) -> tuple[bytes, bytes, bytes]:
-        size = (
-            self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
-            or KEY_BYTES[KeySpec.AES_256]
-        )
+        # I7, I6: NumberOfBytes is required (the transfer SDK computes it client-side,
+        # I10); proto3 sends 0 as no field, so 0 is missing too.
+        size = self.integer(params, "NumberOfBytes", *self.rules.limits.data_key_bytes)
+        if size is None:
+            raise self.fail(Situation.MISSING_PARAMETER, name="NumberOfBytes")
         aad = params.get("Aad") or None
         if aad is not None:
             if len(aad) > alibaba_instance.MAX_AAD:

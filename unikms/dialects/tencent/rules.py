@@ -151,10 +151,11 @@ ERRORS = {
             "The alias already exists.",
             "already_exists",
         ),
-        _row(
+        _row(  # T2: GenerateDataKey's and the asymmetric decrypts' answer to a key of
+            # the wrong usage (none of them has a KeyUsage parameter)
             "InvalidParameterValue.InvalidKeyUsage",
             "Incorrect `KeyUsage` parameter.",
-            "invalid_request",
+            "wrong_key_type",
         ),
         _row("InvalidParameterValue.InvalidType", "Incorrect `Type` parameter.", "invalid_request"),
         _row(
@@ -310,7 +311,7 @@ SITUATIONS = {
     Situation.KEY_PENDING_IMPORT: "ResourceUnavailable.CmkStateNotSupport",
     Situation.KEY_ARCHIVED: "ResourceUnavailable.CmkArchived",
     Situation.INVALID_STATE: "ResourceUnavailable.CmkStateNotSupport",
-    Situation.WRONG_KEY_TYPE: "UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion",
+    Situation.WRONG_KEY_TYPE: "InvalidParameterValue.InvalidKeyUsage",
     Situation.PLAINTEXT_TOO_LARGE: "InvalidParameterValue.InvalidPlaintext",
     Situation.INVALID_PLAINTEXT: "InvalidParameterValue.InvalidPlaintext",
     Situation.CONTEXT_INVALID: "InvalidParameter",
