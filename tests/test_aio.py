@@ -127,3 +127,26 @@ def test_connect_and_close() -> None:
     with pytest.raises(unikms.InvalidRequestError) as err:
         aio.AsyncKmsClient("fake://tencent")  # type: ignore[arg-type]
     assert err.value.field == "client"
+
+
+def test_every_call_of_the_client_is_awaitable() -> None:
+    """Each KMS call of :class:`KmsClient` (the ones :func:`unikms.observe.traced` wraps,
+    and the hot three) has its coroutine, the asymmetric calls included."""
+    calls = [
+        name
+        for name, member in vars(unikms.KmsClient).items()
+        if callable(member) and hasattr(member, "__wrapped__") and not name.startswith("_")
+    ] + ["encrypt", "decrypt", "generate_data_key"]
+    assert {"sign", "verify", "get_public_key", "encrypt_asymmetric", "decrypt_asymmetric"} <= set(
+        calls
+    )
+    for name in calls:
+        assert asyncio.iscoroutinefunction(getattr(aio.AsyncKmsClient, name)), name
+
+    async def main() -> bool:
+        kms = aio.connect("fake://alibaba-classic")
+        key = (await kms.create_key(spec="EC_P256")).key_id
+        signed = await kms.sign(key, message=b"m", algorithm="ECDSA_SHA_256")
+        return await kms.verify(key, signed.signature, message=b"m", algorithm="ECDSA_SHA_256")
+
+    assert asyncio.run(main())

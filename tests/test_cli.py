@@ -281,3 +281,53 @@ def test_a_missing_extra_is_one_line_naming_it(
     assert r.stderr.count(b"\n") == 1 and b"Traceback" not in r.stderr
     assert f"pip install 'unikms[{extra}]'".encode() in r.stderr
     assert modules[0].encode() in r.stderr
+
+
+def test_sign_verify_and_public_key_across_processes(tmp_path: Path) -> None:
+    """``unikms sign``, ``unikms verify`` and ``unikms public-key``: a signature made by
+    one process verifies in another, and with ``cryptography`` and the PEM alone."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    from unikms.asymmetric import verify_locally
+
+    made = run(["key", "create", "--spec", "EC_P256", "--usage", "SIGN/VERIFY", "-q"])
+    assert made.returncode == 0, made.stderr
+    info = json.loads(made.stdout)
+    assert info["usage"] == "SIGN/VERIFY"
+    key = info["key_id"]
+    signed = run(["sign", "-k", key, "-a", "ECDSA_SHA_256", "-q", "--json"], b"release 1.4")
+    assert signed.returncode == 0, signed.stderr
+    doc = json.loads(signed.stdout)
+    assert doc["key_version_id"] and doc["algorithm"] == "ECDSA_SHA_256"
+    verify = ["verify", "-k", key, "-a", "ECDSA_SHA_256", "-s", doc["signature"]]
+    ok = run(verify, b"release 1.4")
+    assert (ok.returncode, ok.stdout) == (0, b"verified\n"), ok.stderr
+    bad = run(verify, b"release 1.5")
+    assert bad.returncode == 1
+    assert b"does not verify" in bad.stderr
+    sig_file = tmp_path / "sig.json"
+    sig_file.write_bytes(signed.stdout)  # sign's --json is taken as a signature too
+    assert run([*verify[:5], "--signature-file", str(sig_file)], b"release 1.4").returncode == 0
+    pem = run(["public-key", "-k", key, "-q"])
+    assert pem.stdout.startswith(b"-----BEGIN PUBLIC KEY-----")
+    der = serialization.load_pem_public_key(pem.stdout).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    signature = base64.b64decode(doc["signature"])
+    assert verify_locally(der, signature, b"release 1.4", "ECDSA_SHA_256")
+    digest = hashlib.sha256(b"release 1.4").hexdigest().encode()
+    by_digest = run(["sign", "-k", key, "-a", "ECDSA_SHA_256", "--digest", "-q"], digest)
+    assert by_digest.returncode == 0, by_digest.stderr
+    assert (
+        run(
+            ["verify", "-k", key, "-a", "ECDSA_SHA_256", "-s", by_digest.stdout.decode()],
+            b"release 1.4",
+        ).returncode
+        == 0
+    )
+    wrong = run(["sign", "-k", key, "-a", "RSA_PSS_SHA_256", "-q"], b"x")
+    assert wrong.returncode == 1
+    assert b"InvalidRequestError" in wrong.stderr

@@ -31,6 +31,8 @@ from unikms.errors import (
 )
 from unikms.registry import connect, register_scheme
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
@@ -41,6 +43,9 @@ from unikms.types import (
     KeyUsage,
     KeyVersion,
     KeyVersionInfo,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 from unikms import aio  # isort: skip - after the modules aio uses
@@ -50,6 +55,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
+    "AsymmetricAlgorithm",
+    "AsymmetricEncryptResult",
     "CiphertextKeyNotFoundError",
     "ConfigurationError",
     "DataKey",
@@ -73,7 +80,10 @@ __all__ = [
     "LimitExceededError",
     "NativeError",
     "PortabilityError",
+    "PublicKey",
     "ServiceError",
+    "SignResult",
+    "SigningAlgorithm",
     "ThrottledError",
     "TransportError",
     "UnsupportedByDialectError",

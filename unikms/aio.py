@@ -136,6 +136,11 @@ class AsyncKmsClient:
     tag_key = _awaitable(KmsClient.tag_key)
     untag_key = _awaitable(KmsClient.untag_key)
     list_key_tags = _awaitable(KmsClient.list_key_tags)
+    sign = _awaitable(KmsClient.sign)
+    verify = _awaitable(KmsClient.verify)
+    get_public_key = _awaitable(KmsClient.get_public_key)
+    encrypt_asymmetric = _awaitable(KmsClient.encrypt_asymmetric)
+    decrypt_asymmetric = _awaitable(KmsClient.decrypt_asymmetric)
 
     def max_plaintext(
         self,

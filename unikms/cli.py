@@ -36,7 +36,7 @@ from unikms._cli_common import DEMO_KEY, UsageError, open_output, parse_context
 from unikms._output import stdout_output
 from unikms.cli_fake import STATE_ENV, CliClients, default_state_file, demo_seed_path, reset_state
 from unikms.extras import missing_extra
-from unikms.types import KeySpec, KeyVersion
+from unikms.types import KeySpec, KeyUsage, KeyVersion, SigningAlgorithm
 
 __all__ = ["DEMO_KEY", "HelpFormatter", "UsageError", "default_url", "demo_seed_path", "main"]
 
@@ -156,6 +156,7 @@ def _key_json(info: unikms.KeyInfo) -> bytes:
         "arn": info.arn,
         "state": info.state.value,
         "spec": info.spec.value,
+        "usage": info.usage.value,
         "origin": info.origin,
         "description": info.description,
         "primary_version_id": info.primary_version_id,
@@ -181,7 +182,11 @@ def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
     action = args.key_action
     if action == "create":
         info = kms.create_key(
-            spec=KeySpec(args.spec), alias=args.alias, description=args.desc, hsm=args.hsm
+            spec=KeySpec(args.spec),
+            alias=args.alias,
+            description=args.desc,
+            hsm=args.hsm,
+            usage=args.usage,
         )
         _write(_key_json(info), None)
     elif action == "describe":
@@ -202,6 +207,160 @@ def _cmd_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
         _write(f"{info.key_id}: {info.state.value}, {args.days} days\n".encode(), None)
     else:
         getattr(kms, _KEY_CALLS[action])(args.name)
+
+
+def _signed_data(args: argparse.Namespace) -> dict[str, bytes]:
+    """``message`` (stdin or ``-i``) or, with ``--digest``, the digest it holds (raw bytes,
+    or Base64/hex text of 32 bytes)."""
+    data = _read(sys.stdin.buffer, args.input)
+    if not args.digest:
+        return {"message": data}
+    if len(data) != 32:
+        text = data.strip()
+        try:
+            data = bytes.fromhex(text.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            try:
+                data = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                data = text
+    return {"digest": data}
+
+
+def _cmd_sign(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
+    result = kms.sign(
+        args.key, algorithm=args.algorithm, version_id=args.version_id, **_signed_data(args)
+    )
+    if args.json:
+        doc = {
+            "signature": _b64(result.signature),
+            "key_id": result.key_id,
+            "key_version_id": result.key_version_id,
+            "algorithm": result.algorithm.value,
+            "request_id": result.request_id,
+            "dialect": result.dialect.value,
+        }
+        _write((json.dumps(doc, indent=2) + "\n").encode(), args.output)
+    elif args.raw:
+        _write(result.signature, args.output, binary=True)
+    else:
+        _write(base64.b64encode(result.signature) + b"\n", args.output)
+
+
+def _signature(args: argparse.Namespace) -> bytes:
+    if args.signature_file:
+        with open(args.signature_file, "rb") as fh:
+            raw = fh.read()
+        if args.raw:
+            return raw
+        text = raw.strip()
+    else:
+        text = args.signature.strip().encode("ascii", "replace")
+    if text.startswith(b"{"):  # what `unikms sign --json` wrote
+        try:
+            text = json.loads(text)["signature"].encode()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise unikms.InvalidRequestError(
+                'the signature looks like JSON but has no "signature" string', field="signature"
+            ) from None
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise unikms.InvalidRequestError(
+            "the signature is not Base64 (use --raw with --signature-file for bytes)",
+            field="signature",
+        ) from None
+
+
+def _cmd_verify(kms: unikms.KmsClient, args: argparse.Namespace) -> int:
+    signature = _signature(args)
+    valid = kms.verify(
+        args.key,
+        signature,
+        algorithm=args.algorithm,
+        version_id=args.version_id,
+        **_signed_data(args),
+    )
+    if valid:
+        if not args.quiet:
+            print("verified", flush=True)
+        return 0
+    print("unikms: the signature does not verify", file=sys.stderr)
+    return 1
+
+
+def _cmd_public_key(kms: unikms.KmsClient, args: argparse.Namespace) -> None:
+    public = kms.get_public_key(args.key, version_id=args.version_id)
+    if args.json:
+        doc = {
+            "key_id": public.key_id,
+            "key_version_id": public.key_version_id,
+            "spec": public.spec.value,
+            "usage": public.usage.value,
+            "signing_algorithms": [a.value for a in public.signing_algorithms],
+            "encryption_algorithms": [a.value for a in public.encryption_algorithms],
+            "pem": public.pem,
+            "dialect": public.dialect.value,
+        }
+        _write((json.dumps(doc, indent=2) + "\n").encode(), args.output)
+    elif args.der:
+        _write(public.der, args.output, binary=True)
+    else:
+        _write(public.pem.encode("ascii"), args.output)
+
+
+def _add_asymmetric_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    fmt = HelpFormatter
+    signing = [a.value for a in SigningAlgorithm]
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("-k", "--key", required=True, help="key id, alias or ARN")
+    source.add_argument("--version-id", help="the key version (default: the newest)")
+    source.add_argument("-i", "--input", help="read the message from this file (default: stdin)")
+    source.add_argument(
+        "--digest",
+        action="store_true",
+        help="the input is the 32-byte digest (raw, hex or Base64), not the message",
+    )
+    source.add_argument(
+        "-a", "--algorithm", required=True, choices=signing, help="signing algorithm"
+    )
+    sign = sub.add_parser(
+        "sign",
+        parents=[common, source],
+        help="sign stdin with an asymmetric key (prints the Base64 signature)",
+        formatter_class=fmt,
+    )
+    sign.add_argument("-o", "--output", help="write to this file (default: stdout)")
+    sign.add_argument("--raw", action="store_true", help="write the raw signature bytes")
+    sign.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    sign.set_defaults(run=_cmd_sign)
+    verify = sub.add_parser(
+        "verify",
+        parents=[common, source],
+        help="verify a signature of stdin (exit 0: verified, 1: not)",
+        formatter_class=fmt,
+    )
+    given = verify.add_mutually_exclusive_group(required=True)
+    given.add_argument("-s", "--signature", help="the signature, Base64 (or sign's --json)")
+    given.add_argument("--signature-file", metavar="PATH", help="read the signature from a file")
+    verify.add_argument(
+        "--raw", action="store_true", help="--signature-file holds raw signature bytes"
+    )
+    verify.set_defaults(run=_cmd_verify)
+    public = sub.add_parser(
+        "public-key",
+        parents=[common],
+        help="print an asymmetric key's public key (PEM)",
+        formatter_class=fmt,
+    )
+    public.add_argument("-k", "--key", required=True, help="key id, alias or ARN")
+    public.add_argument("--version-id", help="the key version (default: the newest)")
+    public.add_argument("-o", "--output", help="write to this file (default: stdout)")
+    public.add_argument("--der", action="store_true", help="write DER bytes instead of PEM")
+    public.add_argument("--json", action="store_true", help="print it as JSON, with its algorithms")
+    public.set_defaults(run=_cmd_public_key)
 
 
 def _cmd_fake(args: argparse.Namespace) -> int:
@@ -236,6 +395,12 @@ def _add_key_commands(
         "--spec", default="AES_256", choices=[s.value for s in KeySpec], help="key spec"
     )
     create.add_argument("--desc", default="", help="description")
+    create.add_argument(
+        "--usage",
+        choices=[u.value for u in KeyUsage],
+        help="asymmetric specs: SIGN/VERIFY or ENCRYPT/DECRYPT (default: EC signs, RSA and "
+        "SM2 encrypt)",
+    )
     create.add_argument(
         "--hsm", action="store_true", help="Alibaba: a hardware (HSM) key (CBC/ECB on the gateway)"
     )
@@ -419,6 +584,7 @@ def _parser() -> argparse.ArgumentParser:
     dk.set_defaults(run=_cmd_data_key, json=True)
 
     _add_key_commands(sub, common)
+    _add_asymmetric_commands(sub, common)
     _add_fake_commands(sub, state)
 
     # envelope encryption: seal, open, inspect (unikms/envelope/cli.py)
@@ -473,14 +639,14 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with clients:
-            args.run(clients.connect(args.url), args)
+            status = args.run(clients.connect(args.url), args)
     except unikms.KmsError as err:
         print(f"unikms: {type(err).__name__}: {err}{clients.hint(err)}", file=sys.stderr)
         return 1
     except OSError as err:
         print(f"unikms: {err}", file=sys.stderr)
         return 1
-    return 0
+    return int(status or 0)
 
 
 def _terminated(signum: int, frame: object) -> None:

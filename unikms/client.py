@@ -40,6 +40,7 @@ from unikms.errors import (
     KmsError,
     LimitExceededError,
     PortabilityError,
+    UnsupportedByDialectError,
 )
 from unikms.observe import (
     DEBUG,
@@ -50,13 +51,19 @@ from unikms.observe import (
     traced,
 )
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
     EncryptResult,
     KeyInfo,
     KeySpec,
+    KeyUsage,
     KeyVersion,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 __all__ = ["KmsClient"]
@@ -64,6 +71,10 @@ __all__ = ["KmsClient"]
 E = TypeVar("E", bound=enum.Enum)
 
 log = logging.getLogger("unikms")
+
+#: the digest every neutral signing algorithm signs (SHA-256, SM3): unikms.asymmetric's,
+#: not imported from there so that ``import unikms`` does not load ``cryptography``
+DIGEST_BYTES = 32
 
 _PLAIN = EncryptOptions()
 _PRIMARY = KeyVersion.PRIMARY
@@ -320,6 +331,7 @@ class KmsClient:
         alias: str | None = None,
         external: bool = False,
         hsm: bool = False,
+        usage: KeyUsage | str | None = None,
     ) -> KeyInfo:
         """Create a key (``external=True``: no material yet, state PendingImport).
 
@@ -333,6 +345,8 @@ class KmsClient:
         ``HSM``): on the instance gateway it also encrypts with ``AES_CBC`` and
         ``AES_ECB``, but has no ``AdvanceEncrypt``, so encrypt with
         ``version=KeyVersion.INITIAL``.
+        ``usage`` (``"SIGN/VERIFY"`` or ``"ENCRYPT/DECRYPT"``) is for asymmetric specs;
+        by default EC keys sign and RSA and SM2 keys encrypt.
 
         >>> import unikms
         >>> info = unikms.connect("fake://tencent").create_key(alias="orders")
@@ -352,8 +366,14 @@ class KmsClient:
                 raise self._invalid(name, f"{name} must be True or False, got {flag!r}")
         if hsm:
             self._dialect_only(Feature.HSM_KEYS, "hsm", "hsm=True")
+        if usage is None:
+            with self._native():
+                return self._ops.create_key(spec, description, alias, external, hsm)
+        chosen = self._enum(KeyUsage, usage, "usage")
+        if spec.symmetric and chosen is not KeyUsage.ENCRYPT_DECRYPT:
+            raise self._invalid("usage", f"a {spec.value} key is for ENCRYPT/DECRYPT only")
         with self._native():
-            return self._ops.create_key(spec, description, alias, external, hsm)
+            return self._ops.create_key(spec, description, alias, external, hsm, usage=chosen)
 
     @traced("describe_key")
     def describe_key(self, key: str) -> KeyInfo:
@@ -505,6 +525,220 @@ class KmsClient:
         self._check_int("number_of_bytes", number_of_bytes, low, high)
         with self._native():
             return self._ops.generate_random(number_of_bytes)
+
+    # -- asymmetric keys ----------------------------------------------------------
+    @traced("sign")
+    def sign(
+        self,
+        key: str,
+        *,
+        message: bytes | None = None,
+        digest: bytes | None = None,
+        algorithm: SigningAlgorithm | str,
+        version_id: str | None = None,
+    ) -> SignResult:
+        """Sign ``message`` (hashed as ``algorithm`` says, here or by the service) or its
+        32-byte ``digest`` with the asymmetric ``key`` (usage ``SIGN/VERIFY``).
+
+        ``version_id`` picks a version of a key that has several (default: the newest);
+        the result names the version that signed, for :meth:`verify`.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key(spec="RSA_2048", usage="SIGN/VERIFY").key_id
+        >>> signed = kms.sign(key, message=b"invoice 7", algorithm="RSA_PSS_SHA_256")
+        >>> kms.verify(key, signed.signature, message=b"invoice 7", algorithm="RSA_PSS_SHA_256")
+        True
+        >>> kms.verify(key, signed.signature, message=b"invoice 8", algorithm="RSA_PSS_SHA_256")
+        False
+        """
+        self._check_open()
+        self._dialect_only(Feature.ASYMMETRIC_SIGN, "algorithm", "sign")
+        key = self._check_key(key)
+        chosen = self._signing_algorithm(algorithm)
+        data, prehashed = self._message_or_digest(message, digest)
+        version = self._check_version_id(version_id)
+        log.debug("sign dialect=%s key=%s", self._dialect_name, key)
+        with self._native():
+            return self._ops.sign(key, data, prehashed, chosen, version)
+
+    @traced("verify")
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        *,
+        message: bytes | None = None,
+        digest: bytes | None = None,
+        algorithm: SigningAlgorithm | str,
+        version_id: str | None = None,
+    ) -> bool:
+        """Whether ``signature`` of ``message`` (or of its ``digest``) verifies under
+        ``key``: a signature that does not verify is ``False``, never an error; a key
+        that cannot verify (symmetric, or for encryption) raises
+        :class:`~unikms.errors.WrongKeyTypeError`."""
+        self._check_open()
+        self._dialect_only(Feature.ASYMMETRIC_SIGN, "algorithm", "verify")
+        key = self._check_key(key)
+        signed = self._check_bytes("signature", signature)
+        if not signed:
+            raise self._invalid("signature", "signature must not be empty")
+        chosen = self._signing_algorithm(algorithm)
+        data, prehashed = self._message_or_digest(message, digest)
+        version = self._check_version_id(version_id)
+        with self._native():
+            return self._ops.verify(key, signed, data, prehashed, chosen, version)
+
+    @traced("get_public_key")
+    def get_public_key(self, key: str, *, version_id: str | None = None) -> PublicKey:
+        """The public half of an asymmetric ``key`` (its newest version unless
+        ``version_id``): PEM, DER (``SubjectPublicKeyInfo``), spec, usage and algorithms.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key(spec="RSA_3072").key_id
+        >>> public = kms.get_public_key(key)
+        >>> public.pem.splitlines()[0], [a.value for a in public.encryption_algorithms]
+        ('-----BEGIN PUBLIC KEY-----', ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'])
+        """
+        self._check_open()
+        self._dialect_only(Feature.PUBLIC_KEY, "key", "get_public_key")
+        key = self._check_key(key)
+        version = self._check_version_id(version_id)
+        with self._native():
+            return self._ops.get_public_key(key, version)
+
+    @traced("encrypt_asymmetric")
+    def encrypt_asymmetric(
+        self,
+        key: str,
+        plaintext: bytes,
+        *,
+        algorithm: AsymmetricAlgorithm | str,
+        version_id: str | None = None,
+    ) -> AsymmetricEncryptResult:
+        """Encrypt a short ``plaintext`` with the public half of ``key`` (usage
+        ``ENCRYPT/DECRYPT``); the size limit is the algorithm's with the key's size
+        (RSA_2048 with RSAES_OAEP_SHA_256: 190 bytes), checked before any request.
+
+        >>> import unikms
+        >>> kms = unikms.connect("fake://alibaba-classic")
+        >>> key = kms.create_key(spec="RSA_2048").key_id
+        >>> sealed = kms.encrypt_asymmetric(key, b"pin", algorithm="RSAES_OAEP_SHA_256")
+        >>> kms.decrypt_asymmetric(key, sealed.ciphertext, algorithm="RSAES_OAEP_SHA_256",
+        ...                        version_id=sealed.key_version_id).plaintext
+        b'pin'
+        """
+        self._check_open()
+        self._dialect_only(Feature.ASYMMETRIC_ENCRYPT, "algorithm", "encrypt_asymmetric")
+        key = self._check_key(key)
+        chosen = self._asymmetric_algorithm(algorithm)
+        data = self._check_bytes("plaintext", plaintext)
+        if not data:
+            raise self._invalid("plaintext", "plaintext must not be empty")
+        limit = self._ops.max_asymmetric_plaintext(None, chosen)
+        assert limit is not None  # _asymmetric_algorithm checked that a spec has it
+        self._check_plaintext(data, limit, portable=False)
+        if self.strict_portability:
+            for other in Dialect:
+                other_limit = operations_class(other).max_asymmetric_plaintext(None, chosen)
+                if other_limit is not None and len(data) > other_limit:
+                    raise PortabilityError(
+                        f"plaintext is {len(data)} bytes; the {other.value} dialect's "
+                        f"{chosen.value} takes at most {other_limit}",
+                        other=other,
+                        field="plaintext",
+                        dialect=self.dialect,
+                    )
+        version = self._check_version_id(version_id)
+        with self._native():
+            return self._ops.encrypt_asymmetric(key, data, chosen, version)
+
+    @traced("decrypt_asymmetric")
+    def decrypt_asymmetric(
+        self,
+        key: str,
+        ciphertext: bytes,
+        *,
+        algorithm: AsymmetricAlgorithm | str,
+        version_id: str | None = None,
+    ) -> DecryptResult:
+        """Decrypt what :meth:`encrypt_asymmetric` returned, or what anyone encrypted
+        with the exported public key, with the private half of ``key`` (the version that
+        encrypted: ``version_id``, default the newest)."""
+        self._check_open()
+        self._dialect_only(Feature.ASYMMETRIC_ENCRYPT, "algorithm", "decrypt_asymmetric")
+        key = self._check_key(key)
+        chosen = self._asymmetric_algorithm(algorithm)
+        blob = self._check_bytes("ciphertext", ciphertext)
+        if not blob:
+            raise self._invalid("ciphertext", "ciphertext must not be empty")
+        version = self._check_version_id(version_id)
+        with self._native(decrypting=True):
+            return self._ops.decrypt_asymmetric(key, blob, chosen, version)
+
+    def _signing_algorithm(self, algorithm: object) -> SigningAlgorithm:
+        chosen = self._enum(SigningAlgorithm, algorithm, "algorithm")
+        self._algorithm_offered(chosen, lambda ops: ops.signing_algorithms)
+        return chosen
+
+    def _asymmetric_algorithm(self, algorithm: object) -> AsymmetricAlgorithm:
+        chosen = self._enum(AsymmetricAlgorithm, algorithm, "algorithm")
+        self._algorithm_offered(chosen, lambda ops: ops.encryption_algorithms)
+        return chosen
+
+    def _algorithm_offered(
+        self,
+        algorithm: SigningAlgorithm | AsymmetricAlgorithm,
+        table: Callable[[type[DialectOperations]], Mapping[KeySpec, tuple[Any, ...]]],
+    ) -> None:
+        """``algorithm`` must be one some key spec of this dialect has (and, in strict
+        mode, of every dialect that has the feature at all)."""
+
+        def offered(ops: type[DialectOperations]) -> bool:
+            return any(algorithm in algorithms for algorithms in table(ops).values())
+
+        if not offered(type(self._ops)):
+            raise UnsupportedByDialectError(
+                f"the {self.dialect.value} dialect has no {algorithm.value} keys",
+                field="algorithm",
+                dialect=self.dialect,
+            )
+        if self.strict_portability:
+            for other in Dialect:
+                if not offered(operations_class(other)):
+                    raise PortabilityError(
+                        f"{algorithm.value} is not portable: the {other.value} dialect has "
+                        "no such keys",
+                        other=other,
+                        field="algorithm",
+                        dialect=self.dialect,
+                    )
+
+    def _message_or_digest(
+        self, message: object, digest: object
+    ) -> tuple[bytes | None, bytes | None]:
+        """Exactly one of ``message`` (bytes) and ``digest`` (32 bytes)."""
+        if (message is None) == (digest is None):
+            raise self._invalid("message", "pass either message or digest, not both or neither")
+        if digest is not None:
+            data = self._check_bytes("digest", digest)
+            if len(data) != DIGEST_BYTES:
+                raise self._invalid(
+                    "digest",
+                    f"digest must be {DIGEST_BYTES} bytes (SHA-256 or SM3), got {len(data)}",
+                )
+            return None, data
+        data = self._check_bytes("message", message)
+        limit = self._ops.max_sign_message
+        if limit is not None and len(data) > limit:
+            self._check_plaintext(data or b"\0", limit, field="message")
+        return data, None
+
+    def _check_version_id(self, version_id: object) -> str | None:
+        if version_id is None:
+            return None
+        return self._check_text(version_id, "version_id")
 
     # -- descriptions, aliases, rotation policy ---------------------------------
     @traced("update_key_description")
@@ -771,22 +1005,24 @@ class KmsClient:
         opts = self._options(context, KeyVersion.PRIMARY, algorithm, iv, aad, padding, False)
         return self._ops.max_plaintext(key, opts)
 
-    def _check_plaintext(self, data: bytes, limit: int) -> None:
+    def _check_plaintext(
+        self, data: bytes, limit: int, *, field: str = "plaintext", portable: bool = True
+    ) -> None:
         if not data:
-            raise self._invalid("plaintext", "plaintext must not be empty")
+            raise self._invalid(field, f"{field} must not be empty")
         if len(data) > limit:
             spec = self._rules.situation(Situation.PLAINTEXT_TOO_LARGE)
             raise LimitExceededError(
-                f"plaintext is {len(data)} bytes; the {self.dialect.value} dialect "
+                f"{field} is {len(data)} bytes; the {self.dialect.value} dialect "
                 f"accepts at most {limit}",
-                field="plaintext",
+                field=field,
                 size=len(data),
                 limit=limit,
                 dialect=self.dialect,
                 code=spec.code,
                 http_status=spec.http_status,
             )
-        if self.strict_portability:
+        if self.strict_portability and portable:
             for other in Dialect:
                 other_limit = rules_for(other).limits.max_plaintext
                 if len(data) > other_limit:

@@ -23,6 +23,8 @@ import attrs
 
 __all__ = [
     "DIALECT_ENTRY_POINTS",
+    "AsymmetricAlgorithm",
+    "AsymmetricEncryptResult",
     "DataKey",
     "DecryptResult",
     "Dialect",
@@ -33,7 +35,10 @@ __all__ = [
     "KeyUsage",
     "KeyVersion",
     "KeyVersionInfo",
+    "PublicKey",
     "Secret",
+    "SignResult",
+    "SigningAlgorithm",
     "redacted",
 ]
 
@@ -197,6 +202,8 @@ class KeySpec(str, enum.Enum):
     RSA_2048 = "RSA_2048"
     RSA_3072 = "RSA_3072"
     EC_P256 = "EC_P256"
+    #: ECDSA on secp256k1 (Alibaba's ``EC_P256K``, AWS's ``ECC_SECG_P256K1``)
+    EC_P256K = "EC_P256K"
     EC_SM2 = "EC_SM2"
 
     @property
@@ -210,6 +217,37 @@ class KeySpec(str, enum.Enum):
 class KeyUsage(str, enum.Enum):
     ENCRYPT_DECRYPT = "ENCRYPT/DECRYPT"
     SIGN_VERIFY = "SIGN/VERIFY"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SigningAlgorithm(str, enum.Enum):
+    """Neutral signature algorithms; each dialect lowers them to its own names.
+
+    Every one signs a 32-byte digest: SHA-256 for RSA and ECDSA, SM3 over the
+    signer's ``Z`` and the message for SM2 (GB/T 32918.2).
+    """
+
+    #: RSASSA-PSS with SHA-256, MGF1 with SHA-256, salt as long as the digest
+    RSA_PSS_SHA_256 = "RSA_PSS_SHA_256"
+    #: RSASSA-PKCS1-v1_5 with SHA-256
+    RSA_PKCS1_SHA_256 = "RSA_PKCS1_SHA_256"
+    #: ECDSA with SHA-256 (P-256 or secp256k1, as the key's spec says); DER signatures
+    ECDSA_SHA_256 = "ECDSA_SHA_256"
+    #: the SM2 signature algorithm with SM3
+    SM2DSA = "SM2DSA"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AsymmetricAlgorithm(str, enum.Enum):
+    """Neutral public-key encryption algorithms (``encrypt_asymmetric``)."""
+
+    RSAES_OAEP_SHA_256 = "RSAES_OAEP_SHA_256"
+    RSAES_OAEP_SHA_1 = "RSAES_OAEP_SHA_1"
+    SM2PKE = "SM2PKE"
 
     def __str__(self) -> str:
         return self.value
@@ -332,3 +370,45 @@ class KeyInfo:
     request_id: str
     dialect: Dialect
     native: Mapping[str, object] = attrs.field(factory=dict, repr=False, eq=False)
+
+
+@attrs.frozen
+class SignResult:
+    """What :meth:`unikms.KmsClient.sign` returns: the signature (DER for ECDSA) and the
+    key version that made it (pass it to ``verify`` once the key has other versions)."""
+
+    signature: bytes
+    key_id: str
+    key_version_id: str | None
+    algorithm: SigningAlgorithm
+    request_id: str
+    dialect: Dialect
+
+
+@attrs.frozen
+class AsymmetricEncryptResult:
+    """What :meth:`unikms.KmsClient.encrypt_asymmetric` returns."""
+
+    ciphertext: bytes
+    key_id: str
+    key_version_id: str | None
+    algorithm: AsymmetricAlgorithm
+    request_id: str
+    dialect: Dialect
+
+
+@attrs.frozen
+class PublicKey:
+    """What :meth:`unikms.KmsClient.get_public_key` returns: the public half of an
+    asymmetric key version as PEM (``SubjectPublicKeyInfo``) and DER, with what it does."""
+
+    pem: str
+    der: bytes = attrs.field(repr=False)
+    key_id: str
+    key_version_id: str | None
+    spec: KeySpec
+    usage: KeyUsage
+    signing_algorithms: tuple[SigningAlgorithm, ...]
+    encryption_algorithms: tuple[AsymmetricAlgorithm, ...]
+    request_id: str
+    dialect: Dialect

@@ -34,8 +34,11 @@ from unikms.errors import (
     ServiceError,
     TransportError,
     UnsupportedByDialectError,
+    WrongKeyTypeError,
 )
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
@@ -43,7 +46,11 @@ from unikms.types import (
     KeyInfo,
     KeySpec,
     KeyState,
+    KeyUsage,
     KeyVersion,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 __all__ = [
@@ -108,6 +115,12 @@ class Feature(str, enum.Enum):
     MOVABLE_ALIASES = "movable_aliases"
     #: key tags: ``tag_key``, ``untag_key``, ``list_key_tags``
     TAGS = "tags"
+    #: asymmetric signing keys: ``sign`` and ``verify``
+    ASYMMETRIC_SIGN = "asymmetric_sign"
+    #: public-key encryption: ``encrypt_asymmetric`` and ``decrypt_asymmetric``
+    ASYMMETRIC_ENCRYPT = "asymmetric_encrypt"
+    #: exporting an asymmetric key's public half: ``get_public_key``
+    PUBLIC_KEY = "public_key"
 
     def __str__(self) -> str:
         return self.value
@@ -509,7 +522,11 @@ class DialectOperations(abc.ABC):
         alias: str | None,
         origin_external: bool,
         hsm: bool = False,
+        usage: KeyUsage | None = None,
     ) -> KeyInfo:
+        """Create a key; ``usage`` ``None`` is the spec's default (the client passes it
+        only when the caller chose one, so a dialect that has no asymmetric keys may
+        leave it out of its signature)."""
         raise NotImplementedError
 
     @abc.abstractmethod
@@ -613,4 +630,145 @@ class DialectOperations(abc.ABC):
 
     def list_key_tags(self, key: str) -> dict[str, str]:
         self.rules.require(Feature.TAGS, "list_key_tags")
+        raise NotImplementedError
+
+    # -- asymmetric keys (docs/api.md "Asymmetric keys") -----------------------------
+    #: what each asymmetric key spec signs with here (empty: no signing keys)
+    signing_algorithms: Mapping[KeySpec, tuple[SigningAlgorithm, ...]] = {}
+    #: what each asymmetric key spec encrypts with here (empty: no public-key encryption)
+    encryption_algorithms: Mapping[KeySpec, tuple[AsymmetricAlgorithm, ...]] = {}
+    #: the longest SM2PKE plaintext, in bytes (``None``: no SM2 encryption)
+    sm2_max_plaintext: int | None = None
+    #: the longest ``message`` ``sign`` and ``verify`` send (``None``: a message is hashed
+    #: here, never sent)
+    max_sign_message: int | None = None
+
+    @classmethod
+    def max_asymmetric_plaintext(
+        cls, spec: KeySpec | None, algorithm: AsymmetricAlgorithm
+    ) -> int | None:
+        """The longest plaintext ``encrypt_asymmetric`` takes with ``algorithm`` and a key of
+        ``spec`` (``None``: the most any spec of this dialect takes); ``None`` when no spec
+        here has the algorithm."""
+        from unikms.asymmetric import oaep_max_plaintext
+
+        specs = [spec] if spec is not None else list(cls.encryption_algorithms)
+        sizes = [
+            cls.sm2_max_plaintext or 0
+            if algorithm is AsymmetricAlgorithm.SM2PKE
+            else oaep_max_plaintext(s, algorithm)
+            for s in specs
+            if algorithm in cls.encryption_algorithms.get(s, ())
+        ]
+        return max(sizes) if sizes else None
+
+    def check_asymmetric_key(
+        self,
+        key_id: str,
+        spec: KeySpec,
+        usage: KeyUsage,
+        algorithm: SigningAlgorithm | AsymmetricAlgorithm | None,
+    ) -> None:
+        """Raise, with this dialect's own codes, unless ``key_id`` (of ``spec`` and ``usage``)
+        may use ``algorithm``: :class:`WrongKeyTypeError` for a symmetric key or one of the
+        other usage, :class:`InvalidRequestError` (``field="algorithm"``) for an algorithm
+        the spec does not have. ``algorithm`` ``None``: only that the key is asymmetric
+        (``get_public_key``)."""
+        if algorithm is None:
+            if spec.symmetric:
+                row = self.rules.situation(Situation.WRONG_KEY_TYPE)
+                raise WrongKeyTypeError(
+                    f"key {key_id} is a symmetric {spec.value} key: it has no public key",
+                    dialect=self.rules.dialect,
+                    code=row.code,
+                    http_status=row.http_status,
+                )
+            return
+        signing = isinstance(algorithm, SigningAlgorithm)
+        wanted = KeyUsage.SIGN_VERIFY if signing else KeyUsage.ENCRYPT_DECRYPT
+        table: Mapping[KeySpec, tuple[Any, ...]] = (
+            self.signing_algorithms if signing else self.encryption_algorithms
+        )
+        if spec.symmetric or usage is not wanted:
+            row = self.rules.situation(Situation.WRONG_KEY_TYPE)
+            raise WrongKeyTypeError(
+                f"key {key_id} is a {spec.value} key for {usage.value}; {algorithm.value} "
+                f"needs an asymmetric key for {wanted.value}",
+                dialect=self.rules.dialect,
+                code=row.code,
+                http_status=row.http_status,
+            )
+        allowed = table.get(spec, ())
+        if algorithm not in allowed:
+            row = self.rules.situation(Situation.INVALID_ALGORITHM)
+            names = ", ".join(a.value for a in allowed) or "none"
+            raise InvalidRequestError(
+                f"a {spec.value} key of the {self.rules.dialect.value} dialect takes "
+                f"{names}, not {algorithm.value}",
+                field="algorithm",
+                dialect=self.rules.dialect,
+                code=row.code,
+                http_status=row.http_status,
+            )
+
+    def check_asymmetric_plaintext(
+        self, spec: KeySpec, algorithm: AsymmetricAlgorithm, size: int
+    ) -> None:
+        """:class:`LimitExceededError` (``field="plaintext"``) when ``size`` bytes are more
+        than ``algorithm`` takes with a key of ``spec``."""
+        limit = self.max_asymmetric_plaintext(spec, algorithm)
+        if limit is not None and size > limit:
+            raise self.rules.too_large(
+                Situation.PLAINTEXT_TOO_LARGE,
+                "plaintext",
+                size,
+                limit,
+                f"bytes, for {algorithm.value} with a {spec.value} key",
+            )
+
+    def sign(
+        self,
+        key: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> SignResult:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "sign")
+        raise NotImplementedError
+
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> bool:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "verify")
+        raise NotImplementedError
+
+    def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
+        self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
+        raise NotImplementedError
+
+    def encrypt_asymmetric(
+        self,
+        key: str,
+        plaintext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> AsymmetricEncryptResult:
+        self.rules.require(Feature.ASYMMETRIC_ENCRYPT, "encrypt_asymmetric")
+        raise NotImplementedError
+
+    def decrypt_asymmetric(
+        self,
+        key: str,
+        ciphertext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> DecryptResult:
+        self.rules.require(Feature.ASYMMETRIC_ENCRYPT, "decrypt_asymmetric")
         raise NotImplementedError

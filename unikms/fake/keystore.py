@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import attrs
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from unikms.dialects.base import KEY_BYTES
@@ -32,6 +32,7 @@ __all__ = [
     "FakeKey",
     "FakeKeyVersion",
     "KeyStore",
+    "asymmetric_private_key",
     "new_material",
     "rsa_private_key",
     "utcnow",
@@ -56,19 +57,49 @@ PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
 _MATERIAL_BYTES = KEY_BYTES
 _RSA_BITS = {KeySpec.RSA_2048: 2048, KeySpec.RSA_3072: 3072}
+#: the curve of each EC spec ``cryptography`` has (SM2's it has not: random bytes, and
+#: the fake refuses SM2 operations, docs/dialects.md 1.10)
+_EC_CURVES: dict[KeySpec, type[ec.EllipticCurve]] = {
+    KeySpec.EC_P256: ec.SECP256R1,
+    KeySpec.EC_P256K: ec.SECP256K1,
+}
 
 
 def new_material(spec: KeySpec) -> bytes:
     """Fresh key material: random bytes for symmetric keys, a PKCS#8 (DER) private key
-    for RSA keys; EC keys get random bytes (they do no cryptography in the fake)."""
+    for RSA and EC (P-256, secp256k1) keys; SM2 keys get random bytes (the fake does no
+    SM2 cryptography with them)."""
     bits = _RSA_BITS.get(spec)
-    if bits is None:
+    curve = _EC_CURVES.get(spec)
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    if bits is not None:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    elif curve is not None:
+        private = ec.generate_private_key(curve())
+    else:
         return os.urandom(_MATERIAL_BYTES.get(spec, 32))
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits).private_bytes(
+    return private.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def asymmetric_private_key(
+    material: bytes, spec: KeySpec
+) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    """The RSA or EC private key held in ``material``; ``ValueError`` unless it is one of
+    the spec's kind (size, curve)."""
+    curve = _EC_CURVES.get(spec)
+    if curve is None:
+        return rsa_private_key(material, spec)
+    try:
+        key = serialization.load_der_private_key(material, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        key = None
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, curve):
+        raise ValueError(f"{spec.value} material must be a PKCS#8 EC key on {curve.name}")
+    return key
 
 
 def rsa_private_key(material: bytes, spec: KeySpec) -> rsa.RSAPrivateKey:
@@ -441,8 +472,8 @@ class KeyStore:
                 raise ValueError(
                     f"{spec.value} material is {_MATERIAL_BYTES[spec]} bytes, not {len(material)}"
                 )
-            if material is not None and spec in _RSA_BITS:
-                rsa_private_key(material, spec)  # a PKCS#8 RSA key of the spec's size
+            if material is not None and (spec in _RSA_BITS or spec in _EC_CURVES):
+                asymmetric_private_key(material, spec)  # PKCS#8, of the spec's size or curve
             self.add_version(
                 key,
                 material=material,

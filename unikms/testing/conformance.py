@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from unikms.client import KmsClient
+from unikms.dialects import operations_class
 from unikms.dialects.base import Feature, neutral_alias
 from unikms.errors import (
     AlreadyExistsError,
@@ -35,9 +36,10 @@ from unikms.errors import (
     LimitExceededError,
     PortabilityError,
     UnsupportedByDialectError,
+    WrongKeyTypeError,
 )
 from unikms.testing.harness import Harness
-from unikms.types import KeyState
+from unikms.types import AsymmetricAlgorithm, KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = ["ConformanceSuite", "new_key"]
 
@@ -45,6 +47,33 @@ __all__ = ["ConformanceSuite", "new_key"]
 def new_key(h: Harness, alias: str | None = None) -> str:
     """A new key of the harness's client."""
     return h.client.create_key(alias=alias).key_id
+
+
+#: the signing keys the asymmetric section tries, each with an algorithm ``cryptography``
+#: verifies (SM2DSA it cannot: the interop proof would have nothing to check with)
+_SIGNING = [
+    (KeySpec.EC_P256, SigningAlgorithm.ECDSA_SHA_256),
+    (KeySpec.EC_P256K, SigningAlgorithm.ECDSA_SHA_256),
+    (KeySpec.RSA_2048, SigningAlgorithm.RSA_PSS_SHA_256),
+    (KeySpec.RSA_2048, SigningAlgorithm.RSA_PKCS1_SHA_256),
+]
+_OAEP = [AsymmetricAlgorithm.RSAES_OAEP_SHA_256, AsymmetricAlgorithm.RSAES_OAEP_SHA_1]
+
+
+def _signing_key(harness: Harness, spec: KeySpec, algorithm: SigningAlgorithm) -> str:
+    """A new signing key of ``spec``, or a skip naming what the dialect lacks."""
+    _require(harness, Feature.ASYMMETRIC_SIGN, "sign")
+    if algorithm not in operations_class(harness.dialect).signing_algorithms.get(spec, ()):
+        pytest.skip(f"the {harness.dialect.value} dialect has no {spec.value} {algorithm} keys")
+    return harness.client.create_key(spec=spec, usage=KeyUsage.SIGN_VERIFY).key_id
+
+
+def _encryption_key(harness: Harness, algorithm: AsymmetricAlgorithm) -> str:
+    _require(harness, Feature.ASYMMETRIC_ENCRYPT, "encrypt_asymmetric")
+    table = operations_class(harness.dialect).encryption_algorithms
+    if algorithm not in table.get(KeySpec.RSA_2048, ()):
+        pytest.skip(f"the {harness.dialect.value} dialect has no RSA_2048 {algorithm} keys")
+    return harness.client.create_key(spec=KeySpec.RSA_2048, usage=KeyUsage.ENCRYPT_DECRYPT).key_id
 
 
 def _require(harness: Harness, feature: str, what: str) -> None:
@@ -714,3 +743,161 @@ class ConformanceSuite:
         with pytest.raises((PortabilityError, LimitExceededError)) as err:
             strict.update_key_description(key, "a" * 1025)
         assert err.value.field == "description"
+
+    # -- asymmetric keys: sign, verify, public keys, public-key encryption -----------
+
+    @pytest.mark.parametrize(("spec", "algorithm"), _SIGNING, ids=str)
+    def test_sign_and_verify(
+        self, harness: Harness, spec: KeySpec, algorithm: SigningAlgorithm
+    ) -> None:
+        """A signature verifies through KMS and, with the exported public key alone,
+        through ``cryptography``; another message or a changed signature is ``False``."""
+        from unikms.asymmetric import message_digest, verify_locally
+
+        kms = harness.client
+        key = _signing_key(harness, spec, algorithm)
+        signed = kms.sign(key, message=b"release 1.4", algorithm=algorithm)
+        assert signed.key_id == key
+        assert signed.algorithm is algorithm
+        assert signed.dialect is harness.dialect
+        assert signed.request_id
+        assert kms.verify(key, signed.signature, message=b"release 1.4", algorithm=algorithm)
+        assert not kms.verify(key, signed.signature, message=b"release 1.5", algorithm=algorithm)
+        changed = _change_last(signed.signature)
+        assert not kms.verify(key, changed, message=b"release 1.4", algorithm=algorithm)
+        digest = message_digest(algorithm, b"release 1.4")
+        assert kms.verify(key, signed.signature, digest=digest, algorithm=algorithm)
+        by_digest = kms.sign(key, digest=digest, algorithm=algorithm)
+        assert kms.verify(key, by_digest.signature, message=b"release 1.4", algorithm=algorithm)
+        # the interop proof: the public key alone verifies what KMS signed
+        if not harness.has(Feature.PUBLIC_KEY):
+            return
+        public = kms.get_public_key(key, version_id=signed.key_version_id)
+        assert public.key_id == key
+        assert public.spec is spec
+        assert public.usage is KeyUsage.SIGN_VERIFY
+        assert algorithm in public.signing_algorithms
+        assert public.pem.startswith("-----BEGIN PUBLIC KEY-----")
+        assert verify_locally(public.der, signed.signature, b"release 1.4", algorithm)
+        assert verify_locally(public.der, by_digest.signature, b"release 1.4", algorithm)
+        assert not verify_locally(public.der, signed.signature, b"release 1.5", algorithm)
+
+    def test_sign_checks_before_any_request(self, harness: Harness) -> None:
+        kms = harness.client
+        if not harness.has(Feature.ASYMMETRIC_SIGN):
+            with pytest.raises(UnsupportedByDialectError) as missing:
+                kms.sign("k", message=b"m", algorithm="ECDSA_SHA_256")
+            assert missing.value.field == Feature.ASYMMETRIC_SIGN
+            with pytest.raises(UnsupportedByDialectError):
+                kms.verify("k", b"s", message=b"m", algorithm="ECDSA_SHA_256")
+            return
+        for bad in (
+            {"message": b"m", "digest": b"d" * 32},
+            {},
+            {"digest": b"d" * 31},
+            {"message": "text"},
+        ):
+            with pytest.raises(InvalidRequestError) as err:
+                kms.sign("k", algorithm="ECDSA_SHA_256", **bad)
+            assert err.value.field in ("message", "digest")
+        with pytest.raises(InvalidRequestError) as err:
+            kms.sign("k", message=b"m", algorithm="ECDSA_SHA_512")
+        assert err.value.field == "algorithm"
+        with pytest.raises(InvalidRequestError) as err:
+            kms.verify("k", b"", message=b"m", algorithm="ECDSA_SHA_256")
+        assert err.value.field == "signature"
+
+    def test_sign_refuses_the_wrong_key(self, harness: Harness) -> None:
+        """A symmetric key, or an asymmetric key for encryption, cannot sign or verify
+        (:class:`WrongKeyTypeError`); an algorithm of another spec is refused naming it."""
+        kms = harness.client
+        key = _signing_key(harness, KeySpec.EC_P256, SigningAlgorithm.ECDSA_SHA_256)
+        symmetric = new_key(harness)
+        with pytest.raises(WrongKeyTypeError) as err:
+            kms.sign(symmetric, message=b"m", algorithm="ECDSA_SHA_256")
+        assert err.value.dialect is harness.dialect
+        assert err.value.code
+        with pytest.raises(WrongKeyTypeError):
+            kms.verify(symmetric, b"sig", message=b"m", algorithm="ECDSA_SHA_256")
+        with pytest.raises(InvalidRequestError) as bad:
+            kms.sign(key, message=b"m", algorithm="RSA_PSS_SHA_256")
+        assert bad.value.field == "algorithm"
+        if harness.has(Feature.PUBLIC_KEY):
+            with pytest.raises(WrongKeyTypeError):
+                kms.get_public_key(symmetric)
+        if harness.has(Feature.ASYMMETRIC_ENCRYPT):
+            encrypting = _encryption_key(harness, AsymmetricAlgorithm.RSAES_OAEP_SHA_256)
+            with pytest.raises(WrongKeyTypeError):
+                kms.sign(encrypting, message=b"m", algorithm="RSA_PSS_SHA_256")
+            with pytest.raises(WrongKeyTypeError):
+                kms.encrypt_asymmetric(key, b"m", algorithm="RSAES_OAEP_SHA_256")
+
+    @pytest.mark.parametrize("algorithm", _OAEP, ids=str)
+    def test_asymmetric_encryption(self, harness: Harness, algorithm: AsymmetricAlgorithm) -> None:
+        """A round trip at the documented limit; one byte more is refused before any
+        request, naming field and limit; data sealed locally with the exported public key
+        opens through KMS (the interop proof)."""
+        from unikms.asymmetric import encrypt_locally, oaep_max_plaintext
+
+        kms = harness.client
+        key = _encryption_key(harness, algorithm)
+        limit = oaep_max_plaintext(KeySpec.RSA_2048, algorithm)
+        sealed = kms.encrypt_asymmetric(key, b"\x07" * limit, algorithm=algorithm)
+        assert sealed.key_id == key
+        assert sealed.algorithm is algorithm
+        opened = kms.decrypt_asymmetric(
+            key, sealed.ciphertext, algorithm=algorithm, version_id=sealed.key_version_id
+        )
+        assert opened.plaintext == b"\x07" * limit
+        assert opened.key_id == key
+        with pytest.raises(LimitExceededError) as err:
+            kms.encrypt_asymmetric(key, b"\x07" * (limit + 1), algorithm=algorithm)
+        assert (err.value.field, err.value.size, err.value.limit) == ("plaintext", limit + 1, limit)
+        assert err.value.dialect is harness.dialect
+        with pytest.raises(DecryptionFailedError):
+            kms.decrypt_asymmetric(key, _change_last(sealed.ciphertext), algorithm=algorithm)
+        if harness.has(Feature.PUBLIC_KEY):
+            public = kms.get_public_key(key)
+            assert public.usage is KeyUsage.ENCRYPT_DECRYPT
+            assert algorithm in public.encryption_algorithms
+            local = encrypt_locally(public.der, b"from a party without KMS", algorithm)
+            opened = kms.decrypt_asymmetric(key, local, algorithm=algorithm)
+            assert opened.plaintext == b"from a party without KMS"
+
+    def test_asymmetric_encryption_unsupported(self, harness: Harness) -> None:
+        if harness.has(Feature.ASYMMETRIC_ENCRYPT):
+            pytest.skip(f"the {harness.dialect.value} dialect has {Feature.ASYMMETRIC_ENCRYPT}")
+        with pytest.raises(UnsupportedByDialectError) as err:
+            harness.client.encrypt_asymmetric("k", b"x", algorithm="RSAES_OAEP_SHA_256")
+        assert err.value.field == Feature.ASYMMETRIC_ENCRYPT
+
+    def test_each_asymmetric_version_is_its_own_key_pair(self, harness: Harness) -> None:
+        """``rotate_key`` gives a signing key a new key pair; a signature of the old
+        version still verifies when that version is named."""
+        _require(harness, Feature.KEY_VERSIONS, "key versions")
+        kms = harness.client
+        key = _signing_key(harness, KeySpec.EC_P256, SigningAlgorithm.ECDSA_SHA_256)
+        old = kms.sign(key, message=b"m", algorithm="ECDSA_SHA_256")
+        _advance(harness, harness.rules.rotation_min_days + 1)
+        new_version = kms.rotate_key(key)
+        new = kms.sign(key, message=b"m", algorithm="ECDSA_SHA_256")
+        assert new.key_version_id == new_version != old.key_version_id
+        assert kms.verify(
+            key,
+            old.signature,
+            message=b"m",
+            algorithm="ECDSA_SHA_256",
+            version_id=old.key_version_id,
+        )
+        assert not kms.verify(key, old.signature, message=b"m", algorithm="ECDSA_SHA_256")
+        if harness.has(Feature.PUBLIC_KEY):
+            first = kms.get_public_key(key, version_id=old.key_version_id)
+            assert first.der != kms.get_public_key(key).der
+
+    def test_asymmetric_calls_in_strict_mode(self, harness: Harness) -> None:
+        """Strict portability refuses what another registered dialect lacks."""
+        strict = KmsClient(harness.client.driver, strict_portability=True)
+        with pytest.raises((PortabilityError, UnsupportedByDialectError)):
+            strict.sign("k", message=b"m", algorithm="ECDSA_SHA_256")
+        with pytest.raises((PortabilityError, UnsupportedByDialectError)):
+            strict.encrypt_asymmetric("k", b"m", algorithm="SM2PKE")

@@ -38,6 +38,8 @@ from unikms.dialects.base import (
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
@@ -47,6 +49,9 @@ from unikms.types import (
     KeyState,
     KeyUsage,
     KeyVersionInfo,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 __all__ = ["RULES", "AlibabaClassicOperations", "errors_table"]
@@ -453,6 +458,44 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "CreateKeyVersion": _KEY_ID,
     "ListKeyVersions": _PAGES | _KEY_ID,
     "DescribeKeyVersion": frozenset({"KeyId", "KeyVersionId"}),
+    # the asymmetric actions (alibabacloud_kms20160120 models: Asymmetric*Request,
+    # GetPublicKeyRequest; docs/dialects.md 1.10)
+    "AsymmetricSign": frozenset({"KeyId", "KeyVersionId", "Algorithm", "Digest", "DryRun"}),
+    "AsymmetricVerify": frozenset(
+        {"KeyId", "KeyVersionId", "Algorithm", "Digest", "Value", "DryRun"}
+    ),
+    "AsymmetricEncrypt": frozenset({"KeyId", "KeyVersionId", "Algorithm", "Plaintext", "DryRun"}),
+    "AsymmetricDecrypt": frozenset(
+        {"KeyId", "KeyVersionId", "Algorithm", "CiphertextBlob", "DryRun", "Recipient"}
+    ),
+    "GetPublicKey": frozenset({"KeyId", "KeyVersionId", "DryRun"}),
+}
+
+#: what each asymmetric spec signs and encrypts with (AsymmetricSign, AsymmetricEncrypt
+#: pages: docs/dialects.md 1.10)
+SIGNING_ALGORITHMS = {
+    KeySpec.RSA_2048: (SigningAlgorithm.RSA_PSS_SHA_256, SigningAlgorithm.RSA_PKCS1_SHA_256),
+    KeySpec.RSA_3072: (SigningAlgorithm.RSA_PSS_SHA_256, SigningAlgorithm.RSA_PKCS1_SHA_256),
+    KeySpec.EC_P256: (SigningAlgorithm.ECDSA_SHA_256,),
+    KeySpec.EC_P256K: (SigningAlgorithm.ECDSA_SHA_256,),
+    KeySpec.EC_SM2: (SigningAlgorithm.SM2DSA,),
+}
+_OAEP = (AsymmetricAlgorithm.RSAES_OAEP_SHA_256, AsymmetricAlgorithm.RSAES_OAEP_SHA_1)
+ENCRYPTION_ALGORITHMS = {
+    KeySpec.RSA_2048: _OAEP,
+    KeySpec.RSA_3072: _OAEP,
+    KeySpec.EC_SM2: (AsymmetricAlgorithm.SM2PKE,),
+}
+#: AsymmetricEncrypt: the most an SM2PKE plaintext may be, in bytes
+SM2_MAX_PLAINTEXT = 6047
+#: the usages CreateKey takes per spec (CreateKey page, KeyUsage; docs/dialects.md 1.10)
+USAGES = {
+    **{spec: (KeyUsage.ENCRYPT_DECRYPT,) for spec in KeySpec if spec.symmetric},
+    KeySpec.RSA_2048: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY),
+    KeySpec.RSA_3072: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY),
+    KeySpec.EC_P256: (KeyUsage.SIGN_VERIFY,),
+    KeySpec.EC_P256K: (KeyUsage.SIGN_VERIFY,),
+    KeySpec.EC_SM2: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY),
 }
 
 
@@ -488,6 +531,9 @@ RULES = DialectRules(
             Feature.RE_ENCRYPT,
             Feature.MOVABLE_ALIASES,
             Feature.TAGS,
+            Feature.ASYMMETRIC_SIGN,
+            Feature.ASYMMETRIC_ENCRYPT,
+            Feature.PUBLIC_KEY,
         }
     ),
     errors=ERRORS,
@@ -546,7 +592,10 @@ def decode_plaintext(text: str | bytes) -> bytes:
 
 
 def key_usage_for(spec: KeySpec) -> str:
-    return KeyUsage.SIGN_VERIFY.value if spec is KeySpec.EC_P256 else "ENCRYPT/DECRYPT"
+    """The usage of a key of ``spec`` when CreateKey names none: ``SIGN/VERIFY`` for a
+    key that can sign (C29, ``CreateKeyRequest.key_usage``), else the spec's only one."""
+    usages = USAGES[spec]
+    return (KeyUsage.SIGN_VERIFY if KeyUsage.SIGN_VERIFY in usages else usages[0]).value
 
 
 def key_info_from_metadata(
@@ -743,12 +792,13 @@ class AlibabaClassicOperations(DialectOperations):
         alias: str | None,
         origin_external: bool,
         hsm: bool = False,
+        usage: KeyUsage | None = None,
     ) -> KeyInfo:
         r = self.call(
             "CreateKey",
             {
                 "KeySpec": SPEC_NAMES[spec],
-                "KeyUsage": key_usage_for(spec),
+                "KeyUsage": usage.value if usage else key_usage_for(spec),
                 "Origin": "EXTERNAL" if origin_external else None,
                 "Description": description or None,
                 "ProtectionLevel": "HSM" if hsm else None,
@@ -896,3 +946,176 @@ class AlibabaClassicOperations(DialectOperations):
         return {
             t["TagKey"]: t.get("TagValue") or "" for t in (r.get("Tags") or {}).get("Tag") or []
         }
+
+    # -- asymmetric keys: every action names its KeyVersionId (docs/dialects.md 1.10) --
+    signing_algorithms = SIGNING_ALGORITHMS
+    encryption_algorithms = ENCRYPTION_ALGORITHMS
+    sm2_max_plaintext = SM2_MAX_PLAINTEXT
+
+    def asymmetric_key(
+        self, key: str, version_id: str | None
+    ) -> tuple[str, KeySpec, KeyUsage, str]:
+        """(key id, spec, usage, version id) of ``key``: ``version_id``, or the newest
+        version (an asymmetric key has no primary version; ``CreateKeyVersion`` adds one)."""
+        meta = self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
+        key_id = str(meta["KeyId"])
+        spec = SPECS_BY_NAME.get(meta.get("KeySpec", ""), KeySpec.AES_256)
+        usage = KeyUsage(meta.get("KeyUsage", KeyUsage.ENCRYPT_DECRYPT.value))
+        if version_id is None and not spec.symmetric:
+            versions = self._pages(
+                "ListKeyVersions", {"KeyId": key_id}, "KeyVersions", "KeyVersion"
+            )
+            if versions:  # the newest: by creation, the later listed on a tie
+                newest = max(enumerate(versions), key=lambda iv: (iv[1].get("CreationDate"), iv[0]))
+                version_id = str(newest[1]["KeyVersionId"])
+        return key_id, spec, usage, version_id or meta.get("PrimaryKeyVersion") or ""
+
+    def _digest(
+        self, algorithm: SigningAlgorithm, message: bytes | None, digest: bytes | None
+    ) -> bytes:
+        """AsymmetricSign and AsymmetricVerify take a digest: a message is hashed here."""
+        if digest is not None:
+            return digest
+        assert message is not None
+        if algorithm is SigningAlgorithm.SM2DSA:
+            raise UnsupportedByDialectError(
+                "the alibaba-classic dialect signs a digest; for SM2DSA pass digest= "
+                "(SM3 over Z(A) || M, GB/T 32918.2), which unikms does not compute",
+                field="message",
+                dialect=self.rules.dialect,
+            )
+        from unikms.asymmetric import message_digest
+
+        return message_digest(algorithm, message)
+
+    def sign(
+        self,
+        key: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> SignResult:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "sign")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "AsymmetricSign",
+            {
+                "KeyId": key_id,
+                "KeyVersionId": version,
+                "Algorithm": algorithm.value,
+                "Digest": _b64(self._digest(algorithm, message, digest)),
+            },
+        )
+        return SignResult(
+            signature=base64.b64decode(r["Value"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or version,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> bool:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "verify")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "AsymmetricVerify",
+            {
+                "KeyId": key_id,
+                "KeyVersionId": version,
+                "Algorithm": algorithm.value,
+                "Digest": _b64(self._digest(algorithm, message, digest)),
+                "Value": _b64(signature),
+            },
+        )
+        return r.get("Value") in (True, "true", "True")
+
+    def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
+        from unikms.asymmetric import der_of_pem
+
+        self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, None)
+        r = self.call("GetPublicKey", {"KeyId": key_id, "KeyVersionId": version})
+        pem = str(r["PublicKey"])
+        signing = usage is KeyUsage.SIGN_VERIFY
+        return PublicKey(
+            pem=pem,
+            der=der_of_pem(pem),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or version,
+            spec=spec,
+            usage=usage,
+            signing_algorithms=self.signing_algorithms.get(spec, ()) if signing else (),
+            encryption_algorithms=() if signing else self.encryption_algorithms.get(spec, ()),
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def encrypt_asymmetric(
+        self,
+        key: str,
+        plaintext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> AsymmetricEncryptResult:
+        self.rules.require(Feature.ASYMMETRIC_ENCRYPT, "encrypt_asymmetric")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
+        r = self.call(
+            "AsymmetricEncrypt",
+            {
+                "KeyId": key_id,
+                "KeyVersionId": version,
+                "Algorithm": algorithm.value,
+                "Plaintext": _b64(plaintext),
+            },
+        )
+        return AsymmetricEncryptResult(
+            ciphertext=base64.b64decode(r["CiphertextBlob"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or version,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt_asymmetric(
+        self,
+        key: str,
+        ciphertext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> DecryptResult:
+        self.rules.require(Feature.ASYMMETRIC_ENCRYPT, "decrypt_asymmetric")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "AsymmetricDecrypt",
+            {
+                "KeyId": key_id,
+                "KeyVersionId": version,
+                "Algorithm": algorithm.value,
+                "CiphertextBlob": _b64(ciphertext),
+            },
+        )
+        return DecryptResult(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            key_id=r["KeyId"],
+            key_version_id=r.get("KeyVersionId") or version,
+            algorithm=algorithm.value,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )

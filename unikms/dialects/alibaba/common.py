@@ -74,6 +74,7 @@ SPEC_NAMES = {
     KeySpec.RSA_2048: "RSA_2048",
     KeySpec.RSA_3072: "RSA_3072",
     KeySpec.EC_P256: "EC_P256",
+    KeySpec.EC_P256K: "EC_P256K",
     KeySpec.EC_SM2: "EC_SM2",
 }
 SPECS_BY_NAME = {v: k for k, v in SPEC_NAMES.items()}

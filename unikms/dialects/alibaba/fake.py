@@ -51,7 +51,7 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.driver import NativeError, NativeParams, NativeResponse
-from unikms.fake import cipher
+from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import (
     PROTECTION_LEVELS,
     FakeKey,
@@ -61,7 +61,7 @@ from unikms.fake.keystore import (
     rsa_private_key,
 )
 from unikms.fake.service import FakeService, Throttle
-from unikms.types import KeySpec, KeyState, KeyUsage
+from unikms.types import AsymmetricAlgorithm, KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = [
     "ALGORITHM_IDS",
@@ -497,14 +497,13 @@ class AlibabaClassicService(FakeService):
         spec = SPECS_BY_NAME.get(spec_name)
         if spec is None:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-        # C29 (CreateKeyRequest.key_usage): SIGN/VERIFY by default for a key that
-        # can sign (every asymmetric spec), else ENCRYPT/DECRYPT.
-        default_usage = "ENCRYPT/DECRYPT" if spec.symmetric else KeyUsage.SIGN_VERIFY.value
-        usage_name = params.get("KeyUsage") or default_usage
+        usage_name = params.get("KeyUsage") or alibaba_classic.key_usage_for(spec)
         try:
             usage = KeyUsage(usage_name)
         except ValueError:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeyUsage") from None
+        if usage not in alibaba_classic.USAGES[spec]:  # EC_P256 signs only, AES encrypts only
+            raise self.fail(Situation.INVALID_PARAMETER, name="KeyUsage")
         origin = params.get("Origin") or "Aliyun_KMS"
         if origin not in ("Aliyun_KMS", "EXTERNAL") or (
             origin == "EXTERNAL" and not spec.symmetric
@@ -755,9 +754,9 @@ class AlibabaClassicService(FakeService):
 
     def op_CreateKeyVersion(self, params: NativeParams) -> NativeResponse:
         key = self.resolve(params, arns=False)
-        if not key.symmetric:
+        if key.origin == "EXTERNAL":  # imported material has one version
             raise self.fail(Situation.UNSUPPORTED_OPERATION)
-        self.usable(key)
+        self.usable(key)  # an asymmetric key gets a new key pair (manual rotation only)
         last = key.versions[-1].created_at
         if self.store.clock() < last + timedelta(days=self.min_rotation_days):
             raise self.fail(Situation.ROTATION_TOO_SOON)
@@ -777,6 +776,120 @@ class AlibabaClassicService(FakeService):
         for v in key.versions:
             if v.version_id == wanted:
                 return {"KeyVersion": self.version_entry(key, v)}
+        raise self.rules.error("Forbidden.KeyVersionNotFound")
+
+    # -- asymmetric keys (docs/dialects.md 1.10) ----------------------------------
+    def asymmetric_version(
+        self, params: NativeParams, usage: KeyUsage
+    ) -> tuple[FakeKey, FakeKeyVersion]:
+        """The Enabled asymmetric key of ``usage`` and the version ``KeyVersionId`` names."""
+        key = self.resolve(params)
+        self.usable(key)
+        if key.symmetric or key.usage is not usage:
+            raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
+        wanted = self.text(params, "KeyVersionId")
+        for version in key.versions:
+            if version.version_id == wanted:
+                if key.spec is KeySpec.EC_SM2:  # no SM2 arithmetic in the fake
+                    raise self.fail(Situation.UNSUPPORTED_OPERATION)
+                return key, version
+        raise self.rules.error("Forbidden.KeyVersionNotFound")
+
+    def signing_algorithm(self, params: NativeParams, key: FakeKey) -> SigningAlgorithm:
+        name = self.text(params, "Algorithm")
+        for algorithm in alibaba_classic.SIGNING_ALGORITHMS.get(key.spec, ()):
+            if algorithm.value == name:
+                return algorithm
+        raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+
+    def encryption_algorithm(self, params: NativeParams, key: FakeKey) -> AsymmetricAlgorithm:
+        name = self.text(params, "Algorithm")
+        for algorithm in alibaba_classic.ENCRYPTION_ALGORITHMS.get(key.spec, ()):
+            if algorithm.value == name:
+                return algorithm
+        raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+
+    def digest(self, params: NativeParams) -> bytes:
+        _, digest = self.b64(params, "Digest", Situation.INVALID_PARAMETER)
+        if len(digest) != 32:  # SHA-256 (or SM3): 32 bytes
+            raise self.fail(Situation.INVALID_PARAMETER, name="Digest")
+        return digest
+
+    def op_AsymmetricSign(self, params: NativeParams) -> NativeResponse:
+        key, version = self.asymmetric_version(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        digest = self.digest(params)
+        self.dry_run(params)
+        private = asymmetric.private_key(key, version)
+        value = asymmetric.sign_digest(private, algorithm, digest)
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "Value": _base64.encode(value),
+        }
+
+    def op_AsymmetricVerify(self, params: NativeParams) -> NativeResponse:
+        key, version = self.asymmetric_version(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        digest = self.digest(params)
+        _, signature = self.b64(params, "Value", Situation.INVALID_PARAMETER)
+        self.dry_run(params)
+        private = asymmetric.private_key(key, version)
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "Value": asymmetric.verify_digest(private, algorithm, digest, signature),
+        }
+
+    def op_AsymmetricEncrypt(self, params: NativeParams) -> NativeResponse:
+        key, version = self.asymmetric_version(params, KeyUsage.ENCRYPT_DECRYPT)
+        algorithm = self.encryption_algorithm(params, key)
+        _, data = self.b64(params, "Plaintext", Situation.INVALID_PLAINTEXT)
+        self.dry_run(params)
+        try:
+            blob = asymmetric.oaep_encrypt(
+                asymmetric.private_key(key, version), algorithm.value, data
+            )
+        except cipher.CipherFailure:  # longer than OAEP takes with this key
+            raise self.fail(Situation.PLAINTEXT_TOO_LARGE, name="Plaintext") from None
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "CiphertextBlob": _base64.encode(blob),
+        }
+
+    def op_AsymmetricDecrypt(self, params: NativeParams) -> NativeResponse:
+        key, version = self.asymmetric_version(params, KeyUsage.ENCRYPT_DECRYPT)
+        algorithm = self.encryption_algorithm(params, key)
+        _, blob = self.b64(params, "CiphertextBlob", Situation.INVALID_CIPHERTEXT)
+        if params.get("Recipient"):
+            raise self.fail(Situation.UNSUPPORTED_OPERATION, name="Recipient")
+        self.dry_run(params)
+        try:
+            data = asymmetric.oaep_decrypt(
+                asymmetric.private_key(key, version), algorithm.value, blob
+            )
+        except cipher.CipherFailure:
+            raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
+        return {
+            "KeyId": key.key_id,
+            "KeyVersionId": version.version_id,
+            "Plaintext": _base64.encode(data),
+        }
+
+    def op_GetPublicKey(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        if key.symmetric:
+            raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)
+        self.usable(key)
+        wanted = self.text(params, "KeyVersionId")
+        for version in key.versions:
+            if version.version_id == wanted:
+                if key.spec is KeySpec.EC_SM2:
+                    raise self.fail(Situation.UNSUPPORTED_OPERATION)
+                self.dry_run(params)
+                pem = asymmetric.public_pem(asymmetric.private_key(key, version))
+                return {"KeyId": key.key_id, "KeyVersionId": version.version_id, "PublicKey": pem}
         raise self.rules.error("Forbidden.KeyVersionNotFound")
 
 

@@ -716,10 +716,11 @@ class AwsOperations(DialectOperations):
         alias: str | None,
         origin_external: bool,
         hsm: bool = False,
+        usage: KeyUsage | None = None,
     ) -> KeyInfo:
         if hsm:
             self.rules.require(Feature.HSM_KEYS, "hsm")
-        if spec is not KeySpec.AES_256:
+        if spec is not KeySpec.AES_256 or usage not in (None, KeyUsage.ENCRYPT_DECRYPT):
             raise UnsupportedByDialectError(
                 f"the aws dialect creates symmetric encryption keys (SYMMETRIC_DEFAULT, "
                 f"AES-256-GCM) through unikms, not {spec.value}",

@@ -451,6 +451,12 @@ SPEC_FOR_USAGE = {
     "ASYMMETRIC_SIGN_VERIFY_SM2": KeySpec.EC_SM2,
     "ASYMMETRIC_SIGN_VERIFY_ECC": KeySpec.EC_P256,
 }
+#: Tencent ``KeyUsage`` of a signing key of each neutral spec (CreateKey's KeyUsage values)
+SIGNING_USAGE_FOR_SPEC = {
+    KeySpec.RSA_2048: "ASYMMETRIC_SIGN_VERIFY_RSA_2048",
+    KeySpec.EC_SM2: "ASYMMETRIC_SIGN_VERIFY_SM2",
+    KeySpec.EC_P256: "ASYMMETRIC_SIGN_VERIFY_ECC",
+}
 
 
 def valid_alias_name(name: str) -> bool:
@@ -693,11 +699,13 @@ class TencentOperations(DialectOperations):
         alias: str | None,
         origin_external: bool,
         hsm: bool = False,
+        usage: KeyUsage | None = None,
     ) -> KeyInfo:
         if hsm:
             self.rules.require(Feature.HSM_KEYS, "hsm")
-        usage = USAGE_FOR_SPEC.get(spec)
-        if usage is None:
+        table = SIGNING_USAGE_FOR_SPEC if usage is KeyUsage.SIGN_VERIFY else USAGE_FOR_SPEC
+        native_usage = table.get(spec)
+        if native_usage is None:
             # Tencent's CreateKey does not choose the symmetric algorithm (the region and the
             # HSM type do: KeyMetadata.Type 4 is the SM family), and has no EC P-256 usage
             raise UnsupportedByDialectError(
@@ -711,7 +719,7 @@ class TencentOperations(DialectOperations):
             {
                 "Alias": self.native_alias(alias) if alias else f"unikms-{uuid.uuid4().hex[:16]}",
                 "Description": description or None,
-                "KeyUsage": usage,
+                "KeyUsage": native_usage,
                 "Type": 2 if origin_external else 1,
             },
         )
