@@ -592,8 +592,15 @@ def decode_plaintext(text: str | bytes) -> bytes:
 
 
 def key_usage_for(spec: KeySpec) -> str:
-    """The usage of a key of ``spec`` when CreateKey names none: ``SIGN/VERIFY`` for a
-    key that can sign (C29, ``CreateKeyRequest.key_usage``), else the spec's only one."""
+    """The usage the neutral ``create_key`` asks for when none is chosen: the spec's
+    first (an RSA key encrypts, as it always did through unikms)."""
+    return USAGES[spec][0].value
+
+
+def native_default_usage(spec: KeySpec) -> str:
+    """The usage the service gives a key when ``CreateKey`` names none: ``SIGN/VERIFY``
+    for a key that can sign (C29, ``CreateKeyRequest.key_usage``), else the spec's only one.
+    """
     usages = USAGES[spec]
     return (KeyUsage.SIGN_VERIFY if KeyUsage.SIGN_VERIFY in usages else usages[0]).value
 

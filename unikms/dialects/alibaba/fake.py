@@ -497,7 +497,7 @@ class AlibabaClassicService(FakeService):
         spec = SPECS_BY_NAME.get(spec_name)
         if spec is None:
             raise self.fail(Situation.INVALID_PARAMETER, name="KeySpec")
-        usage_name = params.get("KeyUsage") or alibaba_classic.key_usage_for(spec)
+        usage_name = params.get("KeyUsage") or alibaba_classic.native_default_usage(spec)
         try:
             usage = KeyUsage(usage_name)
         except ValueError:
