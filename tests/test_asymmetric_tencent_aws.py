@@ -118,3 +118,86 @@ def test_tencent_fake_does_no_sm2_signing_or_decryption() -> None:
     key = kms.create_key(spec="EC_SM2", usage="SIGN/VERIFY").key_id
     with pytest.raises(unikms.UnsupportedByDialectError):
         kms.sign(key, message=b"m", algorithm="SM2DSA")
+
+
+# -- AWS -------------------------------------------------------------------------------
+
+
+def test_aws_native_asymmetric_rules() -> None:
+    svc = FakeCloud().service(Dialect("aws"))
+    assert _code(svc, "CreateKey", {"KeySpec": "ECC_NIST_P256"}) == "ValidationException"
+    refused = {"KeySpec": "ECC_SECG_P256K1", "KeyUsage": "ENCRYPT_DECRYPT"}
+    assert _code(svc, "CreateKey", refused) == "ValidationException"
+    meta = svc.call("CreateKey", {"KeySpec": "ECC_SECG_P256K1", "KeyUsage": "SIGN_VERIFY"})[
+        "KeyMetadata"
+    ]
+    assert meta["SigningAlgorithms"] == ["ECDSA_SHA_256"]
+    base = {"KeyId": meta["KeyId"], "Message": _b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"}
+    signed = svc.call("Sign", base)
+    assert signed["KeyId"] == meta["Arn"]
+    assert svc.call("Verify", {**base, "Signature": signed["Signature"]})["SignatureValid"]
+    # a signature that does not verify: KMSInvalidSignatureException, never SignatureValid false
+    junk = {**base, "Signature": _b64(b"junk")}
+    assert _code(svc, "Verify", junk) == "KMSInvalidSignatureException"
+    wrong = {**base, "SigningAlgorithm": "RSASSA_PSS_SHA_256"}
+    assert _code(svc, "Sign", wrong) == "InvalidKeyUsageException"
+    short = {**base, "MessageType": "DIGEST"}
+    assert _code(svc, "Sign", short) == "ValidationException"
+    assert _code(svc, "RotateKeyOnDemand", {"KeyId": meta["KeyId"]}) == (
+        "UnsupportedOperationException"
+    )
+    assert _code(svc, "EnableKeyRotation", {"KeyId": meta["KeyId"]}) == (
+        "UnsupportedOperationException"
+    )
+    box = svc.call("CreateKey", {"KeySpec": "RSA_3072", "KeyUsage": "ENCRYPT_DECRYPT"})
+    box_id = box["KeyMetadata"]["KeyId"]
+    no_algorithm = {"KeyId": box_id, "Plaintext": _b64(b"pin")}
+    assert _code(svc, "Encrypt", no_algorithm) == "InvalidKeyUsageException"
+    sealed = svc.call("Encrypt", {**no_algorithm, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"})
+    opened = svc.call(
+        "Decrypt",
+        {
+            "KeyId": box_id,
+            "CiphertextBlob": sealed["CiphertextBlob"],
+            "EncryptionAlgorithm": "RSAES_OAEP_SHA_256",
+        },
+    )
+    assert base64.b64decode(opened["Plaintext"]) == b"pin"
+    too_long = {
+        **no_algorithm,
+        "Plaintext": _b64(b"x" * 319),
+        "EncryptionAlgorithm": "RSAES_OAEP_SHA_256",
+    }
+    assert _code(svc, "Encrypt", too_long) == "ValidationException"
+    symmetric = svc.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    assert _code(svc, "GetPublicKey", {"KeyId": symmetric}) == "UnsupportedOperationException"
+    public = svc.call("GetPublicKey", {"KeyId": box_id})
+    assert public["EncryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+
+
+def test_aws_neutral_rules() -> None:
+    kms = unikms.connect("fake://aws")
+    signer = kms.create_key(spec="EC_P256K")  # no usage: EC keys sign
+    assert (signer.spec, signer.usage) == (unikms.KeySpec.EC_P256K, unikms.KeyUsage.SIGN_VERIFY)
+    rsa = kms.create_key(spec="RSA_3072")  # no usage: RSA keys encrypt
+    assert (rsa.spec, rsa.usage) == (unikms.KeySpec.RSA_3072, unikms.KeyUsage.ENCRYPT_DECRYPT)
+    for spec, usage in (("EC_SM2", None), ("EC_P256", "ENCRYPT/DECRYPT")):
+        with pytest.raises(unikms.UnsupportedByDialectError) as refused:
+            kms.create_key(spec=spec, usage=usage)
+        assert refused.value.field == "spec"
+    with pytest.raises(unikms.UnsupportedByDialectError) as versions:
+        kms.get_public_key(signer.key_id, version_id="v1")
+    assert versions.value.field == "version_id"
+    sealed = kms.encrypt_asymmetric(rsa.key_id, b"x" * 318, algorithm="RSAES_OAEP_SHA_256")
+    opened = kms.decrypt_asymmetric(rsa.key_id, sealed.ciphertext, algorithm="RSAES_OAEP_SHA_256")
+    assert opened.plaintext == b"x" * 318
+    with pytest.raises(unikms.LimitExceededError) as too_long:
+        kms.encrypt_asymmetric(rsa.key_id, b"x" * 319, algorithm="RSAES_OAEP_SHA_256")
+    assert too_long.value.limit == 318
+    signed = kms.sign(signer.key_id, message=b"m", algorithm="ECDSA_SHA_256")
+    public = kms.get_public_key(signer.key_id)
+    assert verify_locally(public.der, signed.signature, b"m", "ECDSA_SHA_256")
+    assert not kms.verify(signer.key_id, b"junk", message=b"m", algorithm="ECDSA_SHA_256")
+    # the symmetric seam still serves symmetric keys after the asymmetric branches
+    plain = kms.create_key().key_id
+    assert kms.decrypt(kms.encrypt(plain, b"data").ciphertext).plaintext == b"data"
