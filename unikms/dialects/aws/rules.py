@@ -930,13 +930,6 @@ class AwsOperations(DialectOperations):
         )
         return str(meta["KeyId"]), spec, usage
 
-    @staticmethod
-    def _message(message: bytes | None, digest: bytes | None) -> dict[str, str]:
-        if digest is not None:
-            return {"Message": _b64(digest), "MessageType": "DIGEST"}
-        assert message is not None
-        return {"Message": _b64(message), "MessageType": "RAW"}
-
     def sign(
         self,
         key: str,
@@ -952,7 +945,7 @@ class AwsOperations(DialectOperations):
             {
                 "KeyId": key_id,
                 "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                **self._message(message, digest),
+                **self.raw_or_digest(message, digest),
             },
         )
         return SignResult(
@@ -982,7 +975,7 @@ class AwsOperations(DialectOperations):
                     "KeyId": key_id,
                     "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
                     "Signature": _b64(signature),
-                    **self._message(message, digest),
+                    **self.raw_or_digest(message, digest),
                 },
             )
         except NativeError as err:
@@ -992,25 +985,11 @@ class AwsOperations(DialectOperations):
         return r["SignatureValid"] is True
 
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
-        from unikms.asymmetric import pem_of_der
-
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
         r = self.call("GetPublicKey", {"KeyId": key_id})
         der = base64.b64decode(r["PublicKey"])
-        signing = usage is KeyUsage.SIGN_VERIFY
-        return PublicKey(
-            pem=pem_of_der(der),
-            der=der,
-            key_id=key_id_of(str(r["KeyId"])),
-            key_version_id=None,
-            spec=spec,
-            usage=usage,
-            signing_algorithms=self.signing_algorithms.get(spec, ()) if signing else (),
-            encryption_algorithms=() if signing else self.encryption_algorithms.get(spec, ()),
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
-        )
+        return self.public_key_of(der, key_id_of(str(r["KeyId"])), spec, usage, r["RequestId"])
 
     def encrypt_asymmetric(
         self,

@@ -927,15 +927,6 @@ class TencentOperations(DialectOperations):
         kind = KeyUsage.SIGN_VERIFY if "SIGN" in usage else KeyUsage.ENCRYPT_DECRYPT
         return str(meta["KeyId"]), spec, kind
 
-    @staticmethod
-    def _message(message: bytes | None, digest: bytes | None) -> dict[str, str]:
-        """``Message`` and ``MessageType``: RAW for a message (the service hashes it), DIGEST
-        for a 32-byte digest (T18)."""
-        if digest is not None:
-            return {"Message": _b64(digest), "MessageType": "DIGEST"}
-        assert message is not None
-        return {"Message": _b64(message), "MessageType": "RAW"}
-
     def sign(
         self,
         key: str,
@@ -951,7 +942,7 @@ class TencentOperations(DialectOperations):
             {
                 "KeyId": key_id,
                 "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                **self._message(message, digest),
+                **self.raw_or_digest(message, digest),
             },
         )
         return SignResult(
@@ -980,7 +971,7 @@ class TencentOperations(DialectOperations):
                 "KeyId": key_id,
                 "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
                 "SignatureValue": _b64(signature),
-                **self._message(message, digest),
+                **self.raw_or_digest(message, digest),
             },
         )
         return r["SignatureValid"] in (True, "true", "True")
@@ -989,18 +980,9 @@ class TencentOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
         r = self.call("GetPublicKey", {"KeyId": key_id})
-        signing = usage is KeyUsage.SIGN_VERIFY
-        return PublicKey(
-            pem=str(r["PublicKeyPem"]),
-            der=base64.b64decode(r["PublicKey"]),
-            key_id=r["KeyId"],
-            key_version_id=None,
-            spec=spec,
-            usage=usage,
-            signing_algorithms=self.signing_algorithms.get(spec, ()) if signing else (),
-            encryption_algorithms=() if signing else self.encryption_algorithms.get(spec, ()),
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
+        der = base64.b64decode(r["PublicKey"])
+        return self.public_key_of(
+            der, r["KeyId"], spec, usage, r["RequestId"], pem=str(r["PublicKeyPem"])
         )
 
     def encrypt_asymmetric(
