@@ -56,10 +56,12 @@ def test_a_taken_alias_does_not_orphan_the_new_key() -> None:
 
 def test_tencent_cannot_create_what_it_has_no_usage_for() -> None:
     kms = unikms.connect("fake://tencent")
-    for spec in (KeySpec.SM4, KeySpec.EC_P256, KeySpec.AES_128):
+    for spec in (KeySpec.SM4, KeySpec.EC_P256K, KeySpec.RSA_3072, KeySpec.AES_128):
         with pytest.raises(unikms.UnsupportedByDialectError) as err:
             kms.create_key(spec=spec)
         assert err.value.field == "spec"
+    # ECC keys only sign (ASYMMETRIC_SIGN_VERIFY_ECC): without a usage EC_P256 signs
+    assert kms.create_key(spec=KeySpec.EC_P256).usage is unikms.KeyUsage.SIGN_VERIFY
 
 
 def test_the_gateway_has_no_generate_data_key_without_plaintext() -> None:

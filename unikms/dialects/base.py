@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from unikms import _base64
 from unikms.context import canonical_context_json  # its home; still importable from here
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse, checked_answer
 from unikms.errors import (
@@ -710,6 +711,45 @@ class DialectOperations(abc.ABC):
                 code=row.code,
                 http_status=row.http_status,
             )
+
+    @staticmethod
+    def raw_or_digest(message: bytes | None, digest: bytes | None) -> dict[str, str]:
+        """``Message`` (Base64) and ``MessageType`` as the services that sign either take
+        them (Tencent, AWS): ``RAW`` for a message the service hashes, ``DIGEST`` for a
+        32-byte digest."""
+        if digest is not None:
+            return {"Message": _base64.encode(digest), "MessageType": "DIGEST"}
+        assert message is not None
+        return {"Message": _base64.encode(message), "MessageType": "RAW"}
+
+    def public_key_of(
+        self,
+        der: bytes,
+        key_id: str,
+        spec: KeySpec,
+        usage: KeyUsage,
+        request_id: str,
+        *,
+        pem: str | None = None,
+        version_id: str | None = None,
+    ) -> PublicKey:
+        """The :class:`PublicKey` of a key of ``spec`` and ``usage``, with this dialect's
+        algorithms for it (its PEM made from ``der`` unless the service sent one)."""
+        from unikms.asymmetric import pem_of_der
+
+        signing = usage is KeyUsage.SIGN_VERIFY
+        return PublicKey(
+            pem=pem if pem is not None else pem_of_der(der),
+            der=der,
+            key_id=key_id,
+            key_version_id=version_id,
+            spec=spec,
+            usage=usage,
+            signing_algorithms=self.signing_algorithms.get(spec, ()) if signing else (),
+            encryption_algorithms=() if signing else self.encryption_algorithms.get(spec, ()),
+            request_id=request_id,
+            dialect=self.rules.dialect,
+        )
 
     def check_asymmetric_plaintext(
         self, spec: KeySpec, algorithm: AsymmetricAlgorithm, size: int

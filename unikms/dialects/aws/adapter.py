@@ -42,7 +42,7 @@ __all__ = ["CREDENTIAL_CHAIN", "AwsKmsDriver", "open_url"]
 
 RULES = rules_module.RULES
 #: request members that are blobs (Base64 text natively, bytes for boto3)
-_BLOB_PARAMS = ("Plaintext", "CiphertextBlob")
+_BLOB_PARAMS = ("Plaintext", "CiphertextBlob", "Message", "Signature")
 #: answer fields an action must carry (an answer missing one is no answer to it)
 _REQUIRED = {
     "Encrypt": ("KeyId", "CiphertextBlob"),
@@ -53,6 +53,9 @@ _REQUIRED = {
     "CreateKey": ("KeyMetadata",),
     "DescribeKey": ("KeyMetadata",),
     "GenerateRandom": ("Plaintext",),
+    "Sign": ("KeyId", "Signature"),
+    "Verify": ("KeyId", "SignatureValid"),
+    "GetPublicKey": ("KeyId", "PublicKey"),
 }
 
 #: fields an answer to the action never has (another action's answer has them)

@@ -19,6 +19,7 @@ An empty context is no context.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import uuid
@@ -30,12 +31,14 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from unikms import _base64
+from unikms.asymmetric import DIGEST_BYTES
 from unikms.dialects.aws import rules as aws
 from unikms.dialects.base import Situation, canonical_context_json
 from unikms.driver import NativeError, NativeParams, NativeResponse
+from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import FakeKey, KeyStore
 from unikms.fake.service import FakeService, Throttle
-from unikms.types import KeySpec, KeyState, KeyUsage
+from unikms.types import KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = ["AwsSeam", "AwsService", "new_aws_store"]
 
@@ -308,7 +311,10 @@ class AwsService(FakeService):
 
     # -- crypto actions -----------------------------------------------------------
     def op_Encrypt(self, params: NativeParams) -> NativeResponse:
-        key = self.crypto_key(self.resolve(params.get("KeyId")))
+        key = self.resolve(params.get("KeyId"))
+        if not key.symmetric:
+            return self.asymmetric_encrypt(key, params)
+        key = self.crypto_key(key)
         data = self.blob(params, "Plaintext", 1, aws.MAX_PLAINTEXT)
         aad = aad_for(self.context(params))
         self.algorithm(params)
@@ -321,6 +327,10 @@ class AwsService(FakeService):
 
     def op_Decrypt(self, params: NativeParams) -> NativeResponse:
         blob = self.blob(params, "CiphertextBlob", 1, aws.MAX_CIPHERTEXT)
+        if params.get("KeyId") is not None:
+            named = self.resolve(params.get("KeyId"))
+            if not named.symmetric:
+                return self.asymmetric_decrypt(named, blob, params)
         aad = aad_for(self.context(params))
         self.algorithm(params)
         key, index, data = self.unseal(blob, aad)
@@ -399,6 +409,8 @@ class AwsService(FakeService):
 
     # -- keys ---------------------------------------------------------------------
     def metadata(self, key: FakeKey) -> dict[str, Any]:
+        if not key.symmetric:
+            return self.asymmetric_metadata(key)
         meta: dict[str, Any] = {
             "AWSAccountId": self.store.account,
             "KeyId": key.key_id,
@@ -423,6 +435,8 @@ class AwsService(FakeService):
 
     def op_CreateKey(self, params: NativeParams) -> NativeResponse:
         spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        if spec in aws.SPECS_BY_NATIVE:
+            return self.create_asymmetric_key(str(spec), params)
         if spec != aws.SYMMETRIC_DEFAULT:
             raise self.fail(
                 Situation.UNSUPPORTED_OPERATION,
@@ -589,6 +603,12 @@ class AwsService(FakeService):
         return {"KeyId": self.arn(key)}
 
     def _rotatable(self, key: FakeKey) -> FakeKey:
+        if not key.symmetric:  # "supported only on symmetric encryption KMS keys" (A11)
+            raise self.fail(
+                Situation.UNSUPPORTED_OPERATION,
+                detail=f"{self.arn(key)} key spec is {aws.NATIVE_SPECS[key.spec]} which is not "
+                "valid for this operation.",
+            )
         if key.origin != "AWS_KMS":
             raise self.fail(
                 Situation.UNSUPPORTED_OPERATION,
@@ -710,6 +730,204 @@ class AwsService(FakeService):
         rows = [{"TagKey": k, "TagValue": v} for k, v in sorted(key.tags.items())]
         page, more = self._page(rows, params)
         return {"Tags": page, **more}
+
+    # -- asymmetric keys (docs/dialects-aws.md "Asymmetric keys") ----------------------
+    def create_asymmetric_key(self, native_spec: str, params: NativeParams) -> NativeResponse:
+        spec = aws.SPECS_BY_NATIVE[native_spec]
+        usage = params.get("KeyUsage")
+        if usage is None:  # "KeyUsage ... This parameter is required for asymmetric KMS keys"
+            raise self.invalid("keyUsage", "KeyUsage is required for asymmetric KMS keys")
+        chosen = {"SIGN_VERIFY": KeyUsage.SIGN_VERIFY, "ENCRYPT_DECRYPT": KeyUsage.ENCRYPT_DECRYPT}
+        if chosen.get(str(usage)) not in aws.USAGES[spec]:
+            raise self.invalid("keyUsage", f"{usage} is not a valid KeyUsage for {native_spec}")
+        origin = params.get("Origin") or "AWS_KMS"
+        if origin != "AWS_KMS":
+            raise self.fail(
+                Situation.UNSUPPORTED_OPERATION,
+                detail=f"The fake makes asymmetric keys with Origin AWS_KMS only, not {origin}.",
+            )
+        description = params.get("Description") or ""
+        if not isinstance(description, str) or len(description) > aws.MAX_DESCRIPTION:
+            raise self.invalid(
+                "description",
+                f"Member must have length less than or equal to {aws.MAX_DESCRIPTION}",
+            )
+        tags = self.tags(params.get("Tags") or [])
+        key = self.store.create_key(
+            spec=spec, usage=chosen[str(usage)], origin=origin, description=description
+        )
+        key.tags.update(tags)
+        return {"KeyMetadata": self.metadata(key)}
+
+    def algorithms(self, key: FakeKey) -> dict[str, list[str]]:
+        """``EncryptionAlgorithms`` or ``SigningAlgorithms`` of an asymmetric key (A21)."""
+        if key.usage is KeyUsage.SIGN_VERIFY:
+            return {"SigningAlgorithms": sorted(aws.SIGNING_ALGORITHMS_NATIVE[key.spec])}
+        return {"EncryptionAlgorithms": sorted(aws.OAEP_NATIVE)}
+
+    def asymmetric_metadata(self, key: FakeKey) -> dict[str, Any]:
+        native = aws.NATIVE_SPECS[key.spec]
+        meta: dict[str, Any] = {
+            "AWSAccountId": self.store.account,
+            "KeyId": key.key_id,
+            "Arn": self.arn(key),
+            "CreationDate": key.created_at.timestamp(),
+            "Enabled": key.state is KeyState.ENABLED,
+            "Description": key.description,
+            "KeyUsage": "SIGN_VERIFY" if key.usage is KeyUsage.SIGN_VERIFY else "ENCRYPT_DECRYPT",
+            "KeyState": _STATE_STRINGS[key.state],
+            "Origin": key.origin,
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": native,
+            "KeySpec": native,
+            "MultiRegion": False,
+            **self.algorithms(key),
+        }
+        if key.deletion_date is not None:
+            meta["DeletionDate"] = key.deletion_date.timestamp()
+        return meta
+
+    def asymmetric(self, key: FakeKey, usage: KeyUsage) -> FakeKey:
+        """An Enabled asymmetric key of ``usage``, else the documented error."""
+        if key.state is not KeyState.ENABLED:
+            self.usable(key)
+        if key.symmetric or key.usage is not usage:
+            wanted = "SIGN_VERIFY" if usage is KeyUsage.SIGN_VERIFY else "ENCRYPT_DECRYPT"
+            raise self.fail(
+                Situation.WRONG_KEY_TYPE,
+                detail=f"{self.arn(key)} key usage is not {wanted} with an asymmetric key spec.",
+            )
+        return key
+
+    def oaep_algorithm(self, params: NativeParams) -> str:
+        value = params.get("EncryptionAlgorithm")
+        if value is None or value == aws.SYMMETRIC_DEFAULT:
+            raise self.fail(
+                Situation.WRONG_KEY_TYPE,
+                detail=f"The {value or aws.SYMMETRIC_DEFAULT} algorithm is not valid for an "
+                "asymmetric KMS key; pass EncryptionAlgorithm RSAES_OAEP_SHA_1 or "
+                "RSAES_OAEP_SHA_256.",
+            )
+        if value not in aws.OAEP_NATIVE:
+            raise self.fail(
+                Situation.INVALID_ALGORITHM,
+                name="encryptionAlgorithm",
+                constraint="Member must satisfy enum value set: "
+                + str(sorted(aws.ENCRYPTION_ALGORITHMS)),
+            )
+        return str(value)
+
+    def asymmetric_encrypt(self, key: FakeKey, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric(key, KeyUsage.ENCRYPT_DECRYPT)
+        data = self.blob(params, "Plaintext", 1, aws.MAX_PLAINTEXT)
+        algorithm = self.oaep_algorithm(params)
+        if params.get("EncryptionContext"):
+            raise self.invalid("encryptionContext", "not valid with an asymmetric KMS key")
+        self.dry_run(params)
+        try:
+            sealed = asymmetric.oaep_encrypt(
+                asymmetric.private_key(key, key.primary), algorithm, data
+            )
+        except cipher.CipherFailure:  # longer than OAEP takes with this key (A21)
+            raise self.invalid(
+                "plaintext", f"Member is too long for {algorithm} with this key"
+            ) from None
+        return {
+            "CiphertextBlob": _base64.encode(sealed),
+            "KeyId": self.arn(key),
+            "EncryptionAlgorithm": algorithm,
+        }
+
+    def asymmetric_decrypt(self, key: FakeKey, blob: bytes, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric(key, KeyUsage.ENCRYPT_DECRYPT)
+        algorithm = self.oaep_algorithm(params)
+        self.dry_run(params)
+        try:
+            data = asymmetric.oaep_decrypt(
+                asymmetric.private_key(key, key.primary), algorithm, blob
+            )
+        except cipher.CipherFailure:
+            raise self.fail(Situation.DECRYPT_FAILED) from None
+        return {
+            "KeyId": self.arn(key),
+            "Plaintext": _base64.encode(data),
+            "EncryptionAlgorithm": algorithm,
+        }
+
+    def signing(self, params: NativeParams) -> tuple[FakeKey, SigningAlgorithm, bytes]:
+        """The key, algorithm and digest of a Sign or Verify request (A22)."""
+        key = self.asymmetric(self.resolve(params.get("KeyId")), KeyUsage.SIGN_VERIFY)
+        name = params.get("SigningAlgorithm")
+        if name is None:
+            raise self.fail(
+                Situation.MISSING_PARAMETER,
+                name="signingAlgorithm",
+                constraint="Member must not be null",
+            )
+        if name not in aws.SIGNING_ALGORITHMS_NATIVE[key.spec]:
+            raise self.fail(
+                Situation.WRONG_KEY_TYPE,
+                detail=f"Algorithm {name} is incompatible with key spec "
+                f"{aws.NATIVE_SPECS[key.spec]}.",
+            )
+        message = self.blob(params, "Message", 1, aws.MAX_PLAINTEXT)
+        kind = params.get("MessageType") or "RAW"
+        if kind == "DIGEST":
+            if len(message) != DIGEST_BYTES:
+                raise self.invalid("message", f"Digest is invalid length for algorithm {name}.")
+            digest = message
+        elif kind == "RAW":
+            digest = hashlib.sha256(message).digest()
+        else:
+            raise self.invalid("messageType", "Member must satisfy enum value set: [RAW, DIGEST]")
+        return key, aws.SIGNING_BY_NATIVE[str(name)], digest
+
+    def op_Sign(self, params: NativeParams) -> NativeResponse:
+        key, algorithm, digest = self.signing(params)
+        self.dry_run(params)
+        private = asymmetric.private_key(key, key.primary)
+        return {
+            "KeyId": self.arn(key),
+            "Signature": _base64.encode(asymmetric.sign_digest(private, algorithm, digest)),
+            "SigningAlgorithm": aws.NATIVE_SIGNING_ALGORITHMS[algorithm],
+        }
+
+    def op_Verify(self, params: NativeParams) -> NativeResponse:
+        key, algorithm, digest = self.signing(params)
+        signature = self.blob(params, "Signature", 1, aws.MAX_CIPHERTEXT)
+        self.dry_run(params)
+        private = asymmetric.private_key(key, key.primary)
+        if not asymmetric.verify_digest(private, algorithm, digest, signature):
+            raise self.rules.error(
+                "KMSInvalidSignatureException",
+                detail="The signature does not verify with this KMS key, message and "
+                "signing algorithm.",
+            )
+        return {
+            "KeyId": self.arn(key),
+            "SignatureValid": True,
+            "SigningAlgorithm": aws.NATIVE_SIGNING_ALGORITHMS[algorithm],
+        }
+
+    def op_GetPublicKey(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params.get("KeyId"))
+        if key.state is not KeyState.ENABLED:
+            self.usable(key)
+        if key.symmetric:
+            raise self.fail(
+                Situation.UNSUPPORTED_OPERATION,
+                detail=f"{self.arn(key)} key spec is SYMMETRIC_DEFAULT, which has no public key.",
+            )
+        native = aws.NATIVE_SPECS[key.spec]
+        der = asymmetric.public_der(asymmetric.private_key(key, key.primary))
+        return {
+            "KeyId": self.arn(key),
+            "PublicKey": _base64.encode(der),
+            "CustomerMasterKeySpec": native,
+            "KeySpec": native,
+            "KeyUsage": "SIGN_VERIFY" if key.usage is KeyUsage.SIGN_VERIFY else "ENCRYPT_DECRYPT",
+            **self.algorithms(key),
+        }
 
 
 class AwsSeam:

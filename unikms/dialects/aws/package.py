@@ -103,7 +103,8 @@ _READ_ONLY = frozenset(
     {
         "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
         "ReEncrypt", "GenerateRandom", "DescribeKey", "ListKeys", "ListAliases",
-        "GetKeyRotationStatus", "ListKeyRotations", "ListResourceTags",
+        "GetKeyRotationStatus", "ListKeyRotations", "ListResourceTags", "Sign", "Verify",
+        "GetPublicKey",
     }
 )  # fmt: skip
 

@@ -41,6 +41,8 @@ from unikms.errors import (
     UnsupportedByDialectError,
 )
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
@@ -49,6 +51,9 @@ from unikms.types import (
     KeySpec,
     KeyState,
     KeyUsage,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 __all__ = [
@@ -107,6 +112,48 @@ SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
 ENCRYPTION_ALGORITHMS = frozenset(
     {SYMMETRIC_DEFAULT, "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"}
 )
+
+#: ``KeySpec`` of each neutral asymmetric spec (A21: the SM2 spec is China Regions only and
+#: the fake has no SM2 arithmetic, so it has no neutral spec here)
+NATIVE_SPECS = {
+    KeySpec.RSA_2048: "RSA_2048",
+    KeySpec.RSA_3072: "RSA_3072",
+    KeySpec.EC_P256: "ECC_NIST_P256",
+    KeySpec.EC_P256K: "ECC_SECG_P256K1",
+}
+SPECS_BY_NATIVE = {native: spec for spec, native in NATIVE_SPECS.items()}
+#: the usages CreateKey takes per asymmetric spec (A21; KEY_AGREEMENT is not neutral)
+USAGES = {
+    KeySpec.RSA_2048: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY),
+    KeySpec.RSA_3072: (KeyUsage.ENCRYPT_DECRYPT, KeyUsage.SIGN_VERIFY),
+    KeySpec.EC_P256: (KeyUsage.SIGN_VERIFY,),
+    KeySpec.EC_P256K: (KeyUsage.SIGN_VERIFY,),
+}
+#: the neutral signing algorithms of each spec (A21: RSA keys sign with RSASSA-PSS and
+#: RSASSA-PKCS1-v1_5, ECC_NIST_P256 and ECC_SECG_P256K1 keys with ECDSA_SHA_256)
+SIGNING_ALGORITHMS = {
+    KeySpec.RSA_2048: (SigningAlgorithm.RSA_PSS_SHA_256, SigningAlgorithm.RSA_PKCS1_SHA_256),
+    KeySpec.RSA_3072: (SigningAlgorithm.RSA_PSS_SHA_256, SigningAlgorithm.RSA_PKCS1_SHA_256),
+    KeySpec.EC_P256: (SigningAlgorithm.ECDSA_SHA_256,),
+    KeySpec.EC_P256K: (SigningAlgorithm.ECDSA_SHA_256,),
+}
+#: ``SigningAlgorithmSpec`` of each neutral algorithm (A1, A21)
+NATIVE_SIGNING_ALGORITHMS = {
+    SigningAlgorithm.RSA_PSS_SHA_256: "RSASSA_PSS_SHA_256",
+    SigningAlgorithm.RSA_PKCS1_SHA_256: "RSASSA_PKCS1_V1_5_SHA_256",
+    SigningAlgorithm.ECDSA_SHA_256: "ECDSA_SHA_256",
+}
+SIGNING_BY_NATIVE = {native: neutral for neutral, native in NATIVE_SIGNING_ALGORITHMS.items()}
+#: the ``SigningAlgorithms`` of each spec as the fake lists and takes them (the SHA-256 ones)
+SIGNING_ALGORITHMS_NATIVE = {
+    spec: frozenset(NATIVE_SIGNING_ALGORITHMS[a] for a in algorithms)
+    for spec, algorithms in SIGNING_ALGORITHMS.items()
+}
+#: the ``EncryptionAlgorithms`` of an RSA key of usage ENCRYPT_DECRYPT (A6, A21)
+OAEP_NATIVE = frozenset({"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"})
+_OAEP = (AsymmetricAlgorithm.RSAES_OAEP_SHA_256, AsymmetricAlgorithm.RSAES_OAEP_SHA_1)
+#: what RSA keys of usage ENCRYPT_DECRYPT encrypt with (A6, A21)
+ASYMMETRIC_ENCRYPTION_ALGORITHMS = {KeySpec.RSA_2048: _OAEP, KeySpec.RSA_3072: _OAEP}
 
 
 def _row(
@@ -171,6 +218,14 @@ ERRORS = {
             "{detail}",
             "wrong_key_type",
             source=_API + "API_Encrypt.html",
+        ),
+        _row(  # Verify's answer to a signature that does not verify (A22); the neutral
+            # verify reads it as False
+            "KMSInvalidSignatureException",
+            400,
+            "{detail}",
+            "invalid_request",
+            source=_API + "API_Verify.html",
         ),
         _row("InvalidAliasNameException", 400, "{detail}", "invalid_request"),
         _row(
@@ -366,6 +421,11 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "ListKeyRotations": _KEY | {"IncludeKeyMaterial", "Limit", "Marker"},
     "GenerateRandom": frozenset({"NumberOfBytes", "CustomKeyStoreId", "Recipient"}),
     "UpdateKeyDescription": _KEY | {"Description"},
+    "Sign": _KEY | _GRANTS | {"Message", "MessageType", "SigningAlgorithm", "DryRun"},
+    "Verify": _KEY
+    | _GRANTS
+    | {"Message", "MessageType", "Signature", "SigningAlgorithm", "DryRun"},
+    "GetPublicKey": _KEY | _GRANTS,
     "TagResource": _KEY | {"Tags"},
     "UntagResource": _KEY | {"TagKeys"},
     "ListResourceTags": _KEY | {"Limit", "Marker"},
@@ -446,6 +506,9 @@ RULES = AwsRules(
             Feature.RE_ENCRYPT,
             Feature.RANDOM,
             Feature.MOVABLE_ALIASES,
+            Feature.ASYMMETRIC_SIGN,
+            Feature.ASYMMETRIC_ENCRYPT,
+            Feature.PUBLIC_KEY,
         }
     ),
     errors=ERRORS,
@@ -720,10 +783,19 @@ class AwsOperations(DialectOperations):
     ) -> KeyInfo:
         if hsm:
             self.rules.require(Feature.HSM_KEYS, "hsm")
-        if spec is not KeySpec.AES_256 or usage not in (None, KeyUsage.ENCRYPT_DECRYPT):
+        if spec is KeySpec.AES_256 and usage in (None, KeyUsage.ENCRYPT_DECRYPT):
+            native_spec, native_usage = SYMMETRIC_DEFAULT, "ENCRYPT_DECRYPT"
+        elif spec in USAGES and (usage is None or usage in USAGES[spec]) and not origin_external:
+            native_spec = NATIVE_SPECS[spec]
+            chosen = usage or USAGES[spec][0]  # RSA encrypts, EC signs
+            native_usage = "SIGN_VERIFY" if chosen is KeyUsage.SIGN_VERIFY else "ENCRYPT_DECRYPT"
+        else:
             raise UnsupportedByDialectError(
-                f"the aws dialect creates symmetric encryption keys (SYMMETRIC_DEFAULT, "
-                f"AES-256-GCM) through unikms, not {spec.value}",
+                f"the aws dialect creates SYMMETRIC_DEFAULT (AES_256), RSA_2048 and RSA_3072 "
+                f"(either usage), EC_P256 and EC_P256K (SIGN/VERIFY) keys through unikms, not "
+                f"{spec.value}"
+                + (f" for {usage.value}" if usage else "")
+                + (" with external key material" if origin_external and spec in USAGES else ""),
                 field="spec",
                 dialect=self.rules.dialect,
             )
@@ -731,8 +803,8 @@ class AwsOperations(DialectOperations):
             "CreateKey",
             {
                 "Description": description or None,
-                "KeyUsage": "ENCRYPT_DECRYPT",
-                "KeySpec": SYMMETRIC_DEFAULT,
+                "KeyUsage": native_usage,
+                "KeySpec": native_spec,
                 "Origin": "EXTERNAL" if origin_external else None,
             },
         )
@@ -755,7 +827,7 @@ class AwsOperations(DialectOperations):
             key_id=key_id,
             arn=meta.get("Arn"),
             state=STATE_NAMES.get(str(meta.get("KeyState")), KeyState.DISABLED),
-            spec=KeySpec.AES_256,
+            spec=SPECS_BY_NATIVE.get(str(meta.get("KeySpec")), KeySpec.AES_256),
             usage=KeyUsage.SIGN_VERIFY
             if meta.get("KeyUsage") == "SIGN_VERIFY"
             else KeyUsage.ENCRYPT_DECRYPT,
@@ -833,3 +905,137 @@ class AwsOperations(DialectOperations):
             )
         else:
             self.call("DisableKeyRotation", {"KeyId": self.key_only(key)})
+
+    # -- asymmetric keys (docs/dialects-aws.md, "Asymmetric keys") -----------------------
+    signing_algorithms = SIGNING_ALGORITHMS
+    encryption_algorithms = ASYMMETRIC_ENCRYPTION_ALGORITHMS
+    #: Sign and Verify: a RAW ``Message`` is ``PlaintextType``, at most 4096 bytes (A5, A22)
+    max_sign_message = MAX_PLAINTEXT
+
+    def asymmetric_key(self, key: str, version_id: str | None) -> tuple[str, KeySpec, KeyUsage]:
+        """(key id, spec, usage) of ``key`` from DescribeKey. An asymmetric key has one key
+        pair for life (no rotation, A21), so a ``version_id`` is refused."""
+        if version_id is not None:
+            raise UnsupportedByDialectError(
+                "the aws dialect's asymmetric keys have one key pair and no versions to name",
+                field="version_id",
+                dialect=self.rules.dialect,
+            )
+        meta = self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
+        spec = SPECS_BY_NATIVE.get(str(meta.get("KeySpec")), KeySpec.AES_256)
+        usage = (
+            KeyUsage.SIGN_VERIFY
+            if meta.get("KeyUsage") == "SIGN_VERIFY"
+            else KeyUsage.ENCRYPT_DECRYPT
+        )
+        return str(meta["KeyId"]), spec, usage
+
+    def sign(
+        self,
+        key: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> SignResult:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "Sign",
+            {
+                "KeyId": key_id,
+                "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+                **self.raw_or_digest(message, digest),
+            },
+        )
+        return SignResult(
+            signature=base64.b64decode(r["Signature"]),
+            key_id=key_id_of(str(r["KeyId"])),
+            key_version_id=None,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> bool:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        try:
+            r = self.call(
+                "Verify",
+                {
+                    "KeyId": key_id,
+                    "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+                    "Signature": _b64(signature),
+                    **self.raw_or_digest(message, digest),
+                },
+            )
+        except NativeError as err:
+            if err.code == "KMSInvalidSignatureException":  # A22: "fails with" it
+                return False
+            raise
+        return r["SignatureValid"] is True
+
+    def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, None)
+        r = self.call("GetPublicKey", {"KeyId": key_id})
+        der = base64.b64decode(r["PublicKey"])
+        return self.public_key_of(der, key_id_of(str(r["KeyId"])), spec, usage, r["RequestId"])
+
+    def encrypt_asymmetric(
+        self,
+        key: str,
+        plaintext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> AsymmetricEncryptResult:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
+        r = self.call(
+            "Encrypt",
+            {"KeyId": key_id, "Plaintext": _b64(plaintext), "EncryptionAlgorithm": algorithm.value},
+        )
+        return AsymmetricEncryptResult(
+            ciphertext=base64.b64decode(r["CiphertextBlob"]),
+            key_id=key_id_of(str(r["KeyId"])),
+            key_version_id=None,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt_asymmetric(
+        self,
+        key: str,
+        ciphertext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> DecryptResult:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "Decrypt",
+            {
+                "KeyId": key_id,
+                "CiphertextBlob": _b64(ciphertext),
+                "EncryptionAlgorithm": algorithm.value,
+            },
+        )
+        return DecryptResult(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            key_id=key_id_of(str(r["KeyId"])),
+            key_version_id=None,
+            algorithm=algorithm.value,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )

@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from unikms import _base64
@@ -34,10 +34,10 @@ from unikms.dialects.tencent import rules as tencent
 from unikms.dialects.tencent import sm2
 from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
-from unikms.fake import cipher
+from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
-from unikms.types import KeySpec, KeyState, KeyUsage
+from unikms.types import KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = ["TencentSeam", "TencentService", "new_tencent_store"]
 
@@ -584,6 +584,100 @@ class TencentService(FakeService):
             raise self.fail(Situation.ROTATION_TOO_SOON)
         self.store.add_version(key)
         return {"TaskId": uuid.uuid4().hex}
+
+    # -- asymmetric keys (docs/dialects.md 3.12) --------------------------------------
+    def asymmetric_key(self, params: NativeParams, usage: KeyUsage) -> FakeKey:
+        """The Enabled asymmetric key of ``usage`` that ``KeyId`` names ("处于Enabled 状态的
+        非对称密钥才能进行解密操作", T3). A key of another usage answers
+        ``InvalidParameterValue.InvalidKeyUsage``: the decrypts list it (T2); for the
+        signing actions, whose lists do not, it is *ours*."""
+        key = self.resolve(params)
+        self.usable(key)
+        if key.symmetric or key.usage is not usage:
+            raise self.fail(Situation.WRONG_KEY_TYPE)
+        if key.spec is KeySpec.EC_SM2:
+            raise UnsupportedByDialectError(
+                "the fake Tencent service does no SM2 signing or decryption (its EC_SM2 keys "
+                "hold no SM2 key pair; docs/dialects.md 3.12)",
+                field="KeyId",
+                dialect=self.dialect,
+            )
+        return key
+
+    def signing_algorithm(self, params: NativeParams, key: FakeKey) -> SigningAlgorithm:
+        name = self.text(params, "Algorithm")
+        for algorithm in tencent.SIGNING_ALGORITHMS.get(key.spec, ()):
+            if tencent.NATIVE_SIGNING_ALGORITHMS[algorithm] == name:
+                return algorithm
+        raise self.fail(Situation.INVALID_ALGORITHM, name="Algorithm")
+
+    def signed_digest(self, params: NativeParams) -> bytes:
+        """The digest to sign: SHA-256 of a RAW ``Message`` (at most 4096 bytes), or a
+        DIGEST ``Message`` of exactly 32 bytes (T18)."""
+        _, message = self.b64(params, "Message", Situation.INVALID_PARAMETER)
+        kind = params.get("MessageType") or "RAW"
+        if kind == "DIGEST":
+            if len(message) != 32:
+                raise self.fail(Situation.INVALID_PARAMETER, name="Message")
+            return message
+        if kind != "RAW" or len(message) > tencent.MAX_SIGN_MESSAGE:
+            raise self.fail(
+                Situation.INVALID_PARAMETER, name="MessageType" if kind != "RAW" else "Message"
+            )
+        return hashlib.sha256(message).digest()
+
+    def op_SignByAsymmetricKey(self, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric_key(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        digest = self.signed_digest(params)
+        private = asymmetric.private_key(key, key.primary)
+        signature = asymmetric.sign_digest(private, algorithm, digest)
+        return {"Signature": base64.b64encode(signature).decode()}
+
+    def op_VerifyByAsymmetricKey(self, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric_key(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        digest = self.signed_digest(params)
+        _, signature = self.b64(params, "SignatureValue", Situation.INVALID_PARAMETER)
+        private = asymmetric.private_key(key, key.primary)
+        return {"SignatureValid": asymmetric.verify_digest(private, algorithm, digest, signature)}
+
+    def op_GetPublicKey(self, params: NativeParams) -> NativeResponse:
+        key = self.resolve(params)
+        self.usable(key)
+        if key.symmetric:
+            raise self.fail(Situation.WRONG_KEY_TYPE)
+        key = self.asymmetric_key(params, key.usage)
+        private = asymmetric.private_key(key, key.primary)
+        der = asymmetric.public_der(private)
+        return {
+            "KeyId": key.key_id,
+            "PublicKey": base64.b64encode(der).decode(),
+            "PublicKeyPem": asymmetric.public_pem(private),
+        }
+
+    def op_AsymmetricRsaDecrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric_key(params, KeyUsage.ENCRYPT_DECRYPT)
+        if key.spec is not KeySpec.RSA_2048:
+            raise self.fail(Situation.WRONG_KEY_TYPE)
+        algorithm = self.text(params, "Algorithm")
+        if algorithm not in tencent.RSA_DECRYPT_ALGORITHMS:
+            raise self.fail(Situation.INVALID_PARAMETER, name="Algorithm")
+        _, blob = self.b64(params, "Ciphertext", Situation.INVALID_PARAMETER)
+        try:
+            private = asymmetric.private_key(key, key.primary)
+            if algorithm == "RSAES_PKCS1_V1_5":
+                assert isinstance(private, rsa.RSAPrivateKey)
+                data = private.decrypt(blob, padding.PKCS1v15())
+            else:
+                data = asymmetric.oaep_decrypt(private, algorithm, blob)
+        except (cipher.CipherFailure, ValueError):
+            raise self.rules.error("FailedOperation.DecryptError") from None
+        return {"KeyId": key.key_id, "Plaintext": base64.b64encode(data).decode()}
+
+    def op_AsymmetricSm2Decrypt(self, params: NativeParams) -> NativeResponse:
+        key = self.asymmetric_key(params, KeyUsage.ENCRYPT_DECRYPT)
+        raise self.fail(Situation.WRONG_KEY_TYPE, key=key.key_id)  # an RSA key: SM2's above
 
 
 _STATE_STRINGS = {v: k for k, v in tencent.STATE_NAMES.items()}

@@ -133,7 +133,8 @@ _READ_ONLY = frozenset(
     {
         "Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "DescribeKeys", "ListKeys",
         "ListKeyDetail", "GetKeyRotationStatus", "ReEncrypt", "GenerateRandom",
-        "GetServiceStatus", "GetRegions", "ListAlgorithms",
+        "GetServiceStatus", "GetRegions", "ListAlgorithms", "SignByAsymmetricKey",
+        "VerifyByAsymmetricKey", "GetPublicKey", "AsymmetricRsaDecrypt", "AsymmetricSm2Decrypt",
     }
 )  # fmt: skip
 

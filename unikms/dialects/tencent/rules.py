@@ -42,6 +42,8 @@ from unikms.errors import (
     UnsupportedByDialectError,
 )
 from unikms.types import (
+    AsymmetricAlgorithm,
+    AsymmetricEncryptResult,
     DataKey,
     DecryptResult,
     Dialect,
@@ -50,6 +52,9 @@ from unikms.types import (
     KeySpec,
     KeyState,
     KeyUsage,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
 )
 
 __all__ = [
@@ -395,7 +400,49 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "DisableKeyRotation": _KEY_ID,
     "GetKeyRotationStatus": _KEY_ID,
     "RotateKey": _KEY_ID,
+    # the asymmetric actions (T3: SignByAsymmetricKeyRequest, VerifyByAsymmetricKeyRequest,
+    # GetPublicKeyRequest, AsymmetricRsaDecryptRequest, AsymmetricSm2DecryptRequest)
+    "SignByAsymmetricKey": frozenset({"KeyId", "Algorithm", "Message", "MessageType"}),
+    "VerifyByAsymmetricKey": frozenset(
+        {"KeyId", "SignatureValue", "Message", "Algorithm", "MessageType"}
+    ),
+    "GetPublicKey": frozenset({"KeyId"}),
+    "AsymmetricRsaDecrypt": frozenset({"KeyId", "Ciphertext", "Algorithm"}),
+    "AsymmetricSm2Decrypt": frozenset({"KeyId", "Ciphertext"}),
 }
+
+#: what each asymmetric spec signs with (SignByAsymmetricKey, docs/dialects.md 3.12: T18)
+SIGNING_ALGORITHMS = {
+    KeySpec.RSA_2048: (SigningAlgorithm.RSA_PSS_SHA_256, SigningAlgorithm.RSA_PKCS1_SHA_256),
+    KeySpec.EC_P256: (SigningAlgorithm.ECDSA_SHA_256,),
+    KeySpec.EC_SM2: (SigningAlgorithm.SM2DSA,),
+}
+#: the ``Algorithm`` SignByAsymmetricKey and VerifyByAsymmetricKey take for each (T18)
+NATIVE_SIGNING_ALGORITHMS = {
+    SigningAlgorithm.RSA_PSS_SHA_256: "RSA_PSS_SHA_256",
+    SigningAlgorithm.RSA_PKCS1_SHA_256: "RSA_PKCS1_SHA_256",
+    SigningAlgorithm.ECDSA_SHA_256: "ECC_P256_R1",
+    SigningAlgorithm.SM2DSA: "SM2DSA",
+}
+#: what each asymmetric spec decrypts (AsymmetricRsaDecrypt's Algorithm, AsymmetricSm2Decrypt;
+#: T3); Tencent has no encrypt action: the public key encrypts (docs/dialects.md 3.12)
+ENCRYPTION_ALGORITHMS = {
+    KeySpec.RSA_2048: (
+        AsymmetricAlgorithm.RSAES_OAEP_SHA_256,
+        AsymmetricAlgorithm.RSAES_OAEP_SHA_1,
+    ),
+    KeySpec.EC_SM2: (AsymmetricAlgorithm.SM2PKE,),
+}
+#: AsymmetricRsaDecrypt's ``Algorithm``: "当前支持RSAES_PKCS1_V1_5、RSAES_OAEP_SHA_1、
+#: RSAES_OAEP_SHA_256" (T3); the neutral API offers the two OAEP ones
+RSA_DECRYPT_ALGORITHMS = ("RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
+#: AsymmetricSm2Decrypt: "原始密文长度不能超过256字节" (the raw C1C3C2_ASN1 ciphertext is at
+#: most 256 bytes, T3); its DER takes at most 110 bytes beside the plaintext (a 3-byte
+#: SEQUENCE header, two 33-byte INTEGERs with their 2-byte headers, C3's 34 bytes, C2's
+#: 3-byte header), so 146 plaintext bytes always fit
+SM2_MAX_PLAINTEXT = 256 - 110
+#: SignByAsymmetricKey: a RAW ``Message`` is at most 4096 bytes, a DIGEST exactly 32 (T18)
+MAX_SIGN_MESSAGE = 4096
 
 
 def rotation_policy_shown(enabled: bool, period_days: int | None) -> dict[str, object]:
@@ -415,7 +462,17 @@ RULES = DialectRules(
         data_key_bytes=(1, 1024),
         action_qps={"Encrypt": 300, "Decrypt": 300, "GenerateDataKey": 100},
     ),
-    features=frozenset({Feature.ROTATION, Feature.ARCHIVE, Feature.RE_ENCRYPT, Feature.RANDOM}),
+    features=frozenset(
+        {
+            Feature.ROTATION,
+            Feature.ARCHIVE,
+            Feature.RE_ENCRYPT,
+            Feature.RANDOM,
+            Feature.ASYMMETRIC_SIGN,
+            Feature.ASYMMETRIC_ENCRYPT,
+            Feature.PUBLIC_KEY,
+        }
+    ),
     errors=ERRORS,
     situations=SITUATIONS,
     decrypt_failure_codes=frozenset({"InvalidParameterValue.InvalidCiphertext"}),
@@ -703,14 +760,20 @@ class TencentOperations(DialectOperations):
     ) -> KeyInfo:
         if hsm:
             self.rules.require(Feature.HSM_KEYS, "hsm")
-        table = SIGNING_USAGE_FOR_SPEC if usage is KeyUsage.SIGN_VERIFY else USAGE_FOR_SPEC
+        # no usage: the spec's encryption usage, or its signing one when it has no other
+        # (EC_P256 is ASYMMETRIC_SIGN_VERIFY_ECC only)
+        signing = usage is KeyUsage.SIGN_VERIFY or (usage is None and spec not in USAGE_FOR_SPEC)
+        table = SIGNING_USAGE_FOR_SPEC if signing else USAGE_FOR_SPEC
         native_usage = table.get(spec)
         if native_usage is None:
             # Tencent's CreateKey does not choose the symmetric algorithm (the region and the
-            # HSM type do: KeyMetadata.Type 4 is the SM family), and has no EC P-256 usage
+            # HSM type do: KeyMetadata.Type 4 is the SM family), has no secp256k1 or RSA 3072
+            # usage, and ASYMMETRIC_SIGN_VERIFY_ECC keys only sign (T3)
+            usages = sorted({*USAGE_FOR_SPEC.values(), *SIGNING_USAGE_FOR_SPEC.values()})
             raise UnsupportedByDialectError(
-                f"the tencent dialect cannot create a {spec.value} key through CreateKey "
-                f"(KeyUsage values: {', '.join(sorted(USAGE_FOR_SPEC.values()))})",
+                f"the tencent dialect cannot create a {spec.value} key"
+                + (f" for {usage.value}" if usage else "")
+                + f" through CreateKey (KeyUsage values: {', '.join(usages)})",
                 field="spec",
                 dialect=self.rules.dialect,
             )
@@ -841,3 +904,147 @@ class TencentOperations(DialectOperations):
             self.call("EnableKeyRotation", {"KeyId": self.key_id(key), "RotateDays": period_days})
         else:
             self.call("DisableKeyRotation", {"KeyId": self.key_id(key)})
+
+    # -- asymmetric keys (docs/dialects.md 3.12) ----------------------------------------
+    signing_algorithms = SIGNING_ALGORITHMS
+    encryption_algorithms = ENCRYPTION_ALGORITHMS
+    sm2_max_plaintext = SM2_MAX_PLAINTEXT
+    max_sign_message = MAX_SIGN_MESSAGE
+
+    def asymmetric_key(self, key: str, version_id: str | None) -> tuple[str, KeySpec, KeyUsage]:
+        """(key id, spec, usage) of ``key``, from DescribeKey. Tencent's keys have no
+        versions a request can name (T3), so a ``version_id`` is refused."""
+        if version_id is not None:
+            raise UnsupportedByDialectError(
+                "the tencent dialect has no key versions to name: its asymmetric actions "
+                "take KeyId only",
+                field="version_id",
+                dialect=self.rules.dialect,
+            )
+        meta = self.call("DescribeKey", {"KeyId": self.key_id(key)})["KeyMetadata"]
+        usage = str(meta.get("KeyUsage") or "ENCRYPT_DECRYPT")
+        spec = SPEC_FOR_USAGE.get(usage, KeySpec.AES_256)
+        kind = KeyUsage.SIGN_VERIFY if "SIGN" in usage else KeyUsage.ENCRYPT_DECRYPT
+        return str(meta["KeyId"]), spec, kind
+
+    def sign(
+        self,
+        key: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> SignResult:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "SignByAsymmetricKey",
+            {
+                "KeyId": key_id,
+                "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+                **self.raw_or_digest(message, digest),
+            },
+        )
+        return SignResult(
+            signature=base64.b64decode(r["Signature"]),
+            key_id=key_id,
+            key_version_id=None,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> bool:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        r = self.call(
+            "VerifyByAsymmetricKey",
+            {
+                "KeyId": key_id,
+                "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+                "SignatureValue": _b64(signature),
+                **self.raw_or_digest(message, digest),
+            },
+        )
+        return r["SignatureValid"] in (True, "true", "True")
+
+    def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, None)
+        r = self.call("GetPublicKey", {"KeyId": key_id})
+        der = base64.b64decode(r["PublicKey"])
+        return self.public_key_of(
+            der, r["KeyId"], spec, usage, r["RequestId"], pem=str(r["PublicKeyPem"])
+        )
+
+    def encrypt_asymmetric(
+        self,
+        key: str,
+        plaintext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> AsymmetricEncryptResult:
+        """Tencent has no asymmetric encrypt action (T3: only AsymmetricRsaDecrypt and
+        AsymmetricSm2Decrypt; "密文必须是使用对应公钥加密的", the ciphertext must be made with
+        the matching public key): the lowering is GetPublicKey, then RSAES-OAEP here with
+        ``cryptography`` or SM2 (C1C3C2_ASN1, as AsymmetricSm2Decrypt takes it) with
+        ``gmalg``. The result's ``request_id`` is GetPublicKey's."""
+        public = self.get_public_key(key, version_id)
+        self.check_asymmetric_key(public.key_id, public.spec, public.usage, algorithm)
+        self.check_asymmetric_plaintext(public.spec, algorithm, len(plaintext))
+        if algorithm is AsymmetricAlgorithm.SM2PKE:
+            from unikms.dialects.tencent import sm2
+
+            try:
+                sealed = sm2.encrypt(sm2.load_public_key(public.pem), plaintext, asn1=True)
+            except sm2.Sm2Unavailable as err:
+                raise UnsupportedByDialectError(
+                    f"SM2PKE on the tencent dialect encrypts here with the public key: {err}",
+                    field="algorithm",
+                    dialect=self.rules.dialect,
+                ) from None
+        else:
+            from unikms.asymmetric import encrypt_locally
+
+            sealed = encrypt_locally(public.der, plaintext, algorithm)
+        return AsymmetricEncryptResult(
+            ciphertext=sealed,
+            key_id=public.key_id,
+            key_version_id=None,
+            algorithm=algorithm,
+            request_id=public.request_id,
+            dialect=self.rules.dialect,
+        )
+
+    def decrypt_asymmetric(
+        self,
+        key: str,
+        ciphertext: bytes,
+        algorithm: AsymmetricAlgorithm,
+        version_id: str | None,
+    ) -> DecryptResult:
+        key_id, spec, usage = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        if algorithm is AsymmetricAlgorithm.SM2PKE:
+            r = self.call("AsymmetricSm2Decrypt", {"KeyId": key_id, "Ciphertext": _b64(ciphertext)})
+        else:
+            r = self.call(
+                "AsymmetricRsaDecrypt",
+                {"KeyId": key_id, "Ciphertext": _b64(ciphertext), "Algorithm": algorithm.value},
+            )
+        return DecryptResult(
+            plaintext=base64.b64decode(r["Plaintext"]),
+            key_id=r["KeyId"],
+            key_version_id=None,
+            algorithm=algorithm.value,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
