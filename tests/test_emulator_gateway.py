@@ -376,7 +376,7 @@ REJECTIONS: dict[str, tuple[Case, str, int, str | None]] = {
     "empty api name": (lambda s, b: s.request("", b), "InvalidApiName", 400, None),
     "a management action": (lambda s, b: s.request("CreateKey", b), "InvalidApiName", 400, None),
     "an unserved gateway operation": (
-        lambda s, b: s.request("Sign", b), "UnsupportedOperation", 400, None,
+        lambda s, b: s.request("Hmac", b), "UnsupportedOperation", 400, None,
     ),
     "json content type": (
         _signed(content_type="application/json"), "InvalidContentType", 415,

@@ -17,6 +17,7 @@ them out explicitly with ``-m "not sdk_venv"``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -72,6 +73,10 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     disabled = service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     service.call("DisableKey", {"KeyId": disabled})
     service.call("CreateAlias", {"KeyId": key_id, "AliasName": "alias/gateway-sdk"})
+    signing = {"KeySpec": "EC_P256", "KeyUsage": "SIGN/VERIFY"}
+    sign_key_id = service.call("CreateKey", signing)["KeyMetadata"]["KeyId"]
+    sm2 = {"KeySpec": "EC_SM2", "KeyUsage": "SIGN/VERIFY"}
+    sm2_key_id = service.call("CreateKey", sm2)["KeyMetadata"]["KeyId"]
     directory = tmp_path_factory.mktemp("client-keys")
     credentials = EmulatorCredentials()
     app = EmulatorApp([GatewayProtocol(service, credentials)])
@@ -86,6 +91,9 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             "disabled_key_id": disabled,
             "alias": "alias/gateway-sdk",
             "missing_key_id": "key-hzz" + "0" * 18,
+            "sign_key_id": sign_key_id,
+            "sm2_key_id": sm2_key_id,
+            "sha256": hashlib.sha256(b"release 1.4").hexdigest(),
         }
         results = gateway_venv.run_driver(sdk_venv, DRIVER, cfg)
         with urllib.request.urlopen(f"http://{endpoint}/health", timeout=10) as answer:
@@ -93,6 +101,8 @@ def world(sdk_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield {
             "results": results,
             "key_id": key_id,
+            "sign_key_id": sign_key_id,
+            "sm2_key_id": sm2_key_id,
             "initial": key.initial.version_id,
             "primary": key.primary.version_id,
             "hsm_key_id": hsm_id,
@@ -227,6 +237,38 @@ def test_every_credential_form(world: dict[str, Any], case: str) -> None:
     assert ok(world, case)["key_id"] == world["key_id"]
 
 
+# -- Sign, Verify, GetPublicKey (docs/dialects.md 2.12) -----------------------------------
+@pytest.mark.parametrize(("case", "message_type"), [("sign_raw", "RAW"), ("sign_digest", "DIGEST")])
+def test_sign_verify_and_the_public_key(
+    world: dict[str, Any], case: str, message_type: str
+) -> None:
+    """The SDK's signature verifies through Verify and, with the public key the SDK
+    fetched, through ``cryptography``; a changed signature is ``Value`` false."""
+    from unikms.asymmetric import der_of_pem, verify_locally
+
+    result = ok(world, case)
+    assert (result["key_id"], result["public_key_id"]) == (world["sign_key_id"],) * 2
+    assert (result["algorithm"], result["message_type"]) == ("ECDSA_SHA_256", message_type)
+    assert (result["verified"], result["changed_verified"]) == (True, False)
+    signature = bytes.fromhex(result["signature"])
+    public = der_of_pem(result["public_key"])
+    assert verify_locally(public, signature, b"release 1.4", "ECDSA_SHA_256")
+
+
+def test_sm2_sign_through_the_sdk(world: dict[str, Any]) -> None:
+    """SM2DSA of a RAW message: the gateway computes SM3(Z || M) with the default ID, so
+    the signature verifies with gmalg from the public key alone."""
+    from unikms import sm2
+    from unikms.asymmetric import der_of_pem
+
+    pytest.importorskip("gmalg")
+    result = ok(world, "sign_sm2_raw")
+    assert (result["verified"], result["changed_verified"]) == (True, False)
+    point = sm2.point_of_der(der_of_pem(result["public_key"]))
+    digest = sm2.z_digest(point, b"release 1.4")
+    assert sm2.verify_digest(point, digest, bytes.fromhex(result["signature"]))
+
+
 # -- error paths ----------------------------------------------------------------------------
 ERROR_CASES = {
     "unknown_key": ("Forbidden.KeyNotFound", 404),
@@ -239,6 +281,7 @@ ERROR_CASES = {
     "garbage_blob": ("InvalidParameter", 400),
     "body_too_large": ("None.", 413),
     "unserved_operation": ("UnsupportedOperation", 400),
+    "sign_on_a_symmetric_key": ("UnsupportedOperation", 400),
     "unknown_client_key": ("Unauthorized", 404),
     "wrong_private_key": ("SignatureNotMatch", 401),
 }

@@ -140,6 +140,8 @@ def valid_answer(api: str, request: bytes = b"") -> bytes:
         "Plaintext": b"k" * size,
         "Iv": bytes(12),
         "Random": b"r" * (getattr(request_cls.FromString(request), "Length", 0) or 32),
+        "Signature": b"s",
+        "PublicKey": "-----BEGIN PUBLIC KEY-----",
     }
     values.update({k: v for k, v in given.items() if k in fields})
     return bytes(response_cls(**values).SerializeToString())
@@ -348,6 +350,27 @@ REQUEST_CASES: dict[str, Call] = {
         {"KeyId": KEY_ID, "NumberOfBytes": 64, "Aad": b"adk"},
     ),
     "generate_random_32": ("GenerateRandom", {"Length": 32}),
+    "sign_raw": ("Sign", {"KeyId": KEY_ID, "Algorithm": "ECDSA_SHA_256", "Message": b"m"}),
+    "sign_digest": (
+        "Sign",
+        {
+            "KeyId": KEY_ID,
+            "Algorithm": "RSA_PSS_SHA_256",
+            "Message": bytes(range(32)),
+            "MessageType": "DIGEST",
+        },
+    ),
+    "verify_raw": (
+        "Verify",
+        {
+            "KeyId": KEY_ID,
+            "Algorithm": "SM2DSA",
+            "Message": b"m",
+            "MessageType": "RAW",
+            "Signature": ALL_BYTES[:72],
+        },
+    ),
+    "get_public_key": ("GetPublicKey", {"KeyId": KEY_ID}),
 }
 
 
@@ -465,6 +488,9 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "AdvanceDecrypt": {"CiphertextBlob": BLOB},
     "AdvanceGenerateDataKey": {"KeyId": KEY_ID},
     "GenerateRandom": {"Length": 8},
+    "Sign": {"KeyId": KEY_ID, "Algorithm": "ECDSA_SHA_256", "Message": b"m"},
+    "Verify": {"KeyId": KEY_ID, "Algorithm": "ECDSA_SHA_256", "Message": b"m", "Signature": b"s"},
+    "GetPublicKey": {"KeyId": KEY_ID},
 }
 
 
@@ -542,6 +568,16 @@ def response_cases(
     cases["emulator_advance_generate_data_key"] = ok(
         "AdvanceGenerateDataKey", {"KeyId": key_id, "NumberOfBytes": 64}
     )
+    signing = {"KeySpec": "EC_P256", "KeyUsage": "SIGN/VERIFY"}
+    signer = service.call("CreateKey", signing)["KeyMetadata"]["KeyId"]
+    cases["emulator_sign"] = sig = ok(
+        "Sign", {"KeyId": signer, "Algorithm": "ECDSA_SHA_256", "Message": b"m"}
+    )
+    signature = pb.SignResponse.FromString(sig[2]).Signature
+    verify = {"KeyId": signer, "Algorithm": "ECDSA_SHA_256", "Message": b"m"}
+    cases["emulator_verify"] = ok("Verify", {**verify, "Signature": signature})
+    cases["emulator_verify_false"] = ok("Verify", {**verify, "Signature": b"junk"})
+    cases["emulator_get_public_key"] = ok("GetPublicKey", {"KeyId": signer})
     cases["emulator_unknown_key_404"] = err(
         "Encrypt", {"KeyId": "key-hzz" + "0" * 18, "Plaintext": b"x"}, 404
     )

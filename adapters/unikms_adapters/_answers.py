@@ -49,6 +49,10 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "GenerateDataKey": ("KeyId", "CiphertextBlob"),
     "AdvanceGenerateDataKey": ("KeyId", "CiphertextBlob"),
     "GenerateDataKeyWithoutPlaintext": ("KeyId", "CiphertextBlob"),
+    # the gateway's signing calls (a Verify answer's Value may be false: KeyId only)
+    "Sign": ("KeyId", "Signature"),
+    "Verify": ("KeyId",),
+    "GetPublicKey": ("KeyId", "PublicKey"),
 }
 #: fields an answer to the action never has (another action's answer has them)
 _NEVER: dict[str, tuple[str, ...]] = {

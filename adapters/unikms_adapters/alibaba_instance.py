@@ -242,8 +242,9 @@ class AlibabaInstanceKmsDriver:
 
     # -- the driver -----------------------------------------------------------------
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        """One gateway call (or a management call through ``management``)."""
-        if action not in self._wire.MESSAGES:
+        """One gateway call (or a management call through ``management``: every action
+        the gateway does not answer, a ``GetPublicKey`` naming a ``KeyVersionId`` too)."""
+        if action not in self._wire.MESSAGES or not rules_module.gateway_serves(action, params):
             if self.management is None:
                 raise NativeError(
                     "NoManagement",

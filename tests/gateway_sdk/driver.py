@@ -274,8 +274,41 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         return failing_advance_decrypt(enc.ciphertext_blob, b"wrong")()
 
     def unserved() -> dict[str, Any]:
-        client.get_public_key_with_options(m.GetPublicKeyRequest(key_id=key_id), no_retry)
+        client.get_secret_value_with_options(m.GetSecretValueRequest(secret_name="s"), no_retry)
         return {}
+
+    def sign_verify(key: str, algorithm: str, message_type: str, message: bytes) -> Case:
+        def case() -> dict[str, Any]:
+            signed = client.sign(
+                m.SignRequest(
+                    key_id=key, algorithm=algorithm, message=message, message_type=message_type
+                )
+            )
+            good = client.verify(
+                m.VerifyRequest(
+                    key_id=key, algorithm=algorithm, message=message,
+                    message_type=message_type, signature=signed.signature,
+                )
+            )  # fmt: skip
+            bad = client.verify(
+                m.VerifyRequest(
+                    key_id=key, algorithm=algorithm, message=message,
+                    message_type=message_type, signature=signed.signature[:-1] + b"\0",
+                )
+            )  # fmt: skip
+            public = client.get_public_key(m.GetPublicKeyRequest(key_id=key))
+            return {
+                "key_id": signed.key_id,
+                "algorithm": signed.algorithm,
+                "message_type": signed.message_type,
+                "signature": _hex(signed.signature),
+                "verified": good.value,
+                "changed_verified": bad.value,
+                "public_key_id": public.key_id,
+                "public_key": public.public_key,
+            }
+
+        return case
 
     def extra_signed_header() -> dict[str, Any]:
         # request headers starting with x-kms- are signed too (wire protocol 2.1)
@@ -331,6 +364,13 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "garbage_blob": failing_advance_decrypt(b"not a blob at all"),
         "body_too_large": failing_encrypt(key_id, b"\0" * (3 * 1024 * 1024 + 1)),
         "unserved_operation": unserved,
+        # Sign, Verify, GetPublicKey (a P-256 and an SM2 signing key)
+        "sign_raw": sign_verify(cfg["sign_key_id"], "ECDSA_SHA_256", "RAW", b"release 1.4"),
+        "sign_digest": sign_verify(
+            cfg["sign_key_id"], "ECDSA_SHA_256", "DIGEST", bytes.fromhex(cfg["sha256"])
+        ),
+        "sign_sm2_raw": sign_verify(cfg["sm2_key_id"], "SM2DSA", "RAW", b"release 1.4"),
+        "sign_on_a_symmetric_key": sign_verify(key_id, "ECDSA_SHA_256", "RAW", b"x"),
         "unknown_client_key": other_credentials(
             lambda: {
                 "client_key_file": cfg["stranger_key_file"],

@@ -57,8 +57,8 @@ PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
 _MATERIAL_BYTES = KEY_BYTES
 _RSA_BITS = {KeySpec.RSA_2048: 2048, KeySpec.RSA_3072: 3072}
-#: the curve of each EC spec ``cryptography`` has (SM2's it has not: random bytes, and
-#: the fake refuses SM2 operations, docs/dialects.md 1.10)
+#: the curve of each EC spec ``cryptography`` has (SM2's it has not: 32 random bytes, the
+#: private scalar, used by :mod:`unikms.sm2`, docs/dialects.md 1.14)
 _EC_CURVES: dict[KeySpec, type[ec.EllipticCurve]] = {
     KeySpec.EC_P256: ec.SECP256R1,
     KeySpec.EC_P256K: ec.SECP256K1,
@@ -67,8 +67,8 @@ _EC_CURVES: dict[KeySpec, type[ec.EllipticCurve]] = {
 
 def new_material(spec: KeySpec) -> bytes:
     """Fresh key material: random bytes for symmetric keys, a PKCS#8 (DER) private key
-    for RSA and EC (P-256, secp256k1) keys; SM2 keys get random bytes (the fake does no
-    SM2 cryptography with them)."""
+    for RSA and EC (P-256, secp256k1) keys; SM2 keys get 32 random bytes, which stand for
+    the private scalar (:meth:`unikms.sm2.Sm2Key.from_material`)."""
     bits = _RSA_BITS.get(spec)
     curve = _EC_CURVES.get(spec)
     private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey

@@ -1006,6 +1006,17 @@ class AlibabaClassicOperations(DialectOperations):
         self.rules.require(Feature.ASYMMETRIC_SIGN, "sign")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        return self.asymmetric_sign(key_id, version, message, digest, algorithm)
+
+    def asymmetric_sign(
+        self,
+        key_id: str,
+        version: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+    ) -> SignResult:
+        """``AsymmetricSign`` of a checked key and version."""
         r = self.call(
             "AsymmetricSign",
             {
@@ -1036,6 +1047,18 @@ class AlibabaClassicOperations(DialectOperations):
         self.rules.require(Feature.ASYMMETRIC_SIGN, "verify")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        return self.asymmetric_verify(key_id, version, signature, message, digest, algorithm)
+
+    def asymmetric_verify(
+        self,
+        key_id: str,
+        version: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+    ) -> bool:
+        """``AsymmetricVerify`` of a checked key and version."""
         r = self.call(
             "AsymmetricVerify",
             {
@@ -1049,12 +1072,18 @@ class AlibabaClassicOperations(DialectOperations):
         return r.get("Value") in (True, "true", "True")
 
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
-        from unikms.asymmetric import der_of_pem
-
         self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
         r = self.call("GetPublicKey", {"KeyId": key_id, "KeyVersionId": version})
+        return self.public_key_of(r, spec, usage, version)
+
+    def public_key_of(
+        self, r: NativeResponse, spec: KeySpec, usage: KeyUsage, version: str
+    ) -> PublicKey:
+        """The neutral public key of a ``GetPublicKey`` answer (``PublicKey``, PEM)."""
+        from unikms.asymmetric import der_of_pem
+
         pem = str(r["PublicKey"])
         signing = usage is KeyUsage.SIGN_VERIFY
         return PublicKey(

@@ -24,7 +24,7 @@ import attrs
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from unikms import _base64
+from unikms import _base64, sm2
 from unikms.dialects.alibaba import classic as alibaba_classic
 from unikms.dialects.alibaba import instance as alibaba_instance
 from unikms.dialects.alibaba.common import (
@@ -51,6 +51,7 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.driver import NativeError, NativeParams, NativeResponse
+from unikms.errors import UnsupportedByDialectError
 from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import (
     PROTECTION_LEVELS,
@@ -790,10 +791,21 @@ class AlibabaClassicService(FakeService):
         wanted = self.text(params, "KeyVersionId")
         for version in key.versions:
             if version.version_id == wanted:
-                if key.spec is KeySpec.EC_SM2:  # no SM2 arithmetic in the fake
-                    raise self.fail(Situation.UNSUPPORTED_OPERATION)
                 return key, version
         raise self.rules.error("Forbidden.KeyVersionNotFound")
+
+    def private_key(self, key: FakeKey, version: FakeKeyVersion) -> asymmetric.PrivateKey:
+        """The version's private key; an SM2 key without ``gmalg`` is refused naming the
+        extra (:class:`UnsupportedByDialectError`, field ``spec``)."""
+        try:
+            return asymmetric.private_key(key, version)
+        except sm2.Sm2Unavailable as err:
+            raise UnsupportedByDialectError(
+                f"the fake does SM2 ({key.spec.value} keys) only with the optional SM2 "
+                f"library: {err}",
+                field="spec",
+                dialect=self.rules.dialect,
+            ) from None
 
     def signing_algorithm(self, params: NativeParams, key: FakeKey) -> SigningAlgorithm:
         name = self.text(params, "Algorithm")
@@ -820,7 +832,7 @@ class AlibabaClassicService(FakeService):
         algorithm = self.signing_algorithm(params, key)
         digest = self.digest(params)
         self.dry_run(params)
-        private = asymmetric.private_key(key, version)
+        private = self.private_key(key, version)
         value = asymmetric.sign_digest(private, algorithm, digest)
         return {
             "KeyId": key.key_id,
@@ -834,7 +846,7 @@ class AlibabaClassicService(FakeService):
         digest = self.digest(params)
         _, signature = self.b64(params, "Value", Situation.INVALID_PARAMETER)
         self.dry_run(params)
-        private = asymmetric.private_key(key, version)
+        private = self.private_key(key, version)
         return {
             "KeyId": key.key_id,
             "KeyVersionId": version.version_id,
@@ -846,11 +858,15 @@ class AlibabaClassicService(FakeService):
         algorithm = self.encryption_algorithm(params, key)
         _, data = self.b64(params, "Plaintext", Situation.INVALID_PLAINTEXT)
         self.dry_run(params)
+        private = self.private_key(key, version)
         try:
-            blob = asymmetric.oaep_encrypt(
-                asymmetric.private_key(key, version), algorithm.value, data
-            )
-        except cipher.CipherFailure:  # longer than OAEP takes with this key
+            if algorithm is AsymmetricAlgorithm.SM2PKE:
+                if len(data) > alibaba_classic.SM2_MAX_PLAINTEXT:
+                    raise cipher.CipherFailure("longer than SM2PKE takes")
+                blob = asymmetric.sm2_encrypt(private, data)
+            else:
+                blob = asymmetric.oaep_encrypt(private, algorithm.value, data)
+        except cipher.CipherFailure:  # longer than OAEP (or SM2PKE) takes with this key
             raise self.fail(Situation.PLAINTEXT_TOO_LARGE, name="Plaintext") from None
         return {
             "KeyId": key.key_id,
@@ -865,10 +881,12 @@ class AlibabaClassicService(FakeService):
         if params.get("Recipient"):
             raise self.fail(Situation.UNSUPPORTED_OPERATION, name="Recipient")
         self.dry_run(params)
+        private = self.private_key(key, version)
         try:
-            data = asymmetric.oaep_decrypt(
-                asymmetric.private_key(key, version), algorithm.value, blob
-            )
+            if algorithm is AsymmetricAlgorithm.SM2PKE:
+                data = asymmetric.sm2_decrypt(private, blob)
+            else:
+                data = asymmetric.oaep_decrypt(private, algorithm.value, blob)
         except cipher.CipherFailure:
             raise self.fail(Situation.DECRYPT_FAILED, name="CiphertextBlob") from None
         return {
@@ -885,10 +903,8 @@ class AlibabaClassicService(FakeService):
         wanted = self.text(params, "KeyVersionId")
         for version in key.versions:
             if version.version_id == wanted:
-                if key.spec is KeySpec.EC_SM2:
-                    raise self.fail(Situation.UNSUPPORTED_OPERATION)
                 self.dry_run(params)
-                pem = asymmetric.public_pem(asymmetric.private_key(key, version))
+                pem = asymmetric.public_pem(self.private_key(key, version))
                 return {"KeyId": key.key_id, "KeyVersionId": version.version_id, "PublicKey": pem}
         raise self.rules.error("Forbidden.KeyVersionNotFound")
 
@@ -918,7 +934,7 @@ class AlibabaInstanceService(AlibabaClassicService):
         self.gateway_crypto = GatewaySeam(self)
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        if action not in alibaba_instance.GATEWAY_ACTIONS:
+        if not alibaba_instance.gateway_serves(action, params):
             if action in self._handlers:  # management (unknown actions: the gateway's code)
                 return self.management.call(action, params)
             return super().call(action, params)
@@ -1292,6 +1308,72 @@ class AlibabaInstanceService(AlibabaClassicService):
             "CiphertextBlob": blob,
             "Algorithm": _gcm_for(key),
             "KeyVersionId": version.version_id,
+        }
+
+    # -- Sign, Verify, GetPublicKey (docs/dialects.md 2.12) ------------------------
+    def gateway_asymmetric(
+        self, params: NativeParams, usage: KeyUsage | None
+    ) -> tuple[FakeKey, FakeKeyVersion]:
+        """The Enabled asymmetric key ``KeyId`` names (of ``usage``, unless ``None``) and
+        the version the gateway uses: the requests name none, so the key's primary one,
+        which for an asymmetric key is its newest (``CreateKeyVersion`` makes the new
+        version primary). A symmetric key, or one of the other usage: ``UnsupportedOperation``."""
+        key = self.resolve(params, arns=False)
+        self.usable(key)
+        if key.symmetric or (usage is not None and key.usage is not usage):
+            raise self.fail(Situation.UNSUPPORTED_OPERATION, key=key.key_id)
+        return key, key.primary
+
+    def gateway_digest(
+        self, params: NativeParams, private: asymmetric.PrivateKey
+    ) -> tuple[bytes, str]:
+        """(digest, ``MessageType``) of a Sign or Verify request: ``Message`` hashed as the
+        algorithm says when ``MessageType`` is ``RAW`` (the default), or taken as the
+        digest when ``DIGEST`` (32 bytes: SHA-256, or SM3 for SM2DSA)."""
+        kind = self.text(params, "MessageType", required=False) or "RAW"
+        data = params.get("Message")
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            raise self.fail(Situation.MISSING_PARAMETER, name="Message")
+        if kind == "DIGEST":
+            if len(data) != alibaba_instance.SIGN_DIGEST_BYTES:
+                raise self.fail(Situation.INVALID_PARAMETER, name="Message")
+            return bytes(data), kind
+        if kind != "RAW":
+            raise self.fail(Situation.INVALID_PARAMETER, name="MessageType")
+        return asymmetric.message_digest(private, bytes(data)), kind
+
+    def op_Sign(self, params: NativeParams) -> NativeResponse:
+        key, version = self.gateway_asymmetric(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        private = self.private_key(key, version)
+        digest, kind = self.gateway_digest(params, private)
+        return {
+            "KeyId": key.key_id,
+            "Signature": asymmetric.sign_digest(private, algorithm, digest),
+            "Algorithm": algorithm.value,
+            "MessageType": kind,
+        }
+
+    def op_Verify(self, params: NativeParams) -> NativeResponse:
+        key, version = self.gateway_asymmetric(params, KeyUsage.SIGN_VERIFY)
+        algorithm = self.signing_algorithm(params, key)
+        private = self.private_key(key, version)
+        digest, kind = self.gateway_digest(params, private)
+        signature = params.get("Signature")
+        if not isinstance(signature, (bytes, bytearray)) or not signature:
+            raise self.fail(Situation.MISSING_PARAMETER, name="Signature")
+        return {
+            "KeyId": key.key_id,
+            "Value": asymmetric.verify_digest(private, algorithm, digest, bytes(signature)),
+            "Algorithm": algorithm.value,
+            "MessageType": kind,
+        }
+
+    def op_GetPublicKey(self, params: NativeParams) -> NativeResponse:
+        key, version = self.gateway_asymmetric(params, None)
+        return {
+            "KeyId": key.key_id,
+            "PublicKey": asymmetric.public_pem(self.private_key(key, version)),
         }
 
     def op_GenerateRandom(self, params: NativeParams) -> NativeResponse:

@@ -6,7 +6,7 @@ Each request is checked the way the gateway documents it, in this order:
 1. a body over 3 MB: HTTP 413, code ``None.`` (before anything else);
 2. ``x-kms-apiversion`` is ``dkms-gcs-0.2`` (``InvalidApiVersion``), the api
    name is served (``InvalidApiName``; a real gateway operation this emulator
-   does not serve, such as ``Sign``, gets ``UnsupportedOperation``);
+   does not serve, such as ``Hmac``, gets ``UnsupportedOperation``);
 3. ``content-type`` is ``application/x-protobuf`` (``InvalidContentType`` 415),
    ``x-kms-signaturemethod`` is ``RSA_PKCS1_SHA_256`` and ``date`` is RFC 1123
    (``InvalidParam``), within 15 minutes of now (``RequestTimeTooSkewed``);
@@ -75,7 +75,7 @@ MAX_BODY = rules_module.MAX_BODY
 #: operations of the real gateway (and its SDK) that this emulator does not serve
 UNSERVED = frozenset(
     {
-        "Sign", "Verify", "GetPublicKey", "GetSecretValue", "Hash", "Hmac",
+        "GetSecretValue", "Hash", "Hmac",
         "KmsEncrypt", "KmsDecrypt", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
         "AdvanceGenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext",
     }

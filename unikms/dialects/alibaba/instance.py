@@ -42,8 +42,19 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
-from unikms.errors import DecryptionFailedError
-from unikms.types import DataKey, DecryptResult, Dialect, EncryptResult, KeySpec, KeyVersion
+from unikms.errors import DecryptionFailedError, UnsupportedByDialectError, WrongKeyTypeError
+from unikms.types import (
+    DataKey,
+    DecryptResult,
+    Dialect,
+    EncryptResult,
+    KeySpec,
+    KeyUsage,
+    KeyVersion,
+    PublicKey,
+    SigningAlgorithm,
+    SignResult,
+)
 
 __all__ = [
     "DETACHED_MAGIC",
@@ -51,14 +62,17 @@ __all__ = [
     "MANAGEMENT_RULES",
     "MAX_AAD",
     "MAX_BODY",
+    "MAX_SIGN_MESSAGE",
     "MIGRATION_VERSION_PARAM",
     "RULES",
+    "SIGN_DIGEST_BYTES",
     "AlibabaInstanceOperations",
     "DetachedBlob",
     "allowed_algorithms",
     "allowed_paddings",
     "default_padding",
     "encoded_size",
+    "gateway_serves",
 ]
 
 _ERR = (
@@ -252,8 +266,31 @@ GATEWAY_ACTIONS = frozenset(
         "AdvanceDecrypt",
         "AdvanceGenerateDataKey",
         "GenerateRandom",
+        "Sign",
+        "Verify",
+        "GetPublicKey",
     }
 )
+#: a gateway ``Sign`` or ``Verify`` with ``MessageType`` ``DIGEST``: the digest's length
+#: (the pages: "up to 32 bytes"; every algorithm they list hashes to 32 bytes)
+SIGN_DIGEST_BYTES = 32
+#: the longest ``message`` the neutral ``sign`` sends as ``RAW``: the 3 MB body less room
+#: for the other fields (key id, algorithm, message type, a signature on ``Verify``)
+MAX_SIGN_MESSAGE = MAX_BODY - 4096
+
+
+def gateway_serves(action: str, params: Mapping[str, Any]) -> bool:
+    """Whether the gateway answers ``action``: one of :data:`GATEWAY_ACTIONS`, except a
+    ``GetPublicKey`` naming a ``KeyVersionId``, which is the classic API's action of that
+    name (the gateway's takes only ``KeyId``), as every other management call is.
+
+    >>> gateway_serves("Sign", {}), gateway_serves("GetPublicKey", {"KeyVersionId": "v"})
+    (True, False)
+    """
+    if action not in GATEWAY_ACTIONS:
+        return False
+    return not (action == "GetPublicKey" and params.get("KeyVersionId"))
+
 
 RULES = DialectRules(
     dialect=Dialect.ALIBABA_INSTANCE,
@@ -290,6 +327,8 @@ RULES = DialectRules(
             Feature.MOVABLE_ALIASES,
             Feature.TAGS,
             Feature.RANDOM,
+            Feature.ASYMMETRIC_SIGN,
+            Feature.PUBLIC_KEY,
         }
     ),
     errors=ERRORS,
@@ -520,7 +559,7 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         """A gateway call, or a management call whose native error is read with the
         classic API's table (:data:`MANAGEMENT_RULES`), which answered it: the same
         neutral error whichever driver sent it (the fake's or the adapter's)."""
-        if action in GATEWAY_ACTIONS:
+        if gateway_serves(action, params):
             return super().call(action, params)
         try:
             return super().call(action, params)
@@ -738,3 +777,104 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
     def generate_random(self, number_of_bytes: int) -> bytes:
         """The gateway's own ``GenerateRandom(Length)``, answering ``Random``."""
         return bytes(self.call("GenerateRandom", {"Length": number_of_bytes})["Random"])
+
+    # -- asymmetric keys: the gateway's Sign, Verify, GetPublicKey (docs/dialects.md 2.12)
+    # The gateway's requests name no KeyVersionId: it uses the key's primary version,
+    # which for an asymmetric key is the newest, unikms's default. A version_id the
+    # caller names goes to the classic API's AsymmetricSign, AsymmetricVerify and
+    # GetPublicKey (with KeyVersionId), as key management does. Every call first reads
+    # the key through key management (DescribeKey, ListKeyVersions), for the checks
+    # before any request and for the version the result names.
+    max_sign_message = MAX_SIGN_MESSAGE
+
+    def check_asymmetric_key(
+        self,
+        key_id: str,
+        spec: KeySpec,
+        usage: KeyUsage,
+        algorithm: SigningAlgorithm | Any,
+    ) -> None:
+        """The classic checks, a wrong key type reported with the code the gateway's Sign,
+        Verify and GetPublicKey answer it with (``UnsupportedOperation``, §2.12):
+        ``Forbidden.OnlySymmetricKeySupported``, this dialect's usual row, says the
+        opposite."""
+        try:
+            super().check_asymmetric_key(key_id, spec, usage, algorithm)
+        except WrongKeyTypeError as err:
+            row = ERRORS["UnsupportedOperation"]
+            raise WrongKeyTypeError(
+                str(err), dialect=self.rules.dialect, code=row.code, http_status=row.http_status
+            ) from None
+
+    def _message(
+        self, algorithm: SigningAlgorithm, message: bytes | None, digest: bytes | None
+    ) -> dict[str, Any]:
+        """``Message`` and ``MessageType``: ``RAW`` for a message (the gateway hashes it,
+        SM3 with ``Z`` for SM2DSA), ``DIGEST`` for a digest. proto3 cannot send an empty
+        ``Message``: an empty message is sent as its SHA-256 digest (SM2DSA: refused, its
+        digest needs the public key)."""
+        if digest is None and message:
+            return {"Message": message, "MessageType": "RAW"}
+        if digest is None:
+            if algorithm is SigningAlgorithm.SM2DSA:
+                raise UnsupportedByDialectError(
+                    "the gateway cannot be sent an empty message (proto3 leaves it out); for "
+                    "SM2DSA pass digest= (SM3 over Z(A) || M, GB/T 32918.2)",
+                    field="message",
+                    dialect=self.rules.dialect,
+                )
+            from unikms.asymmetric import message_digest
+
+            digest = message_digest(algorithm, message or b"")
+        return {"Message": digest, "MessageType": "DIGEST"}
+
+    def sign(
+        self,
+        key: str,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> SignResult:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "sign")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        if version_id is not None:
+            return self.asymmetric_sign(key_id, version, message, digest, algorithm)
+        params = {"KeyId": key_id, "Algorithm": algorithm.value}
+        r = self.call("Sign", {**params, **self._message(algorithm, message, digest)})
+        return SignResult(
+            signature=bytes(r["Signature"]),
+            key_id=r["KeyId"],
+            key_version_id=version or None,
+            algorithm=algorithm,
+            request_id=r["RequestId"],
+            dialect=self.rules.dialect,
+        )
+
+    def verify(
+        self,
+        key: str,
+        signature: bytes,
+        message: bytes | None,
+        digest: bytes | None,
+        algorithm: SigningAlgorithm,
+        version_id: str | None,
+    ) -> bool:
+        self.rules.require(Feature.ASYMMETRIC_SIGN, "verify")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        if version_id is not None:
+            return self.asymmetric_verify(key_id, version, signature, message, digest, algorithm)
+        params = {"KeyId": key_id, "Algorithm": algorithm.value, "Signature": signature}
+        r = self.call("Verify", {**params, **self._message(algorithm, message, digest)})
+        return r.get("Value") is True
+
+    def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
+        self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
+        key_id, spec, usage, version = self.asymmetric_key(key, version_id)
+        self.check_asymmetric_key(key_id, spec, usage, None)
+        params = {"KeyId": key_id}
+        if version_id is not None:  # the classic API's GetPublicKey (gateway_serves)
+            params["KeyVersionId"] = version
+        return self.public_key_of(self.call("GetPublicKey", params), spec, usage, version)

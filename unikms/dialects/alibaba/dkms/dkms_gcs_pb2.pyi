@@ -202,6 +202,80 @@ class GenerateRandomResponse(_message.Message):
     RequestId: str
     def __init__(self, Random: _Optional[bytes] = ..., RequestId: _Optional[str] = ...) -> None: ...
 
+class SignRequest(_message.Message):
+    __slots__ = ("KeyId", "Digest", "Algorithm", "Message", "MessageType")
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGETYPE_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    Digest: bytes
+    Algorithm: str
+    Message: bytes
+    MessageType: str
+    def __init__(self, KeyId: _Optional[str] = ..., Digest: _Optional[bytes] = ..., Algorithm: _Optional[str] = ..., Message: _Optional[bytes] = ..., MessageType: _Optional[str] = ...) -> None: ...
+
+class SignResponse(_message.Message):
+    __slots__ = ("KeyId", "Signature", "RequestId", "Algorithm", "MessageType")
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTID_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    MESSAGETYPE_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    Signature: bytes
+    RequestId: str
+    Algorithm: str
+    MessageType: str
+    def __init__(self, KeyId: _Optional[str] = ..., Signature: _Optional[bytes] = ..., RequestId: _Optional[str] = ..., Algorithm: _Optional[str] = ..., MessageType: _Optional[str] = ...) -> None: ...
+
+class VerifyRequest(_message.Message):
+    __slots__ = ("KeyId", "Digest", "Signature", "Algorithm", "Message", "MessageType")
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGETYPE_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    Digest: bytes
+    Signature: bytes
+    Algorithm: str
+    Message: bytes
+    MessageType: str
+    def __init__(self, KeyId: _Optional[str] = ..., Digest: _Optional[bytes] = ..., Signature: _Optional[bytes] = ..., Algorithm: _Optional[str] = ..., Message: _Optional[bytes] = ..., MessageType: _Optional[str] = ...) -> None: ...
+
+class VerifyResponse(_message.Message):
+    __slots__ = ("KeyId", "Value", "RequestId", "Algorithm", "MessageType")
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTID_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    MESSAGETYPE_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    Value: bool
+    RequestId: str
+    Algorithm: str
+    MessageType: str
+    def __init__(self, KeyId: _Optional[str] = ..., Value: _Optional[bool] = ..., RequestId: _Optional[str] = ..., Algorithm: _Optional[str] = ..., MessageType: _Optional[str] = ...) -> None: ...
+
+class GetPublicKeyRequest(_message.Message):
+    __slots__ = ("KeyId",)
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    def __init__(self, KeyId: _Optional[str] = ...) -> None: ...
+
+class GetPublicKeyResponse(_message.Message):
+    __slots__ = ("KeyId", "PublicKey", "RequestId")
+    KEYID_FIELD_NUMBER: _ClassVar[int]
+    PUBLICKEY_FIELD_NUMBER: _ClassVar[int]
+    REQUESTID_FIELD_NUMBER: _ClassVar[int]
+    KeyId: str
+    PublicKey: str
+    RequestId: str
+    def __init__(self, KeyId: _Optional[str] = ..., PublicKey: _Optional[str] = ..., RequestId: _Optional[str] = ...) -> None: ...
+
 class Error(_message.Message):
     __slots__ = ("StatusCode", "ErrorCode", "ErrorMessage", "RequestId")
     STATUSCODE_FIELD_NUMBER: _ClassVar[int]

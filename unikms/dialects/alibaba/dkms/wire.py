@@ -45,6 +45,9 @@ MESSAGES: Mapping[str, tuple[type[Message], type[Message]]] = {
         pb.AdvanceGenerateDataKeyResponse,
     ),
     "GenerateRandom": (pb.GenerateRandomRequest, pb.GenerateRandomResponse),
+    "Sign": (pb.SignRequest, pb.SignResponse),
+    "Verify": (pb.VerifyRequest, pb.VerifyResponse),
+    "GetPublicKey": (pb.GetPublicKeyRequest, pb.GetPublicKeyResponse),
 }
 _MONTHS = {
     m: i + 1
