@@ -289,9 +289,10 @@ def test_neutral_checks_before_any_request() -> None:
         kms.encrypt_asymmetric("no-such-key", b"x" * 319, algorithm="RSAES_OAEP_SHA_256")
     assert (limit.value.size, limit.value.limit) == (319, 318)  # the largest spec's, RSA_3072
     strict = unikms.connect("fake://alibaba-classic?strict=true")
-    with pytest.raises(unikms.PortabilityError) as portable:
-        strict.sign("k", message=b"m", algorithm="ECDSA_SHA_256")
+    with pytest.raises(unikms.PortabilityError) as portable:  # AWS holds no SM2 keys
+        strict.sign("k", digest=b"\0" * 32, algorithm="SM2DSA")
     assert portable.value.field == "algorithm"
+    assert portable.value.other == Dialect("aws")
     for dialect in Dialect:
         if Feature.PUBLIC_KEY in operations_class(dialect).rules.features:
             continue

@@ -1076,27 +1076,23 @@ class AlibabaClassicOperations(DialectOperations):
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
         r = self.call("GetPublicKey", {"KeyId": key_id, "KeyVersionId": version})
-        return self.public_key_of(r, spec, usage, version)
+        return self.lift_public_key(r, spec, usage, version)
 
-    def public_key_of(
+    def lift_public_key(
         self, r: NativeResponse, spec: KeySpec, usage: KeyUsage, version: str
     ) -> PublicKey:
         """The neutral public key of a ``GetPublicKey`` answer (``PublicKey``, PEM)."""
         from unikms.asymmetric import der_of_pem
 
         pem = str(r["PublicKey"])
-        signing = usage is KeyUsage.SIGN_VERIFY
-        return PublicKey(
+        return self.public_key_of(
+            der_of_pem(pem),
+            r["KeyId"],
+            spec,
+            usage,
+            r["RequestId"],
             pem=pem,
-            der=der_of_pem(pem),
-            key_id=r["KeyId"],
-            key_version_id=r.get("KeyVersionId") or version,
-            spec=spec,
-            usage=usage,
-            signing_algorithms=self.signing_algorithms.get(spec, ()) if signing else (),
-            encryption_algorithms=() if signing else self.encryption_algorithms.get(spec, ()),
-            request_id=r["RequestId"],
-            dialect=self.rules.dialect,
+            version_id=r.get("KeyVersionId") or version,
         )
 
     def encrypt_asymmetric(

@@ -877,4 +877,4 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         params = {"KeyId": key_id}
         if version_id is not None:  # the classic API's GetPublicKey (gateway_serves)
             params["KeyVersionId"] = version
-        return self.public_key_of(self.call("GetPublicKey", params), spec, usage, version)
+        return self.lift_public_key(self.call("GetPublicKey", params), spec, usage, version)
