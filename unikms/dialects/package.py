@@ -11,6 +11,7 @@ served by ``unikms serve``. ``docs/dialects-howto.md`` walks through a new one.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,52 @@ __all__ = [
     "DialectPackage",
     "EmulatorEndpoint",
     "EmulatorSupport",
+    "lazy_call",
+    "lazy_service",
+    "lazy_store",
     "shown_secret",
 ]
+
+
+def _imported(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def lazy_store(target: str) -> Callable[[str, str, Callable[[], datetime]], KeyStore]:
+    """An :class:`AccountFamily`'s ``new_store`` from ``"module:function"`` (taking the
+    account, the region and ``clock=``), imported on first use: declaring a dialect
+    loads none of its fake.
+
+    >>> new_store = lazy_store("unikms.dialects.tencent.fake:new_tencent_store")
+    >>> new_store("100000000001", "ap-shanghai", lambda: None).region
+    'ap-shanghai'
+    """
+
+    def new_store(account: str, region: str, clock: Callable[[], datetime]) -> KeyStore:
+        return _imported(target)(account, region, clock=clock)  # type: ignore[no-any-return]
+
+    return new_store
+
+
+def lazy_service(target: str) -> Callable[[KeyStore, Throttle | None], FakeService]:
+    """A package's ``service`` from ``"module:FakeServiceClass"`` (taking the store and
+    ``throttle=``), imported on first use."""
+
+    def service(store: KeyStore, throttle: Throttle | None) -> FakeService:
+        return _imported(target)(store, throttle=throttle)  # type: ignore[no-any-return]
+
+    return service
+
+
+def lazy_call(target: str) -> Callable[[], Any]:
+    """``"module:function"`` called with no arguments, imported on first use (a
+    :class:`ContractSupport`'s ``doc_examples``)."""
+
+    def call() -> Any:
+        return _imported(target)()
+
+    return call
 
 
 @attrs.frozen

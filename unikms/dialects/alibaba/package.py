@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from unikms.dialects.alibaba import classic, instance
@@ -19,14 +18,16 @@ from unikms.dialects.package import (
     DialectPackage,
     EmulatorEndpoint,
     EmulatorSupport,
+    lazy_call,
+    lazy_service,
+    lazy_store,
     shown_secret,
 )
 
 if TYPE_CHECKING:
     from unikms.emulator.credentials import EmulatorCredentials
     from unikms.emulator.wire import ProtocolHandler
-    from unikms.fake.keystore import KeyStore
-    from unikms.fake.service import FakeService, Throttle
+    from unikms.fake.service import FakeService
 
 __all__ = [
     "ALIBABA",
@@ -41,17 +42,11 @@ DEFAULT_ACCESS_KEY_ID = "unikms-emulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "unikms-emulator-access-key-secret"  # noqa: S105 -- documented local default
 
 
-def _new_store(account: str, region: str, clock: Callable[[], datetime]) -> KeyStore:
-    from unikms.dialects.alibaba.fake import new_alibaba_store
-
-    return new_alibaba_store(account, region, clock=clock)
-
-
 ALIBABA = AccountFamily(
     name="alibaba",
     default_account="1234567890123456",
     default_region="cn-hangzhou",
-    new_store=_new_store,
+    new_store=lazy_store("unikms.dialects.alibaba.fake:new_alibaba_store"),
     credentials=CredentialSpec(
         id_field="access_key_id",
         secret_field="access_key_secret",  # noqa: S106 -- a field name
@@ -63,16 +58,6 @@ ALIBABA = AccountFamily(
 
 
 # -- fakes ---------------------------------------------------------------------------
-def _classic_service(store: KeyStore, throttle: Throttle | None) -> FakeService:
-    from unikms.dialects.alibaba.fake import AlibabaClassicService
-
-    return AlibabaClassicService(store, throttle=throttle)
-
-
-def _instance_service(store: KeyStore, throttle: Throttle | None) -> FakeService:
-    from unikms.dialects.alibaba.fake import AlibabaInstanceService
-
-    return AlibabaInstanceService(store, throttle=throttle)
 
 
 # -- wire protocols --------------------------------------------------------------------
@@ -196,18 +181,6 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     return shape
 
 
-def _classic_examples() -> list[dict[str, Any]]:
-    from unikms.dialects.alibaba.doc_examples import classic_examples
-
-    return classic_examples()
-
-
-def _instance_examples() -> list[dict[str, Any]]:
-    from unikms.dialects.alibaba.doc_examples import instance_examples
-
-    return instance_examples()
-
-
 _ABSENT_KEY = "key-hzzcontract000notthere"
 
 CLASSIC = DialectPackage(
@@ -216,7 +189,7 @@ CLASSIC = DialectPackage(
     rules=classic.RULES,
     operations=classic.AlibabaClassicOperations,
     family=ALIBABA,
-    service=_classic_service,
+    service=lazy_service("unikms.dialects.alibaba.fake:AlibabaClassicService"),
     emulator=EmulatorSupport(
         protocol=_classic_protocol,
         read_only_actions=_CLASSIC_READ_ONLY,
@@ -251,7 +224,9 @@ CLASSIC = DialectPackage(
         ),
     ),
     contract=ContractSupport(
-        absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape, doc_examples=_classic_examples
+        absent_key_id=_ABSENT_KEY,
+        ciphertext_shape=_shape,
+        doc_examples=lazy_call("unikms.dialects.alibaba.doc_examples:classic_examples"),
     ),
     adapter_schemes=("alibaba-kms",),
     arn_prefix="acs:",
@@ -263,7 +238,7 @@ INSTANCE = DialectPackage(
     rules=instance.RULES,
     operations=instance.AlibabaInstanceOperations,
     family=ALIBABA,
-    service=_instance_service,
+    service=lazy_service("unikms.dialects.alibaba.fake:AlibabaInstanceService"),
     emulator=EmulatorSupport(
         protocol=_gateway_protocol,
         read_only_actions=_GATEWAY_READ_ONLY,
@@ -279,7 +254,9 @@ INSTANCE = DialectPackage(
         ),
     ),
     contract=ContractSupport(
-        absent_key_id=_ABSENT_KEY, ciphertext_shape=_shape, doc_examples=_instance_examples
+        absent_key_id=_ABSENT_KEY,
+        ciphertext_shape=_shape,
+        doc_examples=lazy_call("unikms.dialects.alibaba.doc_examples:instance_examples"),
     ),
     adapter_schemes=("alibaba-kms-instance",),
     arn_prefix="acs:",

@@ -5,7 +5,6 @@ The fake, the wire protocol and the adapter load when first used.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from unikms.dialects.aws import rules
@@ -17,14 +16,16 @@ from unikms.dialects.package import (
     DialectPackage,
     EmulatorEndpoint,
     EmulatorSupport,
+    lazy_call,
+    lazy_service,
+    lazy_store,
     shown_secret,
 )
 
 if TYPE_CHECKING:
     from unikms.emulator.credentials import EmulatorCredentials
     from unikms.emulator.wire import ProtocolHandler
-    from unikms.fake.keystore import KeyStore
-    from unikms.fake.service import FakeService, Throttle
+    from unikms.fake.service import FakeService
 
 __all__ = ["AWS", "DEFAULT_ACCESS_KEY_ID", "DEFAULT_SECRET_ACCESS_KEY", "PACKAGE"]
 
@@ -34,17 +35,11 @@ DEFAULT_ACCESS_KEY_ID = "AKIAUNIKMSEMULATOR01"
 DEFAULT_SECRET_ACCESS_KEY = "unikms-emulator-aws-secret-access-key"  # noqa: S105 -- documented local default
 
 
-def _new_store(account: str, region: str, clock: Callable[[], datetime]) -> KeyStore:
-    from unikms.dialects.aws.fake import new_aws_store
-
-    return new_aws_store(account, region, clock=clock)
-
-
 AWS = AccountFamily(
     name="aws",
     default_account="111122223333",
     default_region="us-east-1",
-    new_store=_new_store,
+    new_store=lazy_store("unikms.dialects.aws.fake:new_aws_store"),
     credentials=CredentialSpec(
         id_field="aws_access_key_id",
         secret_field="aws_secret_access_key",  # noqa: S106 -- a field name
@@ -53,12 +48,6 @@ AWS = AccountFamily(
         default_secret=DEFAULT_SECRET_ACCESS_KEY,
     ),
 )
-
-
-def _service(store: KeyStore, throttle: Throttle | None) -> FakeService:
-    from unikms.dialects.aws.fake import AwsService
-
-    return AwsService(store, throttle=throttle)
 
 
 def _protocol(
@@ -118,19 +107,13 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     }
 
 
-def _doc_examples() -> list[dict[str, Any]]:
-    from unikms.dialects.aws.doc_examples import examples
-
-    return examples()
-
-
 PACKAGE = DialectPackage(
     name="aws",
     title="AWS Key Management Service 2014-11-01",
     rules=rules.RULES,
     operations=rules.AwsOperations,
     family=AWS,
-    service=_service,
+    service=lazy_service("unikms.dialects.aws.fake:AwsService"),
     emulator=EmulatorSupport(
         protocol=_protocol,
         read_only_actions=_READ_ONLY,
@@ -147,7 +130,7 @@ PACKAGE = DialectPackage(
     contract=ContractSupport(
         absent_key_id="00000000-0000-4000-8000-000000000000",
         ciphertext_shape=_shape,
-        doc_examples=_doc_examples,
+        doc_examples=lazy_call("unikms.dialects.aws.doc_examples:examples"),
     ),
     adapter_schemes=("aws-kms",),
     arn_prefix="arn:aws",

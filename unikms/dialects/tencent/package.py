@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from unikms.dialects.package import (
@@ -18,6 +17,9 @@ from unikms.dialects.package import (
     DialectPackage,
     EmulatorEndpoint,
     EmulatorSupport,
+    lazy_call,
+    lazy_service,
+    lazy_store,
     shown_secret,
 )
 from unikms.dialects.tencent import rules
@@ -25,8 +27,7 @@ from unikms.dialects.tencent import rules
 if TYPE_CHECKING:
     from unikms.emulator.credentials import EmulatorCredentials
     from unikms.emulator.wire import ProtocolHandler
-    from unikms.fake.keystore import KeyStore
-    from unikms.fake.service import FakeService, Throttle
+    from unikms.fake.service import FakeService
 
 __all__ = ["DEFAULT_SECRET_ID", "DEFAULT_SECRET_KEY", "PACKAGE", "TENCENT"]
 
@@ -38,17 +39,11 @@ DEFAULT_SECRET_KEY = "unikms-emulator-secret-key"  # noqa: S105 -- documented lo
 CIPHERTEXT_SEPARATOR = b"-k-"
 
 
-def _new_store(account: str, region: str, clock: Callable[[], datetime]) -> KeyStore:
-    from unikms.dialects.tencent.fake import new_tencent_store
-
-    return new_tencent_store(account, region, clock=clock)
-
-
 TENCENT = AccountFamily(
     name="tencent",
     default_account="100000000001",
     default_region="ap-guangzhou",
-    new_store=_new_store,
+    new_store=lazy_store("unikms.dialects.tencent.fake:new_tencent_store"),
     credentials=CredentialSpec(
         id_field="secret_id",
         secret_field="secret_key",  # noqa: S106 -- a field name
@@ -57,12 +52,6 @@ TENCENT = AccountFamily(
         default_secret=DEFAULT_SECRET_KEY,
     ),
 )
-
-
-def _service(store: KeyStore, throttle: Throttle | None) -> FakeService:
-    from unikms.dialects.tencent.fake import TencentService
-
-    return TencentService(store, throttle=throttle)
 
 
 def _protocol(
@@ -123,12 +112,6 @@ def _shape(ciphertext: bytes) -> dict[str, Any]:
     return shape
 
 
-def _doc_examples() -> list[dict[str, Any]]:
-    from unikms.dialects.tencent.doc_examples import examples
-
-    return examples()
-
-
 _READ_ONLY = frozenset(
     {
         "Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "DescribeKeys", "ListKeys",
@@ -144,7 +127,7 @@ PACKAGE = DialectPackage(
     rules=rules.RULES,
     operations=rules.TencentOperations,
     family=TENCENT,
-    service=_service,
+    service=lazy_service("unikms.dialects.tencent.fake:TencentService"),
     emulator=EmulatorSupport(
         protocol=_protocol,
         read_only_actions=_READ_ONLY,
@@ -172,7 +155,7 @@ PACKAGE = DialectPackage(
     contract=ContractSupport(
         absent_key_id="00000000-0000-1000-8000-000000000000",
         ciphertext_shape=_shape,
-        doc_examples=_doc_examples,
+        doc_examples=lazy_call("unikms.dialects.tencent.doc_examples:examples"),
     ),
     adapter_schemes=("tencent-kms",),
 )
