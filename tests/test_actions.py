@@ -29,10 +29,10 @@ from unikms.dialects.alibaba.fake import (
     new_alibaba_store,
 )
 from unikms.dialects.tencent.fake import TencentService, new_tencent_store
-from unikms.driver import NativeError
 from unikms.emulator import Emulator
 from unikms.errors import InvalidRequestError
 from unikms.fake.keystore import KeyStore
+from unikms.native import NativeError
 
 
 @pytest.fixture(scope="module")

@@ -337,7 +337,7 @@ def test_the_throttling_subcodes_are_throttled_and_retried(dialect: Dialect, cod
     from unikms_adapters._common import retryable
 
     from unikms.dialects import rules_for
-    from unikms.driver import NativeError
+    from unikms.native import NativeError
 
     rules = rules_for(dialect)
     status = 200 if dialect is Dialect.TENCENT else 400

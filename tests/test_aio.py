@@ -95,7 +95,7 @@ class _Wrapped:
 
 @pytest.mark.parametrize(("declared", "submitted"), [(True, 0), (False, 2), (None, 2)])
 def test_a_driver_declares_whether_it_runs_inline(declared: bool | None, submitted: int) -> None:
-    """``runs_inline`` (unikms.driver), not the driver's class, decides: absent means no."""
+    """``runs_inline`` (unikms.native), not the driver's class, decides: absent means no."""
     from unikms.fake import FakeCloud
 
     executor = CountingExecutor()

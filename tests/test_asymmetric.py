@@ -12,8 +12,8 @@ import unikms
 from unikms.dialects import operations_class
 from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
 from unikms.dialects.base import Feature
-from unikms.driver import NativeError
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 import unikms
 from unikms.asymmetric import verify_locally
-from unikms.driver import NativeError
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 

@@ -13,7 +13,6 @@ import pytest
 import unikms
 from unikms.dialects import operations_class, rules_for
 from unikms.dialects.base import DialectOperations, DialectRules, Feature, Situation
-from unikms.driver import NativeError
 from unikms.errors import (
     ERROR_KINDS,
     InvalidRequestError,
@@ -21,6 +20,7 @@ from unikms.errors import (
     UnsupportedByDialectError,
 )
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect, KeyState
 
 ALL_PAIRS = [(d, s) for d in Dialect for s in Situation]

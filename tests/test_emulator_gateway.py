@@ -27,13 +27,13 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from tests.gateway_sdk.serve import serve
 from unikms.dialects.alibaba.dkms.wire import pb, string_to_sign
 from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
-from unikms.driver import NativeError
 from unikms.emulator.app import MAX_BODY as APP_MAX_BODY
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials, IssuedClientKey
 from unikms.emulator.wire import Request, Response
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 from unikms.types import Dialect, KeySpec, KeyUsage
 
 GATEWAY_LIMIT = 3 * 1024 * 1024

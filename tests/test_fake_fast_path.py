@@ -20,10 +20,10 @@ from unikms.dialects.alibaba.classic import NativeClassicCrypto
 from unikms.dialects.alibaba.instance import NativeGatewayCrypto
 from unikms.dialects.aws.rules import NativeAwsCrypto
 from unikms.dialects.tencent.rules import NativeTencentCrypto
-from unikms.driver import NativeParams, NativeResponse
 from unikms.errors import KmsError
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
+from unikms.native import NativeParams, NativeResponse
 from unikms.types import Dialect
 
 NATIVE = (NativeClassicCrypto, NativeGatewayCrypto, NativeTencentCrypto, NativeAwsCrypto)

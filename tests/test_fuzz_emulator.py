@@ -56,12 +56,12 @@ from unikms.dialects.alibaba.package import (
 from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
 from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
 from unikms.dialects.tencent.wire import TencentProtocol
-from unikms.driver import NativeError
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 HOST = "kms.fuzz.local"

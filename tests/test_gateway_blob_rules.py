@@ -22,10 +22,10 @@ from unikms.dialects.alibaba.dkms.wire import pb
 from unikms.dialects.alibaba.fake import ALGORITHM_IDS, PADDING_IDS, AlibabaInstanceService
 from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.dialects.alibaba.instance import RULES
-from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.errors import DecryptionFailedError, ServiceError
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect, KeySpec, KeyUsage, KeyVersion
 
 

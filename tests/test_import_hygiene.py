@@ -65,7 +65,7 @@ _CORE = (
     "unikms.dialects",
     "unikms.dialects.base",
     "unikms.dialects.package",
-    "unikms.driver",
+    "unikms.native",
     "unikms.errors",
     "unikms.extras",
     "unikms.registry",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import unikms
+import unikms.driver
 from unikms.fake import FakeCloud
 from unikms.types import Dialect, KeySpec
 
@@ -66,7 +67,7 @@ def test_tencent_cannot_create_what_it_has_no_usage_for() -> None:
 
 def test_the_gateway_has_no_generate_data_key_without_plaintext() -> None:
     svc = FakeCloud().service(Dialect.ALIBABA_INSTANCE)
-    with pytest.raises(unikms.NativeError) as err:
+    with pytest.raises(unikms.driver.NativeError) as err:
         svc.call("GenerateDataKeyWithoutPlaintext", {"KeyId": "x"})
     assert err.value.code == "InvalidApiName"
 

@@ -52,8 +52,8 @@ from unikms_adapters.alibaba_instance import AlibabaInstanceKmsDriver, ClientKey
 from tests.gateway_sdk import venv as gateway_venv
 from tests.gateway_sdk.compat import from_json, to_json
 from unikms.dialects.alibaba.dkms.wire import CONTENT_TYPE, MESSAGES, pb, string_to_sign
-from unikms.driver import NativeError
 from unikms.emulator import Emulator
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 pytestmark = pytest.mark.sdk_venv

@@ -28,8 +28,8 @@ from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceS
 from unikms.dialects.base import canonical_context_json
 from unikms.dialects.tencent import rules as tencent
 from unikms.dialects.tencent.fake import TencentService
-from unikms.driver import NativeError
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect, KeySpec, KeyUsage
 
 

@@ -1,4 +1,4 @@
-"""A driver's ``call`` raises one thing, :class:`~unikms.driver.NativeError`; its
+"""A driver's ``call`` raises one thing, :class:`~unikms.native.NativeError`; its
 ``origin`` says whether the provider answered (``service``) or the transport, the
 credentials, the answer or the driver itself failed, and the client maps each origin
 to one neutral class (#12: "one error channel").
@@ -16,7 +16,6 @@ import unikms
 from unikms.contract.targets import emulator_urls
 from unikms.dialects import rules_for
 from unikms.dialects.base import DialectRules
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.errors import (
     AccessDeniedError,
@@ -26,6 +25,7 @@ from unikms.errors import (
 )
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 
 

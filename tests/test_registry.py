@@ -1,4 +1,4 @@
-"""unikms.register_scheme: a scheme opens through one opener; an override is deliberate."""
+"""unikms.driver.register_scheme: a scheme opens through one opener; an override is deliberate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import unikms
+import unikms.driver
 from unikms import registry
 from unikms.fake import FakeCloud
 from unikms.types import Dialect
@@ -29,8 +30,8 @@ def _another_opener(parts: Any, options: dict[str, str]) -> Any:
 
 
 def test_a_new_scheme_opens_and_registering_it_again_is_harmless() -> None:
-    unikms.register_scheme("test-new", _tencent_fake)
-    unikms.register_scheme("test-new", _tencent_fake)  # the same opener: nothing changes
+    unikms.driver.register_scheme("test-new", _tencent_fake)
+    unikms.driver.register_scheme("test-new", _tencent_fake)  # the same opener: nothing changes
     assert unikms.connect("test-new://anywhere").dialect is Dialect.TENCENT
     assert "test-new" in registry.schemes()
 
@@ -38,9 +39,9 @@ def test_a_new_scheme_opens_and_registering_it_again_is_harmless() -> None:
 def test_an_existing_scheme_is_not_silently_replaced() -> None:
     for scheme in ("fake", "test-taken"):
         if scheme != "fake":
-            unikms.register_scheme(scheme, _tencent_fake)
+            unikms.driver.register_scheme(scheme, _tencent_fake)
         with pytest.raises(unikms.ConfigurationError) as err:
-            unikms.register_scheme(scheme, _another_opener)
+            unikms.driver.register_scheme(scheme, _another_opener)
         assert err.value.field == "scheme"
         assert repr(scheme) in str(err.value) and "replace=True" in str(err.value)
     # refused means unchanged
@@ -48,7 +49,7 @@ def test_an_existing_scheme_is_not_silently_replaced() -> None:
 
 
 def test_replace_true_overrides_on_purpose() -> None:
-    unikms.register_scheme("fake", _tencent_fake, replace=True)
+    unikms.driver.register_scheme("fake", _tencent_fake, replace=True)
     assert unikms.connect("fake://alibaba-classic").dialect is Dialect.TENCENT
 
 
@@ -57,8 +58,8 @@ def test_an_entry_point_scheme_counts_as_registered() -> None:
     from unikms_adapters.tencent import open_url
 
     with pytest.raises(unikms.ConfigurationError) as err:
-        unikms.register_scheme("tencent-kms", _tencent_fake)
+        unikms.driver.register_scheme("tencent-kms", _tencent_fake)
     assert "unikms_adapters.tencent:open_url" in str(err.value)
-    unikms.register_scheme("tencent-kms", open_url)  # the declared opener itself is fine
-    unikms.register_scheme("tencent-kms", _tencent_fake, replace=True)
+    unikms.driver.register_scheme("tencent-kms", open_url)  # the declared opener itself is fine
+    unikms.driver.register_scheme("tencent-kms", _tencent_fake, replace=True)
     assert unikms.connect("tencent-kms://ap-guangzhou").dialect is Dialect.TENCENT

@@ -11,9 +11,9 @@ import pytest
 from unikms import KmsClient
 from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
 from unikms.dialects.tencent.rules import RULES as TENCENT_RULES
-from unikms.driver import NativeError
 from unikms.errors import WrongKeyTypeError
 from unikms.fake import FakeCloud
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 

@@ -34,11 +34,11 @@ from unikms.dialects.package import (
 )
 from unikms.dialects.tencent import rules as tencent_rules
 from unikms.dialects.tencent.fake import TencentService, new_tencent_store
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import ProtocolHandler, Request, Response
 from unikms.fake.keystore import KeyStore
 from unikms.fake.service import FakeService, Throttle
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 
 NAME = "toy-kms"
@@ -116,7 +116,7 @@ class ToyProtocol:
 
 
 class ToyAdapter:
-    """The toy's adapter: a :class:`~unikms.driver.Driver` over its wire protocol."""
+    """The toy's adapter: a :class:`~unikms.native.Driver` over its wire protocol."""
 
     def __init__(self, endpoint: str, key_id: str, secret: str) -> None:
         self.endpoint = endpoint

@@ -9,7 +9,6 @@ b'card'
 """
 
 from unikms.client import KmsClient
-from unikms.driver import Driver, NativeError
 from unikms.errors import (
     AccessDeniedError,
     AlreadyExistsError,
@@ -29,7 +28,7 @@ from unikms.errors import (
     UnsupportedByDialectError,
     WrongKeyTypeError,
 )
-from unikms.registry import connect, register_scheme
+from unikms.registry import connect
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -52,6 +51,28 @@ from unikms import aio  # isort: skip - after the modules aio uses
 
 __version__ = "0.1.0"
 
+#: driver-author names that ``unikms`` exported before they moved to :mod:`unikms.driver`
+_MOVED_TO_DRIVER = frozenset({"Driver", "NativeError", "register_scheme"})
+
+
+def __getattr__(name: str) -> object:
+    """``unikms.Driver``, ``.NativeError`` and ``.register_scheme`` still resolve, with
+    a ``DeprecationWarning``: they are :mod:`unikms.driver`'s names now."""
+    if name in _MOVED_TO_DRIVER:
+        import warnings
+
+        from unikms import driver
+
+        warnings.warn(
+            f"unikms.{name} is unikms.driver.{name}: the application API (unikms) and the "
+            "driver authors' (unikms.driver) are split",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(driver, name)
+    raise AttributeError(f"module 'unikms' has no attribute {name!r}")
+
+
 __all__ = [
     "AccessDeniedError",
     "AlreadyExistsError",
@@ -63,7 +84,6 @@ __all__ = [
     "DecryptResult",
     "DecryptionFailedError",
     "Dialect",
-    "Driver",
     "DryRunPassed",
     "EncryptResult",
     "InvalidRequestError",
@@ -78,7 +98,6 @@ __all__ = [
     "KmsClient",
     "KmsError",
     "LimitExceededError",
-    "NativeError",
     "PortabilityError",
     "PublicKey",
     "ServiceError",
@@ -91,5 +110,4 @@ __all__ = [
     "__version__",
     "aio",
     "connect",
-    "register_scheme",
 ]

@@ -63,7 +63,7 @@ class AsyncKmsClient:
 
     ``executor`` (default: asyncio's default thread pool) runs the calls of
     clients that do I/O; a client whose driver declares ``runs_inline = True`` (see
-    :mod:`unikms.driver`: a ``fake://`` client) runs inline.
+    :mod:`unikms.native`: a ``fake://`` client) runs inline.
     """
 
     def __init__(self, client: KmsClient, *, executor: Executor | None = None) -> None:
@@ -73,7 +73,7 @@ class AsyncKmsClient:
             )
         self._client = client
         self._executor = executor
-        # a driver that never waits on I/O says so (unikms.driver); the fake does
+        # a driver that never waits on I/O says so (unikms.native); the fake does
         self._inline = getattr(client.driver, "runs_inline", False) is True
 
     def __repr__(self) -> str:

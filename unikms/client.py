@@ -33,7 +33,6 @@ from unikms.dialects.base import (
     canonical_context_json,
     neutral_alias,
 )
-from unikms.driver import Driver, NativeError
 from unikms.errors import (
     CiphertextKeyNotFoundError,
     InvalidRequestError,
@@ -42,6 +41,7 @@ from unikms.errors import (
     PortabilityError,
     UnsupportedByDialectError,
 )
+from unikms.native import Driver, NativeError
 from unikms.observe import (
     DEBUG,
     TRACING,

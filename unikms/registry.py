@@ -1,7 +1,7 @@
 """URL schemes: how :func:`unikms.connect` finds a provider.
 
 A scheme opener takes the parsed URL and its query options (it pops the ones
-it knows; what is left is refused) and returns a :class:`~unikms.driver.Driver`.
+it knows; what is left is refused) and returns a :class:`~unikms.native.Driver`.
 Every scheme is an entry point of group ``unikms.schemes``, loaded on first use:
 the in-memory fake (``fake``, :mod:`unikms.fake.opener`), each dialect's adapters
 and third-party providers alike, so an application switches clouds by
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from unikms.client import KmsClient
-from unikms.driver import Driver
 from unikms.errors import ConfigurationError, InvalidRequestError
+from unikms.native import Driver
 
 __all__ = ["NO_URL_HELP", "Opener", "connect", "register_scheme", "schemes"]
 
@@ -48,8 +48,8 @@ def register_scheme(scheme: str, opener: Opener, *, replace: bool = False) -> No
     (``field="scheme"``) unless ``replace=True`` says the override is meant.
     Registering the same opener again does nothing.
 
-    >>> import unikms
-    >>> unikms.register_scheme("fake", lambda parts, options: None)  # doctest: +ELLIPSIS
+    >>> from unikms.driver import register_scheme
+    >>> register_scheme("fake", lambda parts, options: None)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     unikms.errors.ConfigurationError: URL scheme 'fake' is already registered ...

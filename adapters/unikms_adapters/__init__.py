@@ -1,6 +1,6 @@
 """unikms adapters: the neutral API over the real Alibaba and Tencent KMS.
 
-Each adapter is a :class:`unikms.Driver` over the official SDK of its dialect
+Each adapter is a :class:`unikms.driver.Driver` over the official SDK of its dialect
 (the instance gateway's SDK cannot live in a modern environment, so that adapter
 speaks the gateway's protocol itself). They register URL schemes with
 :func:`unikms.connect` through the ``unikms.schemes`` entry points, and bring

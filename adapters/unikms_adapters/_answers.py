@@ -1,5 +1,5 @@
 """Every answer belongs to its request, or it is a transport failure (a
-:class:`~unikms.driver.NativeError` of origin ``transport``, a
+:class:`~unikms.native.NativeError` of origin ``transport``, a
 :class:`~unikms.errors.TransportError` to the application), never data.
 
 None of the three protocols echoes anything the client chose (Alibaba's
@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unikms.dialects.alibaba.common import parse_key_ref
-from unikms.driver import NativeError
+from unikms.native import NativeError
 from unikms.types import Dialect
 
 __all__ = ["check_answer"]

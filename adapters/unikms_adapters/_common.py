@@ -11,8 +11,8 @@ from typing import Any
 import attrs
 
 from unikms.dialects.base import DialectRules
-from unikms.driver import NativeError
 from unikms.errors import InvalidRequestError, KmsError, ThrottledError
+from unikms.native import NativeError
 from unikms.retry import IDEMPOTENT_ACTIONS, RetryPolicy
 from unikms.types import Dialect
 

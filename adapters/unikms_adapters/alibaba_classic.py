@@ -21,11 +21,11 @@ from typing import Any
 
 from unikms.dialects.alibaba import classic as rules_module
 from unikms.dialects.base import Situation
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     ConfigurationError,
     InvalidRequestError,
 )
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -56,7 +56,7 @@ def snake_case(action: str) -> str:
 
 
 class AlibabaClassicKmsDriver:
-    """A :class:`unikms.Driver` over ``alibabacloud_kms20160120.client.Client``."""
+    """A :class:`unikms.driver.Driver` over ``alibabacloud_kms20160120.client.Client``."""
 
     dialect = Dialect.ALIBABA_CLASSIC
 

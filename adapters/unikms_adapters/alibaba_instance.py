@@ -34,11 +34,11 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from unikms.dialects.alibaba import instance as rules_module
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     ConfigurationError,
     InvalidRequestError,
 )
+from unikms.native import Driver, NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -137,7 +137,7 @@ class ClientKey:
 
 
 class AlibabaInstanceKmsDriver:
-    """A :class:`unikms.Driver` for a KMS instance's gateway."""
+    """A :class:`unikms.driver.Driver` for a KMS instance's gateway."""
 
     dialect = Dialect.ALIBABA_INSTANCE
 

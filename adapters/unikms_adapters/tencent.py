@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from unikms.dialects.tencent import rules as rules_module
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import ConfigurationError, InvalidRequestError
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 from unikms_adapters import _fork, sdk_logging
 from unikms_adapters._answers import check_answer
@@ -45,7 +45,7 @@ SIGN_METHODS = ("TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256")
 
 
 class TencentKmsDriver:
-    """A :class:`unikms.Driver` over ``tencentcloud.kms.v20190118.KmsClient``."""
+    """A :class:`unikms.driver.Driver` over ``tencentcloud.kms.v20190118.KmsClient``."""
 
     dialect = Dialect.TENCENT
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from unikms.dialects.base import DialectOperations, DialectRules
 from unikms.dialects.package import AccountFamily, DialectPackage
-from unikms.driver import Driver
+from unikms.native import Driver
 from unikms.types import DIALECT_ENTRY_POINTS, Dialect
 
 __all__ = [

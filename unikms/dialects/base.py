@@ -7,7 +7,7 @@ A dialect module holds, once, everything that is particular to one KMS API:
   adapters alike;
 * small pure functions: context lowering and ciphertext blob layouts;
 * a :class:`DialectOperations` subclass that turns neutral calls into native
-  requests for a :class:`~unikms.driver.Driver` and native responses back
+  requests for a :class:`~unikms.native.Driver` and native responses back
   into neutral results.
 """
 
@@ -18,13 +18,12 @@ import enum
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import attrs
 
 from unikms import _base64
 from unikms.context import canonical_context_json  # its home; still importable from here
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse, checked_answer
 from unikms.errors import (
     ERROR_KINDS,
     AccessDeniedError,
@@ -36,6 +35,14 @@ from unikms.errors import (
     TransportError,
     UnsupportedByDialectError,
     WrongKeyTypeError,
+)
+from unikms.native import (
+    Action,
+    Driver,
+    NativeError,
+    NativeParams,
+    NativeResponse,
+    checked_answer,
 )
 from unikms.types import (
     AsymmetricAlgorithm,
@@ -69,6 +76,9 @@ __all__ = [
     "canonical_context_json",
     "neutral_alias",
 ]
+
+RequestT = TypeVar("RequestT", bound=Mapping[str, Any])
+AnswerT = TypeVar("AnswerT", bound=Mapping[str, Any])
 
 #: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
 ALIAS_PREFIX = "alias/"
@@ -307,7 +317,7 @@ class DialectRules:
         A ciphertext that does not decrypt gets a message that names the causes
         (the provider's own text says "parameter not valid" or "format"); the
         provider's ``code``, ``http_status`` and text (``native_message``) stay. A
-        failure that is not the provider's answer (``err.origin``, :mod:`unikms.driver`)
+        failure that is not the provider's answer (``err.origin``, :mod:`unikms.native`)
         maps to its one neutral class.
         """
         origin = err.origin
@@ -469,11 +479,26 @@ class DialectOperations(abc.ABC):
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
 
-    def call(self, action: str, params: NativeParams) -> NativeResponse:
-        """``action`` with the given parameters (``None`` ones left out); a field the
-        answer lacks raises :class:`NativeError` (origin ``answer``) when read."""
-        response = self.driver.call(action, {k: v for k, v in params.items() if v is not None})
-        return checked_answer(action, response)
+    @overload
+    def call(self, action: Action[RequestT, AnswerT], params: RequestT) -> AnswerT: ...
+
+    @overload
+    def call(self, action: str, params: NativeParams) -> NativeResponse: ...
+
+    def call(self, action: Action[Any, Any] | str, params: NativeParams) -> Any:
+        """``action`` (a typed :class:`~unikms.native.Action` of the dialect's API) with
+        the given parameters, ``None`` ones left out. The answer is checked against the
+        action's answer type: a field of the wrong type raises :class:`NativeError`
+        (origin ``answer``) now, a field the answer lacks when it is read."""
+        sent = {k: v for k, v in params.items() if v is not None}
+        if isinstance(action, Action):
+            return action.checked(self.send(action.name, sent))
+        return checked_answer(action, self.send(action, sent))
+
+    def send(self, action: str, params: NativeParams) -> NativeResponse:
+        """The driver's native call, under :meth:`call`: the hook of a dialect whose
+        errors are read with another table for some actions (the gateway's)."""
+        return self.driver.call(action, params)
 
     # -- limits that depend on the lowered form -------------------------------
     @classmethod

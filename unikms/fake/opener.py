@@ -12,9 +12,9 @@ import math
 from urllib.parse import SplitResult
 
 from unikms.dialects import dialect_package
-from unikms.driver import Driver
 from unikms.errors import InvalidRequestError
 from unikms.fake import FakeCloud, shared_cloud
+from unikms.native import Driver
 from unikms.types import Dialect
 
 __all__ = ["open_url"]

@@ -1,7 +1,7 @@
 """What the three fake services share: dispatch, request ids, throttling, checks.
 
-A service *is* a :class:`~unikms.driver.Driver`: it answers native actions
-with native responses and raises :class:`~unikms.driver.NativeError` built from
+A service *is* a :class:`~unikms.native.Driver`: it answers native actions
+with native responses and raises :class:`~unikms.native.NativeError` built from
 its dialect's rule table, so the in-process fake and the emulator (which puts
 a service behind the wire protocol) answer exactly alike.
 """
@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from unikms import _base64
 from unikms.dialects.base import DialectRules, Situation
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake.keystore import FakeKey, KeyStore
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect, KeyState
 
 __all__ = ["FakeService", "RequestIds", "Throttle"]
@@ -89,7 +89,7 @@ class FakeService:
     #: actions a subclass inherits but its dialect does not have
     excluded_actions: frozenset[str] = frozenset()
 
-    #: calls never wait on I/O: an async client runs them inline (see :mod:`unikms.driver`)
+    #: calls never wait on I/O: an async client runs them inline (see :mod:`unikms.native`)
     runs_inline = True
 
     def __init__(self, store: KeyStore, *, throttle: Throttle | None = None) -> None:
@@ -116,7 +116,7 @@ class FakeService:
         self._closed = True
 
     def call(self, action: str, params: NativeParams) -> NativeResponse:
-        """Answer one native request (the :class:`~unikms.driver.Driver` method)."""
+        """Answer one native request (the :class:`~unikms.native.Driver` method)."""
         handler = self._handlers.get(action)
         if handler is None:
             err = self.fail(Situation.UNKNOWN_ACTION, name=action)

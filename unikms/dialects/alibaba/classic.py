@@ -35,8 +35,8 @@ from unikms.dialects.base import (
     Situation,
     parse_time,
 )
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
+from unikms.native import Driver, NativeError, NativeParams, NativeResponse
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,

@@ -26,10 +26,10 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from unikms.dialects.alibaba import classic as rules_module
-from unikms.driver import NativeError
 from unikms.emulator.credentials import AccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 
 __all__ = ["SIGNATURE_MISMATCH_PREFIX", "AlibabaClassicProtocol", "percent_encode", "to_xml"]
 

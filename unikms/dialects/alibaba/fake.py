@@ -50,7 +50,6 @@ from unikms.dialects.base import (
     Situation,
     canonical_context_json,
 )
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import (
@@ -62,6 +61,7 @@ from unikms.fake.keystore import (
     rsa_private_key,
 )
 from unikms.fake.service import FakeService, Throttle
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import AsymmetricAlgorithm, KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = [

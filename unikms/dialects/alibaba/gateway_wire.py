@@ -59,10 +59,10 @@ from unikms.dialects.alibaba.dkms.wire import (
     pb,
     string_to_sign,
 )
-from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request, Response, new_request_id
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 
 __all__ = ["GatewayProtocol"]
 

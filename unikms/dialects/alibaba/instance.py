@@ -41,8 +41,8 @@ from unikms.dialects.base import (
     Situation,
     canonical_context_json,
 )
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import DecryptionFailedError, UnsupportedByDialectError, WrongKeyTypeError
+from unikms.native import Driver, NativeError, NativeParams, NativeResponse
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -555,14 +555,14 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         offered: GatewayCrypto | None = getattr(driver, "gateway_crypto", None)
         self.gateway: GatewayCrypto = offered or NativeGatewayCrypto(self.call)
 
-    def call(self, action: str, params: NativeParams) -> NativeResponse:
+    def send(self, action: str, params: NativeParams) -> NativeResponse:
         """A gateway call, or a management call whose native error is read with the
         classic API's table (:data:`MANAGEMENT_RULES`), which answered it: the same
         neutral error whichever driver sent it (the fake's or the adapter's)."""
         if gateway_serves(action, params):
-            return super().call(action, params)
+            return self.driver.call(action, params)
         try:
-            return super().call(action, params)
+            return self.driver.call(action, params)
         except NativeError as err:
             raise MANAGEMENT_RULES.neutral(err) from None
 

@@ -34,8 +34,8 @@ from unikms_adapters._common import (
 )
 
 from unikms.dialects.aws import rules as rules_module
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import ConfigurationError, InvalidRequestError
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import Dialect
 
 __all__ = ["CREDENTIAL_CHAIN", "AwsKmsDriver", "open_url"]
@@ -138,7 +138,7 @@ def _text_headers(request: Any, **_: Any) -> None:
 
 
 class AwsKmsDriver:
-    """A :class:`unikms.Driver` over ``boto3.client("kms")``."""
+    """A :class:`unikms.driver.Driver` over ``boto3.client("kms")``."""
 
     dialect = Dialect("aws")
 

@@ -34,10 +34,10 @@ from unikms import _base64
 from unikms.asymmetric import DIGEST_BYTES
 from unikms.dialects.aws import rules as aws
 from unikms.dialects.base import Situation, canonical_context_json
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import FakeKey, KeyStore
 from unikms.fake.service import FakeService, Throttle
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = ["AwsSeam", "AwsService", "new_aws_store"]

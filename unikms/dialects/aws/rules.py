@@ -33,13 +33,13 @@ from unikms.dialects.base import (
     Situation,
     parse_time,
 )
-from unikms.driver import Driver, NativeError, NativeParams, NativeResponse
 from unikms.errors import (
     InvalidRequestError,
     KeyUnavailableError,
     KmsError,
     UnsupportedByDialectError,
 )
+from unikms.native import Driver, NativeError, NativeParams, NativeResponse
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,

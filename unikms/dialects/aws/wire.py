@@ -22,11 +22,11 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote
 
 from unikms.dialects.aws import rules as rules_module
-from unikms.driver import NativeError
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request, Response, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 
 __all__ = ["TARGET_PREFIX", "AwsJsonProtocol", "signing_key"]
 

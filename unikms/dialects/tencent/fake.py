@@ -32,11 +32,11 @@ from unikms import _base64
 from unikms.dialects.base import KEY_BYTES, Situation, canonical_context_json
 from unikms.dialects.tencent import rules as tencent
 from unikms.dialects.tencent import sm2
-from unikms.driver import NativeError, NativeParams, NativeResponse
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake import asymmetric, cipher
 from unikms.fake.keystore import FakeKey, FakeKeyVersion, KeyStore
 from unikms.fake.service import FakeService, Throttle, seconds
+from unikms.native import NativeError, NativeParams, NativeResponse
 from unikms.types import KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
 __all__ = ["TencentSeam", "TencentService", "new_tencent_store"]

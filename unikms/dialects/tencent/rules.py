@@ -35,12 +35,12 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
-from unikms.driver import Driver, NativeParams, NativeResponse
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
     UnsupportedByDialectError,
 )
+from unikms.native import Driver, NativeParams, NativeResponse
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,

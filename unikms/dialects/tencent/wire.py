@@ -21,11 +21,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from unikms.dialects.tencent import rules as rules_module
-from unikms.driver import NativeError
 from unikms.emulator.credentials import AccessKey, EmulatorCredentials
 from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
+from unikms.native import NativeError
 
 __all__ = ["MalformedForm", "TencentProtocol"]
 
