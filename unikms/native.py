@@ -44,7 +44,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
 
 from unikms.types import Dialect
 
@@ -143,7 +143,8 @@ def checked_answer(action: str, response: Mapping[str, Any]) -> NativeAnswer:
     return answer
 
 
-RequestT = TypeVar("RequestT", bound=Mapping[str, Any])
+#: an action's request: the keyword parameters of its request ``TypedDict``
+RequestP = ParamSpec("RequestP")
 AnswerT = TypeVar("AnswerT", bound=Mapping[str, Any])
 
 #: checks one value of an answer: (action, field path, value) -> the value (a nested
@@ -151,18 +152,19 @@ AnswerT = TypeVar("AnswerT", bound=Mapping[str, Any])
 _Check = Callable[[str, str, Any], Any]
 
 
-class Action(Generic[RequestT, AnswerT]):
+class Action(Generic[RequestP, AnswerT]):
     """One action of a dialect's native API, typed: its name, and the ``TypedDict`` of its
     request and of its answer.
 
-    The dialects' operations call a driver only through actions
-    (:meth:`unikms.dialects.base.DialectOperations.call`), so mypy checks every request
-    they build and every answer field they read, and :meth:`checked` holds what the
-    driver answered to those types at run time: a field of the wrong type is a typed
-    failure (a :class:`NativeError` of origin ``answer``, a
-    :class:`~unikms.errors.ServiceError` to the application) when the answer arrives, a
-    missing one when it is read (:class:`NativeAnswer`). ``None`` is "absent", as in
-    requests. Fields an answer has beyond its type pass unchecked: APIs grow::
+    The dialects' operations call a driver only through actions, with the request's
+    fields as keywords (``self.call(DESCRIBE_KEY, KeyId=key)``:
+    :meth:`unikms.dialects.base.DialectOperations.call`), so mypy checks every request
+    they build against the request's ``TypedDict`` and every answer field they read;
+    and :meth:`checked` holds what the driver answered to those types at run time: a
+    field of the wrong type is a typed failure (a :class:`NativeError` of origin
+    ``answer``, a :class:`~unikms.errors.ServiceError` to the application) when the
+    answer arrives, a missing one when it is read (:class:`NativeAnswer`). ``None`` is
+    "absent", as in requests. Fields an answer has beyond its type pass unchecked: APIs grow::
 
         >>> from typing import TypedDict
         >>> class DescribeKeyRequest(TypedDict):
@@ -180,14 +182,15 @@ class Action(Generic[RequestT, AnswerT]):
 
     __slots__ = ("_checks", "answer", "name", "request")
 
-    def __init__(self, name: str, request: type[RequestT], answer: type[AnswerT]) -> None:
+    def __init__(self, name: str, request: Callable[RequestP, Any], answer: type[AnswerT]) -> None:
         self.name = name
         self.request = request
         self.answer = answer
         self._checks: dict[str, _Check] | None = None  # compiled on first use
 
     def __repr__(self) -> str:
-        return f"Action({self.name!r}, {self.request.__name__}, {self.answer.__name__})"
+        request = getattr(self.request, "__name__", repr(self.request))
+        return f"Action({self.name!r}, {request}, {self.answer.__name__})"
 
     def checked(self, response: Mapping[str, Any]) -> AnswerT:
         """``response`` as a :class:`NativeAnswer` of this action, its fields' types held
@@ -204,10 +207,16 @@ class Action(Generic[RequestT, AnswerT]):
 
 
 class NativeCall(Protocol):
-    """A typed native call: what the dialects' native bridges call a driver through
-    (:meth:`unikms.dialects.base.DialectOperations.call`)."""
+    """A typed native call, ``call(action, **request)``: what the dialects' native
+    bridges call a driver through (:meth:`unikms.dialects.base.DialectOperations.call`)."""
 
-    def __call__(self, action: Action[RequestT, AnswerT], params: RequestT, /) -> AnswerT: ...
+    def __call__(
+        self,
+        action: Action[RequestP, AnswerT],
+        /,
+        *args: RequestP.args,
+        **request: RequestP.kwargs,
+    ) -> AnswerT: ...
 
 
 def _checked_object(

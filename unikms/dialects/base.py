@@ -18,7 +18,7 @@ import enum
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 import attrs
 
@@ -77,7 +77,7 @@ __all__ = [
     "neutral_alias",
 ]
 
-RequestT = TypeVar("RequestT", bound=Mapping[str, Any])
+RequestP = ParamSpec("RequestP")
 AnswerT = TypeVar("AnswerT", bound=Mapping[str, Any])
 
 #: the neutral spelling of an alias is ``alias/<name>`` on every dialect (docs/api.md)
@@ -475,24 +475,38 @@ class DialectOperations(abc.ABC):
     """
 
     rules: DialectRules
+    #: the native actions these operations call, typed (the dialect's ``api`` module):
+    #: the tests hold each to the fake's actions and the rules' parameter table
+    actions: tuple[Action[..., Any], ...] = ()
 
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
 
     @overload
-    def call(self, action: Action[RequestT, AnswerT], params: RequestT) -> AnswerT: ...
+    def call(
+        self,
+        action: Action[RequestP, AnswerT],
+        /,
+        *args: RequestP.args,
+        **request: RequestP.kwargs,
+    ) -> AnswerT: ...
 
     @overload
-    def call(self, action: str, params: NativeParams) -> NativeResponse: ...
+    def call(self, action: str, params: NativeParams, /) -> NativeResponse: ...
 
-    def call(self, action: Action[Any, Any] | str, params: NativeParams) -> Any:
+    def call(self, action: Action[..., Any] | str, /, *args: Any, **request: Any) -> Any:
         """``action`` (a typed :class:`~unikms.native.Action` of the dialect's API) with
-        the given parameters, ``None`` ones left out. The answer is checked against the
-        action's answer type: a field of the wrong type raises :class:`NativeError`
-        (origin ``answer``) now, a field the answer lacks when it is read."""
-        sent = {k: v for k, v in params.items() if v is not None}
+        the request's fields as keywords, ``None`` ones left out::
+
+            self.call(api.DESCRIBE_KEY, KeyId=key_id)
+
+        The answer is checked against the action's answer type: a field of the wrong
+        type raises :class:`NativeError` (origin ``answer``) now, a field the answer
+        lacks when it is read."""
         if isinstance(action, Action):
+            sent = {k: v for k, v in request.items() if v is not None}
             return action.checked(self.send(action.name, sent))
+        sent = {k: v for k, v in args[0].items() if v is not None}
         return checked_answer(action, self.send(action, sent))
 
     def send(self, action: str, params: NativeParams) -> NativeResponse:

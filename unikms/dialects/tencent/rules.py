@@ -19,8 +19,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 from unikms import _base64
 from unikms.dialects.base import (
@@ -35,12 +35,13 @@ from unikms.dialects.base import (
     canonical_context_json,
     parse_time,
 )
+from unikms.dialects.tencent import api
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
     UnsupportedByDialectError,
 )
-from unikms.native import Driver, NativeParams, NativeResponse
+from unikms.native import Driver, NativeCall
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -609,28 +610,28 @@ class NativeTencentCrypto:
     """:class:`TencentCrypto` over a driver's native ``call``: the requests and answers
     exactly as the API and its SDKs model them."""
 
-    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+    def __init__(self, call: NativeCall) -> None:
         self.call = call
 
     def encrypt(
         self, key_id: str, plaintext: bytes, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        params = {
-            "KeyId": key_id,
-            "Plaintext": _b64(plaintext),
-            "EncryptionContext": lower_context(context),
-        }
-        r = self.call("Encrypt", params)
+        r = self.call(
+            api.ENCRYPT,
+            KeyId=key_id,
+            Plaintext=_b64(plaintext),
+            EncryptionContext=lower_context(context),
+        )
         return (r["CiphertextBlob"].encode("ascii"), r["KeyId"]), r["RequestId"]
 
     def decrypt(
         self, ciphertext: bytes | str, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        params = {
-            "CiphertextBlob": blob_text(ciphertext),
-            "EncryptionContext": lower_context(context),
-        }
-        r = self.call("Decrypt", params)
+        r = self.call(
+            api.DECRYPT,
+            CiphertextBlob=blob_text(ciphertext),
+            EncryptionContext=lower_context(context),
+        )
         return (base64.b64decode(r["Plaintext"]), r["KeyId"]), r["RequestId"]
 
 
@@ -638,6 +639,7 @@ class TencentOperations(DialectOperations):
     """Neutral operations over Tencent KMS."""
 
     rules = RULES
+    actions = api.ACTIONS
 
     def __init__(self, driver: Driver) -> None:
         super().__init__(driver)
@@ -681,8 +683,11 @@ class TencentOperations(DialectOperations):
         offset = 0
         while True:
             r = self.call(
-                "ListKeyDetail",
-                {"Offset": offset, "Limit": 200, "SearchKeyAlias": name, "KeyUsage": "ALL"},
+                api.LIST_KEY_DETAIL,
+                Offset=offset,
+                Limit=200,
+                SearchKeyAlias=name,
+                KeyUsage="ALL",
             )
             metas = r.get("KeyMetadatas") or []
             for meta in metas:
@@ -705,7 +710,7 @@ class TencentOperations(DialectOperations):
             blob, key_id, None, None, None, request_id, self.rules.dialect
         )
 
-    def sealed(self, r: NativeResponse) -> EncryptResult:
+    def sealed(self, r: api.EncryptAnswer) -> EncryptResult:
         """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=r["CiphertextBlob"].encode("ascii"),
@@ -731,12 +736,10 @@ class TencentOperations(DialectOperations):
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         r = self.call(
-            "GenerateDataKey",
-            {
-                "KeyId": self.key_id(key),
-                "NumberOfBytes": number_of_bytes,
-                "EncryptionContext": lower_context(opts.context),
-            },
+            api.GENERATE_DATA_KEY,
+            KeyId=self.key_id(key),
+            NumberOfBytes=number_of_bytes,
+            EncryptionContext=lower_context(opts.context),
         )
         return DataKey(
             plaintext=base64.b64decode(r["Plaintext"]),
@@ -778,19 +781,17 @@ class TencentOperations(DialectOperations):
                 dialect=self.rules.dialect,
             )
         r = self.call(
-            "CreateKey",
-            {
-                "Alias": self.native_alias(alias) if alias else f"unikms-{uuid.uuid4().hex[:16]}",
-                "Description": description or None,
-                "KeyUsage": native_usage,
-                "Type": 2 if origin_external else 1,
-            },
+            api.CREATE_KEY,
+            Alias=self.native_alias(alias) if alias else f"unikms-{uuid.uuid4().hex[:16]}",
+            Description=description or None,
+            KeyUsage=native_usage,
+            Type=2 if origin_external else 1,
         )
         return self.describe_key(r["KeyId"])
 
     def describe_key(self, key: str) -> KeyInfo:
-        r = self.call("DescribeKey", {"KeyId": self.key_id(key)})
-        meta: dict[str, Any] = r["KeyMetadata"]
+        r = self.call(api.DESCRIBE_KEY, KeyId=self.key_id(key))
+        meta = r["KeyMetadata"]
         return KeyInfo(
             key_id=meta["KeyId"],
             arn=None,
@@ -814,21 +815,23 @@ class TencentOperations(DialectOperations):
     def list_keys(self) -> list[str]:
         ids: list[str] = []
         while True:
-            r = self.call("ListKeys", {"Offset": len(ids), "Limit": 200})
+            r = self.call(api.LIST_KEYS, Offset=len(ids), Limit=200)
             batch = [k["KeyId"] for k in r.get("Keys") or []]
             ids.extend(batch)
             if not batch or len(ids) >= int(r.get("TotalCount", 0)):
                 return ids
 
     def create_alias(self, alias: str, key: str) -> None:
-        self.call("UpdateAlias", {"Alias": self.native_alias(alias), "KeyId": self.key_id(key)})
+        self.call(api.UPDATE_ALIAS, Alias=self.native_alias(alias), KeyId=self.key_id(key))
         self._aliases.clear()
 
     def list_aliases(self) -> dict[str, str]:
         out: dict[str, str] = {}
         offset = 0
         while True:
-            r = self.call("ListKeyDetail", {"Offset": offset, "Limit": 200, "KeyUsage": "ALL"})
+            r = self.call(
+                api.LIST_KEY_DETAIL, Offset=offset, Limit=200, KeyUsage="ALL", SearchKeyAlias=None
+            )
             metas = r.get("KeyMetadatas") or []
             out.update({ALIAS_PREFIX + m["Alias"]: m["KeyId"] for m in metas if m.get("Alias")})
             offset += len(metas)
@@ -836,27 +839,27 @@ class TencentOperations(DialectOperations):
                 return out
 
     def enable_key(self, key: str) -> None:
-        self.call("EnableKey", {"KeyId": self.key_id(key)})
+        self.call(api.ENABLE_KEY, KeyId=self.key_id(key))
 
     def disable_key(self, key: str) -> None:
-        self.call("DisableKey", {"KeyId": self.key_id(key)})
+        self.call(api.DISABLE_KEY, KeyId=self.key_id(key))
 
     def schedule_key_deletion(self, key: str, days: int) -> None:
-        self.call("ScheduleKeyDeletion", {"KeyId": self.key_id(key), "PendingWindowInDays": days})
+        self.call(api.SCHEDULE_KEY_DELETION, KeyId=self.key_id(key), PendingWindowInDays=days)
 
     def cancel_key_deletion(self, key: str) -> None:
-        self.call("CancelKeyDeletion", {"KeyId": self.key_id(key)})
+        self.call(api.CANCEL_KEY_DELETION, KeyId=self.key_id(key))
 
     def rotate_key(self, key: str) -> str | None:
         """``RotateKey``: new key material; Tencent exposes no version id, so ``None``."""
-        self.call("RotateKey", {"KeyId": self.key_id(key)})
+        self.call(api.ROTATE_KEY, KeyId=self.key_id(key))
         return None
 
     def archive_key(self, key: str) -> None:
-        self.call("ArchiveKey", {"KeyId": self.key_id(key)})
+        self.call(api.ARCHIVE_KEY, KeyId=self.key_id(key))
 
     def cancel_key_archive(self, key: str) -> None:
-        self.call("CancelKeyArchive", {"KeyId": self.key_id(key)})
+        self.call(api.CANCEL_KEY_ARCHIVE, KeyId=self.key_id(key))
 
     # -- re-encryption, random bytes, descriptions, rotation ------------------
     rotation_period_days = ROTATE_DAYS
@@ -882,28 +885,26 @@ class TencentOperations(DialectOperations):
         context: Mapping[str, str] | None,
     ) -> EncryptResult:
         r = self.call(
-            "ReEncrypt",
-            {
-                "CiphertextBlob": blob_text(ciphertext),
-                "DestinationKeyId": self.key_id(destination_key),
-                "SourceEncryptionContext": lower_context(source_context),
-                "DestinationEncryptionContext": lower_context(context),
-            },
+            api.RE_ENCRYPT,
+            CiphertextBlob=blob_text(ciphertext),
+            DestinationKeyId=self.key_id(destination_key),
+            SourceEncryptionContext=lower_context(source_context),
+            DestinationEncryptionContext=lower_context(context),
         )
         return self.sealed(r)
 
     def generate_random(self, number_of_bytes: int) -> bytes:
-        r = self.call("GenerateRandom", {"NumberOfBytes": number_of_bytes})
+        r = self.call(api.GENERATE_RANDOM, NumberOfBytes=number_of_bytes)
         return base64.b64decode(r["Plaintext"])
 
     def update_key_description(self, key: str, description: str) -> None:
-        self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})
+        self.call(api.UPDATE_KEY_DESCRIPTION, KeyId=self.key_id(key), Description=description)
 
     def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
         if enabled:
-            self.call("EnableKeyRotation", {"KeyId": self.key_id(key), "RotateDays": period_days})
+            self.call(api.ENABLE_KEY_ROTATION, KeyId=self.key_id(key), RotateDays=period_days)
         else:
-            self.call("DisableKeyRotation", {"KeyId": self.key_id(key)})
+            self.call(api.DISABLE_KEY_ROTATION, KeyId=self.key_id(key))
 
     # -- asymmetric keys (docs/dialects.md 3.12) ----------------------------------------
     signing_algorithms = SIGNING_ALGORITHMS
@@ -921,7 +922,7 @@ class TencentOperations(DialectOperations):
                 field="version_id",
                 dialect=self.rules.dialect,
             )
-        meta = self.call("DescribeKey", {"KeyId": self.key_id(key)})["KeyMetadata"]
+        meta = self.call(api.DESCRIBE_KEY, KeyId=self.key_id(key))["KeyMetadata"]
         usage = str(meta.get("KeyUsage") or "ENCRYPT_DECRYPT")
         spec = SPEC_FOR_USAGE.get(usage, KeySpec.AES_256)
         kind = KeyUsage.SIGN_VERIFY if "SIGN" in usage else KeyUsage.ENCRYPT_DECRYPT
@@ -938,12 +939,10 @@ class TencentOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         r = self.call(
-            "SignByAsymmetricKey",
-            {
-                "KeyId": key_id,
-                "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                **self.raw_or_digest(message, digest),
-            },
+            api.SIGN_BY_ASYMMETRIC_KEY,
+            KeyId=key_id,
+            Algorithm=NATIVE_SIGNING_ALGORITHMS[algorithm],
+            **self.raw_or_digest(message, digest),
         )
         return SignResult(
             signature=base64.b64decode(r["Signature"]),
@@ -966,20 +965,18 @@ class TencentOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         r = self.call(
-            "VerifyByAsymmetricKey",
-            {
-                "KeyId": key_id,
-                "Algorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                "SignatureValue": _b64(signature),
-                **self.raw_or_digest(message, digest),
-            },
+            api.VERIFY_BY_ASYMMETRIC_KEY,
+            KeyId=key_id,
+            Algorithm=NATIVE_SIGNING_ALGORITHMS[algorithm],
+            SignatureValue=_b64(signature),
+            **self.raw_or_digest(message, digest),
         )
-        return r["SignatureValid"] in (True, "true", "True")
+        return r["SignatureValid"]
 
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        r = self.call("GetPublicKey", {"KeyId": key_id})
+        r = self.call(api.GET_PUBLIC_KEY, KeyId=key_id)
         der = base64.b64decode(r["PublicKey"])
         return self.public_key_of(
             der, r["KeyId"], spec, usage, r["RequestId"], pem=str(r["PublicKeyPem"])
@@ -1034,11 +1031,13 @@ class TencentOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         if algorithm is AsymmetricAlgorithm.SM2PKE:
-            r = self.call("AsymmetricSm2Decrypt", {"KeyId": key_id, "Ciphertext": _b64(ciphertext)})
+            r = self.call(api.ASYMMETRIC_SM2_DECRYPT, KeyId=key_id, Ciphertext=_b64(ciphertext))
         else:
             r = self.call(
-                "AsymmetricRsaDecrypt",
-                {"KeyId": key_id, "Ciphertext": _b64(ciphertext), "Algorithm": algorithm.value},
+                api.ASYMMETRIC_RSA_DECRYPT,
+                KeyId=key_id,
+                Ciphertext=_b64(ciphertext),
+                Algorithm=algorithm.value,
             )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
