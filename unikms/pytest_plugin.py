@@ -118,7 +118,7 @@ class FakeFactory(Protocol):
 
 @pytest.fixture
 def unikms_fake_cloud() -> FakeCloud:
-    """The test's in-memory fake cloud (one Alibaba and one Tencent account).
+    """The test's in-memory fake cloud (one account of each dialect family).
 
     Every client ``unikms_fake`` makes in a test uses this cloud. Use it to
     move time (Alibaba's 7-day rotation interval, deletion windows) or to
@@ -140,8 +140,9 @@ def unikms_fake(unikms_fake_cloud: FakeCloud) -> Iterator[FakeFactory]:
     """A factory of ``KmsClient`` s over a fresh in-memory fake, one cloud per test.
 
     ``unikms_fake(dialect="alibaba-classic", *, seed=None, strict=False)``:
-    ``dialect`` is ``"alibaba-classic"``, ``"alibaba-instance"`` or
-    ``"tencent"`` (or a ``unikms.Dialect``); ``seed`` a seed file path or a
+    ``dialect`` is any registered dialect with a fake (``list(unikms.Dialect)``:
+    ``"alibaba-classic"``, ``"alibaba-instance"``, ``"tencent"``, ``"aws"`` and any a
+    plug-in package adds), or a ``unikms.Dialect``; ``seed`` a seed file path or a
     seed dict (``docs/fake.md``), loaded into the test's cloud once; ``strict``
     turns on strict portability. All clients of one test share one cloud, so the
     two Alibaba dialects see the same keys, as Alibaba's two gateways do. The
@@ -223,8 +224,9 @@ def unikms_emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
 def unikms_emulator_urls(unikms_emulator: Emulator, pytestconfig: pytest.Config) -> dict[str, str]:
     """The emulator, reset for this test, and the adapter URL for each dialect.
 
-    Keyed by dialect value (``"alibaba-classic"``, ``"alibaba-instance"``,
-    ``"tencent"``); each URL carries the emulator's documented local
+    Keyed by dialect value (every registered dialect whose package has an emulator
+    protocol and an adapter: ``"alibaba-classic"``, ``"alibaba-instance"``, ``"tencent"``,
+    ``"aws"``, ...); each URL carries the emulator's documented local
     credentials and goes through the official SDK (the gateway: unikms' own
     protocol client). The reset forgets every key and alias and puts the clock
     back (``POST /_unikms/reset``), then loads ``--unikms-emulator-seed`` again.

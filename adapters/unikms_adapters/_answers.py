@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from unikms.dialects import dialect_package
 from unikms.dialects.alibaba.common import parse_key_ref
 from unikms.native import NativeError
 from unikms.types import Dialect
@@ -124,7 +125,9 @@ def check_answer(
         if not _TENCENT_KEY_ID.fullmatch(got):
             _mismatch(dialect, action, "its KeyId is not a key id", answer)
         return
-    if got.startswith(("alias/", "acs:")):
+    # an answer's KeyId is an id: never an alias or the dialect's ARN
+    arn_prefix = dialect_package(dialect).arn_prefix
+    if got.startswith("alias/") or (arn_prefix and got.startswith(arn_prefix)):
         _mismatch(dialect, action, "its KeyId is not a key id", answer)
     if asked:
         ref = parse_key_ref(str(asked))
