@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import unikms
 from unikms._cli_common import DEMO_KEY, UsageError, open_output, parse_context
 from unikms._output import stdout_output
-from unikms.cli_fake import STATE_ENV, CliClients, default_state_file, demo_seed_path, reset_state
+from unikms.cli_fake import (
+    DEFAULT_FAKE_URL,
+    STATE_ENV,
+    CliClients,
+    default_state_file,
+    demo_seed_path,
+    reset_state,
+)
 from unikms.extras import missing_extra
 from unikms.types import KeySpec, KeyUsage, KeyVersion, SigningAlgorithm
 
@@ -58,12 +65,13 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 def default_url() -> str:
-    """``$UNIKMS_URL``, else the fake (Alibaba classic) with the demo seed, in memory.
+    """``$UNIKMS_URL``, else the default fake (``DEFAULT_FAKE_URL``) with the demo seed,
+    in memory.
 
     The CLI itself uses the fake with its state file instead (``docs/cli.md``).
     """
     seed = urllib.parse.quote(demo_seed_path())
-    return os.environ.get("UNIKMS_URL") or f"fake://alibaba-classic?seed={seed}"
+    return os.environ.get("UNIKMS_URL") or f"{DEFAULT_FAKE_URL}?seed={seed}"
 
 
 def _read(stream: BinaryIO, path: str | None) -> bytes:

@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import unikms
 from unikms._output import output_file
-from unikms.dialects import families
+from unikms.dialects import DEFAULT_DIALECT, families
 from unikms.errors import InvalidRequestError, KeyNotFoundError, KmsError
 from unikms.fake import FakeCloud, shared_cloud
 
@@ -62,7 +62,7 @@ __all__ = [
     "uses_state",
 ]
 
-DEFAULT_FAKE_URL = "fake://alibaba-classic"
+DEFAULT_FAKE_URL = f"fake://{DEFAULT_DIALECT}"
 STATE_ENV = "UNIKMS_FAKE_STATE"
 _STATELESS_OPTIONS = {"strict", "throttle"}
 _names = itertools.count()

@@ -109,7 +109,7 @@ class FakeFactory(Protocol):
 
     def __call__(
         self,
-        dialect: str = "alibaba-classic",
+        dialect: str = ...,  # DEFAULT_DIALECT (unikms.dialects), "alibaba-classic"
         *,
         seed: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         strict: bool = False,
@@ -155,13 +155,14 @@ def unikms_fake(unikms_fake_cloud: FakeCloud) -> Iterator[FakeFactory]:
             assert kms.decrypt(kms.encrypt(key, b"x").ciphertext).plaintext == b"x"
     """
     from unikms.client import KmsClient
+    from unikms.dialects import DEFAULT_DIALECT
     from unikms.types import Dialect
 
     clients: list[KmsClient] = []
     loaded: set[str] = set()
 
     def make(
-        dialect: str = "alibaba-classic",
+        dialect: str = DEFAULT_DIALECT,
         *,
         seed: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         strict: bool = False,

@@ -30,7 +30,8 @@ __all__ = ["NO_URL_HELP", "Opener", "connect", "register_scheme", "schemes"]
 NO_URL_HELP = (
     "no KMS URL: pass one to unikms.connect(url) or set UNIKMS_URL, e.g. "
     "'alibaba-kms://cn-hangzhou', 'alibaba-kms-instance://<instance endpoint>', "
-    "'tencent-kms://ap-guangzhou', or 'fake://alibaba-classic' (in memory, for tests: "
+    "'tencent-kms://ap-guangzhou', 'aws-kms://us-east-1', or 'fake://alibaba-classic' "
+    "(in memory, for tests: "
     "its keys are gone when the process exits)"
 )
 

@@ -25,6 +25,7 @@ from unikms.native import Driver
 from unikms.types import DIALECT_ENTRY_POINTS, Dialect
 
 __all__ = [
+    "DEFAULT_DIALECT",
     "DialectPackage",
     "dialect_package",
     "dialect_packages",
@@ -36,6 +37,10 @@ __all__ = [
     "rules_for",
     "unregister_dialect",
 ]
+
+#: the embedded default: the dialect of the CLI's fake and of the pytest plugin's
+#: ``unikms_fake()`` when none is named (README); a configuration default, not a branch
+DEFAULT_DIALECT = "alibaba-classic"
 
 _PACKAGES: dict[str, DialectPackage] = {}
 _LOCK = threading.RLock()
