@@ -116,7 +116,8 @@ CREDENTIAL_CHAIN = (
 
 
 def _native(value: Any) -> Any:
-    """A boto3 answer as native JSON members: bytes as Base64, times as Unix seconds."""
+    """A boto3 answer as native JSON members: bytes as Base64, times as Unix seconds (what
+    the fake answers, and the types :mod:`unikms.dialects.aws.api` declares)."""
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, datetime):

@@ -4,7 +4,9 @@ Native parameters are AWS's JSON 1.1 request members (``botocore/data/kms/2014-1
 service-2.json``): binary members (``Plaintext``, ``CiphertextBlob``) are Base64
 *strings*, as on the wire; ``EncryptionContext`` is a JSON object of strings;
 timestamps are Unix seconds. The adapter turns them into boto3's bytes and back.
-Every rule cites its source in ``docs/dialects-aws.md`` (sources A1..A20).
+The operations call a driver only through the typed actions of
+:mod:`unikms.dialects.aws.api`. Every rule cites its source in ``docs/dialects-aws.md``
+(sources A1..A20).
 
 AWS answers the key id, the key ARN, an alias name or an alias ARN in ``KeyId`` of
 ``Encrypt``, ``GenerateDataKey``, ``DescribeKey`` and ``ReEncrypt``'s
@@ -16,12 +18,64 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
 
 import attrs
 
 from unikms import _base64
+from unikms.dialects.aws.api import (
+    CANCEL_KEY_DELETION,
+    CREATE_ALIAS,
+    CREATE_KEY,
+    DECRYPT,
+    DELETE_ALIAS,
+    DESCRIBE_KEY,
+    DISABLE_KEY,
+    DISABLE_KEY_ROTATION,
+    ENABLE_KEY,
+    ENABLE_KEY_ROTATION,
+    ENCRYPT,
+    GENERATE_DATA_KEY,
+    GENERATE_RANDOM,
+    GET_KEY_ROTATION_STATUS,
+    GET_PUBLIC_KEY,
+    LIST_ALIASES,
+    LIST_KEYS,
+    RE_ENCRYPT,
+    ROTATE_KEY_ON_DEMAND,
+    SCHEDULE_KEY_DELETION,
+    SIGN,
+    UPDATE_ALIAS,
+    UPDATE_KEY_DESCRIPTION,
+    VERIFY,
+    CancelKeyDeletionRequest,
+    CreateAliasRequest,
+    CreateKeyRequest,
+    DecryptRequest,
+    DeleteAliasRequest,
+    DescribeKeyAnswer,
+    DescribeKeyRequest,
+    DisableKeyRequest,
+    DisableKeyRotationRequest,
+    EnableKeyRequest,
+    EnableKeyRotationRequest,
+    EncryptAnswer,
+    EncryptRequest,
+    GenerateDataKeyRequest,
+    GenerateRandomRequest,
+    GetKeyRotationStatusRequest,
+    GetPublicKeyRequest,
+    ListAliasesRequest,
+    ListKeysRequest,
+    ReEncryptRequest,
+    RotateKeyOnDemandRequest,
+    ScheduleKeyDeletionRequest,
+    SignRequest,
+    UpdateAliasRequest,
+    UpdateKeyDescriptionRequest,
+    VerifyRequest,
+)
 from unikms.dialects.base import (
     ALIAS_PREFIX,
     DialectOperations,
@@ -39,7 +93,7 @@ from unikms.errors import (
     KmsError,
     UnsupportedByDialectError,
 )
-from unikms.native import Driver, NativeError, NativeParams, NativeResponse
+from unikms.native import Driver, NativeCall, NativeError
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -601,33 +655,39 @@ class AwsCrypto(Protocol):
 class NativeAwsCrypto:
     """:class:`AwsCrypto` over a driver's native ``call`` (botocore's members)."""
 
-    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+    def __init__(self, call: NativeCall) -> None:
         self.call = call
 
     def encrypt(
         self, key: str, plaintext: bytes, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        params = {
+        request: EncryptRequest = {
             "KeyId": key,
             "Plaintext": _b64(plaintext),
             "EncryptionContext": dict(context) if context else None,
         }
-        r = self.call("Encrypt", params)
+        r = self.call(ENCRYPT, request)
         return (base64.b64decode(r["CiphertextBlob"]), key_id_of(r["KeyId"])), r["RequestId"]
 
     def decrypt(
         self, blob: bytes, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        params = {
+        request: DecryptRequest = {
             "CiphertextBlob": _blob_text(blob),
             "EncryptionContext": dict(context) if context else None,
         }
-        r = self.call("Decrypt", params)
+        r = self.call(DECRYPT, request)
         return (base64.b64decode(r["Plaintext"]), key_id_of(r["KeyId"])), r["RequestId"]
 
 
 class AwsOperations(DialectOperations):
-    """Neutral operations over AWS KMS."""
+    """Neutral operations over AWS KMS.
+
+    Each request is a local declared with its action's request type
+    (``request: EncryptRequest = {...}``), then passed to :meth:`call`: mypy checks a
+    dict literal against a ``TypedDict`` where it is declared so, and cannot through
+    ``call``'s type variable (it infers ``dict[str, ...]`` for the literal and fails).
+    """
 
     rules = RULES
     rotation_period_days = ROTATION_PERIOD
@@ -667,7 +727,12 @@ class AwsOperations(DialectOperations):
         """A key id or key ARN for the actions that take no alias (DescribeKey resolves)."""
         if not _is_alias(key):
             return key
-        return str(self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["KeyId"])
+        return str(self._describe(key)["KeyMetadata"]["KeyId"])
+
+    def _describe(self, key: str) -> DescribeKeyAnswer:
+        """``DescribeKey`` of ``key`` (an id, key ARN, alias name or alias ARN)."""
+        request: DescribeKeyRequest = {"KeyId": key}
+        return self.call(DESCRIBE_KEY, request)
 
     # -- crypto -----------------------------------------------------------------
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
@@ -676,18 +741,16 @@ class AwsOperations(DialectOperations):
             return EncryptResult(  # positional: keywords cost 0.3 us here
                 blob, key_id, None, None, None, request_id, self.rules.dialect
             )
-        r = self.call(
-            "Encrypt",
-            {
-                "KeyId": key,
-                "Plaintext": _b64(plaintext),
-                "EncryptionContext": dict(opts.context) if opts.context else None,
-                "DryRun": True,
-            },
-        )
-        return self.sealed(r)
+        request: EncryptRequest = {
+            "KeyId": key,
+            "Plaintext": _b64(plaintext),
+            "EncryptionContext": dict(opts.context) if opts.context else None,
+            "DryRun": True,
+        }
+        return self.sealed(self.call(ENCRYPT, request))
 
-    def sealed(self, r: NativeResponse) -> EncryptResult:
+    def sealed(self, r: EncryptAnswer) -> EncryptResult:
+        """The result of an ``Encrypt`` or a ``ReEncrypt`` (its answer has the same members)."""
         return EncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=key_id_of(r["KeyId"]),
@@ -711,15 +774,13 @@ class AwsOperations(DialectOperations):
             return DecryptResult(  # positional: keywords cost 0.3 us here
                 data, key_id, None, None, request_id, self.rules.dialect
             )
-        r = self.call(
-            "Decrypt",
-            {
-                "CiphertextBlob": _blob_text(ciphertext),
-                "EncryptionContext": dict(opts.context) if opts.context else None,
-                "KeyId": key,
-                "DryRun": True if opts.dry_run else None,
-            },
-        )
+        request: DecryptRequest = {
+            "CiphertextBlob": _blob_text(ciphertext),
+            "EncryptionContext": dict(opts.context) if opts.context else None,
+            "KeyId": key,
+            "DryRun": True if opts.dry_run else None,
+        }
+        r = self.call(DECRYPT, request)
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
             key_id=key_id_of(r["KeyId"]),
@@ -730,15 +791,13 @@ class AwsOperations(DialectOperations):
         )
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
-        r = self.call(
-            "GenerateDataKey",
-            {
-                "KeyId": key,
-                "NumberOfBytes": number_of_bytes,
-                "EncryptionContext": dict(opts.context) if opts.context else None,
-                "DryRun": True if opts.dry_run else None,
-            },
-        )
+        request: GenerateDataKeyRequest = {
+            "KeyId": key,
+            "NumberOfBytes": number_of_bytes,
+            "EncryptionContext": dict(opts.context) if opts.context else None,
+            "DryRun": True if opts.dry_run else None,
+        }
+        r = self.call(GENERATE_DATA_KEY, request)
         return DataKey(
             plaintext=base64.b64decode(r["Plaintext"]),
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
@@ -756,19 +815,17 @@ class AwsOperations(DialectOperations):
         source_context: Mapping[str, str] | None,
         context: Mapping[str, str] | None,
     ) -> EncryptResult:
-        r = self.call(
-            "ReEncrypt",
-            {
-                "CiphertextBlob": _blob_text(ciphertext),
-                "DestinationKeyId": destination_key,
-                "SourceEncryptionContext": dict(source_context) if source_context else None,
-                "DestinationEncryptionContext": dict(context) if context else None,
-            },
-        )
-        return self.sealed(r)
+        request: ReEncryptRequest = {
+            "CiphertextBlob": _blob_text(ciphertext),
+            "DestinationKeyId": destination_key,
+            "SourceEncryptionContext": dict(source_context) if source_context else None,
+            "DestinationEncryptionContext": dict(context) if context else None,
+        }
+        return self.sealed(self.call(RE_ENCRYPT, request))
 
     def generate_random(self, number_of_bytes: int) -> bytes:
-        r = self.call("GenerateRandom", {"NumberOfBytes": number_of_bytes})
+        request: GenerateRandomRequest = {"NumberOfBytes": number_of_bytes}
+        r = self.call(GENERATE_RANDOM, request)
         return base64.b64decode(r["Plaintext"])
 
     # -- key management ---------------------------------------------------------
@@ -799,30 +856,31 @@ class AwsOperations(DialectOperations):
                 field="spec",
                 dialect=self.rules.dialect,
             )
-        r = self.call(
-            "CreateKey",
-            {
-                "Description": description or None,
-                "KeyUsage": native_usage,
-                "KeySpec": native_spec,
-                "Origin": "EXTERNAL" if origin_external else None,
-            },
-        )
-        key_id = str(r["KeyMetadata"]["KeyId"])
+        request: CreateKeyRequest = {
+            "Description": description or None,
+            "KeyUsage": native_usage,
+            "KeySpec": native_spec,
+            "Origin": "EXTERNAL" if origin_external else None,
+        }
+        key_id = str(self.call(CREATE_KEY, request)["KeyMetadata"]["KeyId"])
         if alias:
-            self.call("CreateAlias", {"AliasName": alias, "TargetKeyId": key_id})
+            named: CreateAliasRequest = {"AliasName": alias, "TargetKeyId": key_id}
+            self.call(CREATE_ALIAS, named)
         return self.describe_key(key_id)
 
     def describe_key(self, key: str) -> KeyInfo:
-        r = self.call("DescribeKey", {"KeyId": key})
-        meta: dict[str, Any] = r["KeyMetadata"]  # a NativeAnswer: a missing field is typed
+        r = self._describe(key)
+        meta = r["KeyMetadata"]  # a NativeAnswer: a missing field is typed
         key_id = str(meta["KeyId"])
-        aliases = self._aliases({"KeyId": key_id})
+        aliases = self._aliases(key_id)
         if meta.get("KeySpec") == SYMMETRIC_DEFAULT and meta.get("Origin") == "AWS_KMS":
-            status = self.call("GetKeyRotationStatus", {"KeyId": key_id})
-            meta["KeyRotationEnabled"] = status.get("KeyRotationEnabled", False)
+            asked: GetKeyRotationStatusRequest = {"KeyId": key_id}
+            status = self.call(GET_KEY_ROTATION_STATUS, asked)
+            # ``native`` shows the rotation status beside KeyMetadata's own members
+            shown = cast("dict[str, Any]", meta)
+            shown["KeyRotationEnabled"] = status.get("KeyRotationEnabled", False)
             if status.get("RotationPeriodInDays") is not None:
-                meta["RotationPeriodInDays"] = status["RotationPeriodInDays"]
+                shown["RotationPeriodInDays"] = status["RotationPeriodInDays"]
         return KeyInfo(
             key_id=key_id,
             arn=meta.get("Arn"),
@@ -847,17 +905,20 @@ class AwsOperations(DialectOperations):
         ids: list[str] = []
         marker: str | None = None
         while True:
-            r = self.call("ListKeys", {"Limit": 1000, "Marker": marker})
+            request: ListKeysRequest = {"Limit": 1000, "Marker": marker}
+            r = self.call(LIST_KEYS, request)
             ids.extend(str(k["KeyId"]) for k in r.get("Keys") or [])
             if not r.get("Truncated"):
                 return ids
             marker = r.get("NextMarker")
 
-    def _aliases(self, params: Mapping[str, object]) -> dict[str, str]:
+    def _aliases(self, key_id: str | None) -> dict[str, str]:
+        """Alias name -> target key id, of every alias or (``key_id``) of one key's."""
         out: dict[str, str] = {}
         marker: str | None = None
         while True:
-            r = self.call("ListAliases", {**params, "Limit": 1000, "Marker": marker})
+            request: ListAliasesRequest = {"KeyId": key_id, "Limit": 1000, "Marker": marker}
+            r = self.call(LIST_ALIASES, request)
             for a in r.get("Aliases") or []:
                 if a.get("TargetKeyId"):  # AWS managed aliases not yet used have none
                     out[str(a["AliasName"])] = str(a["TargetKeyId"])
@@ -866,45 +927,62 @@ class AwsOperations(DialectOperations):
             marker = r.get("NextMarker")
 
     def list_aliases(self) -> dict[str, str]:
-        return self._aliases({})
+        return self._aliases(None)
 
     def create_alias(self, alias: str, key: str) -> None:
-        self.call("CreateAlias", {"AliasName": alias, "TargetKeyId": self.key_only(key)})
+        request: CreateAliasRequest = {"AliasName": alias, "TargetKeyId": self.key_only(key)}
+        self.call(CREATE_ALIAS, request)
 
     def update_alias(self, alias: str, key: str) -> None:
-        self.call("UpdateAlias", {"AliasName": alias, "TargetKeyId": self.key_only(key)})
+        request: UpdateAliasRequest = {"AliasName": alias, "TargetKeyId": self.key_only(key)}
+        self.call(UPDATE_ALIAS, request)
 
     def delete_alias(self, alias: str) -> None:
-        self.call("DeleteAlias", {"AliasName": alias})
+        request: DeleteAliasRequest = {"AliasName": alias}
+        self.call(DELETE_ALIAS, request)
 
     def enable_key(self, key: str) -> None:
-        self.call("EnableKey", {"KeyId": self.key_only(key)})
+        request: EnableKeyRequest = {"KeyId": self.key_only(key)}
+        self.call(ENABLE_KEY, request)
 
     def disable_key(self, key: str) -> None:
-        self.call("DisableKey", {"KeyId": self.key_only(key)})
+        request: DisableKeyRequest = {"KeyId": self.key_only(key)}
+        self.call(DISABLE_KEY, request)
 
     def schedule_key_deletion(self, key: str, days: int) -> None:
-        self.call("ScheduleKeyDeletion", {"KeyId": self.key_only(key), "PendingWindowInDays": days})
+        request: ScheduleKeyDeletionRequest = {
+            "KeyId": self.key_only(key),
+            "PendingWindowInDays": days,
+        }
+        self.call(SCHEDULE_KEY_DELETION, request)
 
     def cancel_key_deletion(self, key: str) -> None:
-        self.call("CancelKeyDeletion", {"KeyId": self.key_only(key)})
+        request: CancelKeyDeletionRequest = {"KeyId": self.key_only(key)}
+        self.call(CANCEL_KEY_DELETION, request)
 
     def rotate_key(self, key: str) -> str | None:
         """``RotateKeyOnDemand``: new key material; AWS names no version, so ``None``."""
-        self.call("RotateKeyOnDemand", {"KeyId": self.key_only(key)})
+        request: RotateKeyOnDemandRequest = {"KeyId": self.key_only(key)}
+        self.call(ROTATE_KEY_ON_DEMAND, request)
         return None
 
     def update_key_description(self, key: str, description: str) -> None:
-        self.call("UpdateKeyDescription", {"KeyId": self.key_only(key), "Description": description})
+        request: UpdateKeyDescriptionRequest = {
+            "KeyId": self.key_only(key),
+            "Description": description,
+        }
+        self.call(UPDATE_KEY_DESCRIPTION, request)
 
     def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
         if enabled:
-            self.call(
-                "EnableKeyRotation",
-                {"KeyId": self.key_only(key), "RotationPeriodInDays": period_days},
-            )
+            request: EnableKeyRotationRequest = {
+                "KeyId": self.key_only(key),
+                "RotationPeriodInDays": period_days,
+            }
+            self.call(ENABLE_KEY_ROTATION, request)
         else:
-            self.call("DisableKeyRotation", {"KeyId": self.key_only(key)})
+            stop: DisableKeyRotationRequest = {"KeyId": self.key_only(key)}
+            self.call(DISABLE_KEY_ROTATION, stop)
 
     # -- asymmetric keys (docs/dialects-aws.md, "Asymmetric keys") -----------------------
     signing_algorithms = SIGNING_ALGORITHMS
@@ -921,7 +999,7 @@ class AwsOperations(DialectOperations):
                 field="version_id",
                 dialect=self.rules.dialect,
             )
-        meta = self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
+        meta = self._describe(key)["KeyMetadata"]
         spec = SPECS_BY_NATIVE.get(str(meta.get("KeySpec")), KeySpec.AES_256)
         usage = (
             KeyUsage.SIGN_VERIFY
@@ -940,14 +1018,14 @@ class AwsOperations(DialectOperations):
     ) -> SignResult:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
-        r = self.call(
-            "Sign",
-            {
-                "KeyId": key_id,
-                "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                **self.raw_or_digest(message, digest),
-            },
-        )
+        lowered = self.raw_or_digest(message, digest)
+        request: SignRequest = {
+            "KeyId": key_id,
+            "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+            "Message": lowered["Message"],
+            "MessageType": lowered["MessageType"],
+        }
+        r = self.call(SIGN, request)
         return SignResult(
             signature=base64.b64decode(r["Signature"]),
             key_id=key_id_of(str(r["KeyId"])),
@@ -968,16 +1046,16 @@ class AwsOperations(DialectOperations):
     ) -> bool:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
+        lowered = self.raw_or_digest(message, digest)
+        request: VerifyRequest = {
+            "KeyId": key_id,
+            "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
+            "Signature": _b64(signature),
+            "Message": lowered["Message"],
+            "MessageType": lowered["MessageType"],
+        }
         try:
-            r = self.call(
-                "Verify",
-                {
-                    "KeyId": key_id,
-                    "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-                    "Signature": _b64(signature),
-                    **self.raw_or_digest(message, digest),
-                },
-            )
+            r = self.call(VERIFY, request)
         except NativeError as err:
             if err.code == "KMSInvalidSignatureException":  # A22: "fails with" it
                 return False
@@ -987,7 +1065,8 @@ class AwsOperations(DialectOperations):
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        r = self.call("GetPublicKey", {"KeyId": key_id})
+        request: GetPublicKeyRequest = {"KeyId": key_id}
+        r = self.call(GET_PUBLIC_KEY, request)
         der = base64.b64decode(r["PublicKey"])
         return self.public_key_of(der, key_id_of(str(r["KeyId"])), spec, usage, r["RequestId"])
 
@@ -1001,10 +1080,12 @@ class AwsOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
-        r = self.call(
-            "Encrypt",
-            {"KeyId": key_id, "Plaintext": _b64(plaintext), "EncryptionAlgorithm": algorithm.value},
-        )
+        request: EncryptRequest = {
+            "KeyId": key_id,
+            "Plaintext": _b64(plaintext),
+            "EncryptionAlgorithm": algorithm.value,
+        }
+        r = self.call(ENCRYPT, request)
         return AsymmetricEncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=key_id_of(str(r["KeyId"])),
@@ -1023,14 +1104,12 @@ class AwsOperations(DialectOperations):
     ) -> DecryptResult:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
-        r = self.call(
-            "Decrypt",
-            {
-                "KeyId": key_id,
-                "CiphertextBlob": _b64(ciphertext),
-                "EncryptionAlgorithm": algorithm.value,
-            },
-        )
+        request: DecryptRequest = {
+            "KeyId": key_id,
+            "CiphertextBlob": _b64(ciphertext),
+            "EncryptionAlgorithm": algorithm.value,
+        }
+        r = self.call(DECRYPT, request)
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
             key_id=key_id_of(str(r["KeyId"])),
