@@ -25,6 +25,7 @@ import attrs
 
 from unikms import _base64
 from unikms.dialects.aws.api import (
+    ACTIONS,
     CANCEL_KEY_DELETION,
     CREATE_ALIAS,
     CREATE_KEY,
@@ -49,32 +50,8 @@ from unikms.dialects.aws.api import (
     UPDATE_ALIAS,
     UPDATE_KEY_DESCRIPTION,
     VERIFY,
-    CancelKeyDeletionRequest,
-    CreateAliasRequest,
-    CreateKeyRequest,
-    DecryptRequest,
-    DeleteAliasRequest,
     DescribeKeyAnswer,
-    DescribeKeyRequest,
-    DisableKeyRequest,
-    DisableKeyRotationRequest,
-    EnableKeyRequest,
-    EnableKeyRotationRequest,
     EncryptAnswer,
-    EncryptRequest,
-    GenerateDataKeyRequest,
-    GenerateRandomRequest,
-    GetKeyRotationStatusRequest,
-    GetPublicKeyRequest,
-    ListAliasesRequest,
-    ListKeysRequest,
-    ReEncryptRequest,
-    RotateKeyOnDemandRequest,
-    ScheduleKeyDeletionRequest,
-    SignRequest,
-    UpdateAliasRequest,
-    UpdateKeyDescriptionRequest,
-    VerifyRequest,
 )
 from unikms.dialects.base import (
     ALIAS_PREFIX,
@@ -661,22 +638,22 @@ class NativeAwsCrypto:
     def encrypt(
         self, key: str, plaintext: bytes, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        request: EncryptRequest = {
-            "KeyId": key,
-            "Plaintext": _b64(plaintext),
-            "EncryptionContext": dict(context) if context else None,
-        }
-        r = self.call(ENCRYPT, request)
+        r = self.call(
+            ENCRYPT,
+            KeyId=key,
+            Plaintext=_b64(plaintext),
+            EncryptionContext=dict(context) if context else None,
+        )
         return (base64.b64decode(r["CiphertextBlob"]), key_id_of(r["KeyId"])), r["RequestId"]
 
     def decrypt(
         self, blob: bytes, context: Mapping[str, str] | None, /
     ) -> tuple[tuple[bytes, str], str]:
-        request: DecryptRequest = {
-            "CiphertextBlob": _blob_text(blob),
-            "EncryptionContext": dict(context) if context else None,
-        }
-        r = self.call(DECRYPT, request)
+        r = self.call(
+            DECRYPT,
+            CiphertextBlob=_blob_text(blob),
+            EncryptionContext=dict(context) if context else None,
+        )
         return (base64.b64decode(r["Plaintext"]), key_id_of(r["KeyId"])), r["RequestId"]
 
 
@@ -690,6 +667,7 @@ class AwsOperations(DialectOperations):
     """
 
     rules = RULES
+    actions = ACTIONS
     rotation_period_days = ROTATION_PERIOD
     random_bytes = RANDOM_BYTES
 
@@ -731,8 +709,7 @@ class AwsOperations(DialectOperations):
 
     def _describe(self, key: str) -> DescribeKeyAnswer:
         """``DescribeKey`` of ``key`` (an id, key ARN, alias name or alias ARN)."""
-        request: DescribeKeyRequest = {"KeyId": key}
-        return self.call(DESCRIBE_KEY, request)
+        return self.call(DESCRIBE_KEY, KeyId=key)
 
     # -- crypto -----------------------------------------------------------------
     def encrypt(self, key: str, plaintext: bytes, opts: EncryptOptions) -> EncryptResult:
@@ -741,13 +718,15 @@ class AwsOperations(DialectOperations):
             return EncryptResult(  # positional: keywords cost 0.3 us here
                 blob, key_id, None, None, None, request_id, self.rules.dialect
             )
-        request: EncryptRequest = {
-            "KeyId": key,
-            "Plaintext": _b64(plaintext),
-            "EncryptionContext": dict(opts.context) if opts.context else None,
-            "DryRun": True,
-        }
-        return self.sealed(self.call(ENCRYPT, request))
+        return self.sealed(
+            self.call(
+                ENCRYPT,
+                KeyId=key,
+                Plaintext=_b64(plaintext),
+                EncryptionContext=dict(opts.context) if opts.context else None,
+                DryRun=True,
+            )
+        )
 
     def sealed(self, r: EncryptAnswer) -> EncryptResult:
         """The result of an ``Encrypt`` or a ``ReEncrypt`` (its answer has the same members)."""
@@ -774,13 +753,13 @@ class AwsOperations(DialectOperations):
             return DecryptResult(  # positional: keywords cost 0.3 us here
                 data, key_id, None, None, request_id, self.rules.dialect
             )
-        request: DecryptRequest = {
-            "CiphertextBlob": _blob_text(ciphertext),
-            "EncryptionContext": dict(opts.context) if opts.context else None,
-            "KeyId": key,
-            "DryRun": True if opts.dry_run else None,
-        }
-        r = self.call(DECRYPT, request)
+        r = self.call(
+            DECRYPT,
+            CiphertextBlob=_blob_text(ciphertext),
+            EncryptionContext=dict(opts.context) if opts.context else None,
+            KeyId=key,
+            DryRun=True if opts.dry_run else None,
+        )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
             key_id=key_id_of(r["KeyId"]),
@@ -791,13 +770,13 @@ class AwsOperations(DialectOperations):
         )
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
-        request: GenerateDataKeyRequest = {
-            "KeyId": key,
-            "NumberOfBytes": number_of_bytes,
-            "EncryptionContext": dict(opts.context) if opts.context else None,
-            "DryRun": True if opts.dry_run else None,
-        }
-        r = self.call(GENERATE_DATA_KEY, request)
+        r = self.call(
+            GENERATE_DATA_KEY,
+            KeyId=key,
+            NumberOfBytes=number_of_bytes,
+            EncryptionContext=dict(opts.context) if opts.context else None,
+            DryRun=True if opts.dry_run else None,
+        )
         return DataKey(
             plaintext=base64.b64decode(r["Plaintext"]),
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
@@ -815,17 +794,18 @@ class AwsOperations(DialectOperations):
         source_context: Mapping[str, str] | None,
         context: Mapping[str, str] | None,
     ) -> EncryptResult:
-        request: ReEncryptRequest = {
-            "CiphertextBlob": _blob_text(ciphertext),
-            "DestinationKeyId": destination_key,
-            "SourceEncryptionContext": dict(source_context) if source_context else None,
-            "DestinationEncryptionContext": dict(context) if context else None,
-        }
-        return self.sealed(self.call(RE_ENCRYPT, request))
+        return self.sealed(
+            self.call(
+                RE_ENCRYPT,
+                CiphertextBlob=_blob_text(ciphertext),
+                DestinationKeyId=destination_key,
+                SourceEncryptionContext=dict(source_context) if source_context else None,
+                DestinationEncryptionContext=dict(context) if context else None,
+            )
+        )
 
     def generate_random(self, number_of_bytes: int) -> bytes:
-        request: GenerateRandomRequest = {"NumberOfBytes": number_of_bytes}
-        r = self.call(GENERATE_RANDOM, request)
+        r = self.call(GENERATE_RANDOM, NumberOfBytes=number_of_bytes)
         return base64.b64decode(r["Plaintext"])
 
     # -- key management ---------------------------------------------------------
@@ -856,16 +836,17 @@ class AwsOperations(DialectOperations):
                 field="spec",
                 dialect=self.rules.dialect,
             )
-        request: CreateKeyRequest = {
-            "Description": description or None,
-            "KeyUsage": native_usage,
-            "KeySpec": native_spec,
-            "Origin": "EXTERNAL" if origin_external else None,
-        }
-        key_id = str(self.call(CREATE_KEY, request)["KeyMetadata"]["KeyId"])
+        key_id = str(
+            self.call(
+                CREATE_KEY,
+                Description=description or None,
+                KeyUsage=native_usage,
+                KeySpec=native_spec,
+                Origin="EXTERNAL" if origin_external else None,
+            )["KeyMetadata"]["KeyId"]
+        )
         if alias:
-            named: CreateAliasRequest = {"AliasName": alias, "TargetKeyId": key_id}
-            self.call(CREATE_ALIAS, named)
+            self.call(CREATE_ALIAS, AliasName=alias, TargetKeyId=key_id)
         return self.describe_key(key_id)
 
     def describe_key(self, key: str) -> KeyInfo:
@@ -874,8 +855,7 @@ class AwsOperations(DialectOperations):
         key_id = str(meta["KeyId"])
         aliases = self._aliases(key_id)
         if meta.get("KeySpec") == SYMMETRIC_DEFAULT and meta.get("Origin") == "AWS_KMS":
-            asked: GetKeyRotationStatusRequest = {"KeyId": key_id}
-            status = self.call(GET_KEY_ROTATION_STATUS, asked)
+            status = self.call(GET_KEY_ROTATION_STATUS, KeyId=key_id)
             # ``native`` shows the rotation status beside KeyMetadata's own members
             shown = cast("dict[str, Any]", meta)
             shown["KeyRotationEnabled"] = status.get("KeyRotationEnabled", False)
@@ -905,8 +885,7 @@ class AwsOperations(DialectOperations):
         ids: list[str] = []
         marker: str | None = None
         while True:
-            request: ListKeysRequest = {"Limit": 1000, "Marker": marker}
-            r = self.call(LIST_KEYS, request)
+            r = self.call(LIST_KEYS, Limit=1000, Marker=marker)
             ids.extend(str(k["KeyId"]) for k in r.get("Keys") or [])
             if not r.get("Truncated"):
                 return ids
@@ -917,8 +896,7 @@ class AwsOperations(DialectOperations):
         out: dict[str, str] = {}
         marker: str | None = None
         while True:
-            request: ListAliasesRequest = {"KeyId": key_id, "Limit": 1000, "Marker": marker}
-            r = self.call(LIST_ALIASES, request)
+            r = self.call(LIST_ALIASES, KeyId=key_id, Limit=1000, Marker=marker)
             for a in r.get("Aliases") or []:
                 if a.get("TargetKeyId"):  # AWS managed aliases not yet used have none
                     out[str(a["AliasName"])] = str(a["TargetKeyId"])
@@ -930,59 +908,41 @@ class AwsOperations(DialectOperations):
         return self._aliases(None)
 
     def create_alias(self, alias: str, key: str) -> None:
-        request: CreateAliasRequest = {"AliasName": alias, "TargetKeyId": self.key_only(key)}
-        self.call(CREATE_ALIAS, request)
+        self.call(CREATE_ALIAS, AliasName=alias, TargetKeyId=self.key_only(key))
 
     def update_alias(self, alias: str, key: str) -> None:
-        request: UpdateAliasRequest = {"AliasName": alias, "TargetKeyId": self.key_only(key)}
-        self.call(UPDATE_ALIAS, request)
+        self.call(UPDATE_ALIAS, AliasName=alias, TargetKeyId=self.key_only(key))
 
     def delete_alias(self, alias: str) -> None:
-        request: DeleteAliasRequest = {"AliasName": alias}
-        self.call(DELETE_ALIAS, request)
+        self.call(DELETE_ALIAS, AliasName=alias)
 
     def enable_key(self, key: str) -> None:
-        request: EnableKeyRequest = {"KeyId": self.key_only(key)}
-        self.call(ENABLE_KEY, request)
+        self.call(ENABLE_KEY, KeyId=self.key_only(key))
 
     def disable_key(self, key: str) -> None:
-        request: DisableKeyRequest = {"KeyId": self.key_only(key)}
-        self.call(DISABLE_KEY, request)
+        self.call(DISABLE_KEY, KeyId=self.key_only(key))
 
     def schedule_key_deletion(self, key: str, days: int) -> None:
-        request: ScheduleKeyDeletionRequest = {
-            "KeyId": self.key_only(key),
-            "PendingWindowInDays": days,
-        }
-        self.call(SCHEDULE_KEY_DELETION, request)
+        self.call(SCHEDULE_KEY_DELETION, KeyId=self.key_only(key), PendingWindowInDays=days)
 
     def cancel_key_deletion(self, key: str) -> None:
-        request: CancelKeyDeletionRequest = {"KeyId": self.key_only(key)}
-        self.call(CANCEL_KEY_DELETION, request)
+        self.call(CANCEL_KEY_DELETION, KeyId=self.key_only(key))
 
     def rotate_key(self, key: str) -> str | None:
         """``RotateKeyOnDemand``: new key material; AWS names no version, so ``None``."""
-        request: RotateKeyOnDemandRequest = {"KeyId": self.key_only(key)}
-        self.call(ROTATE_KEY_ON_DEMAND, request)
+        self.call(ROTATE_KEY_ON_DEMAND, KeyId=self.key_only(key))
         return None
 
     def update_key_description(self, key: str, description: str) -> None:
-        request: UpdateKeyDescriptionRequest = {
-            "KeyId": self.key_only(key),
-            "Description": description,
-        }
-        self.call(UPDATE_KEY_DESCRIPTION, request)
+        self.call(UPDATE_KEY_DESCRIPTION, KeyId=self.key_only(key), Description=description)
 
     def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
         if enabled:
-            request: EnableKeyRotationRequest = {
-                "KeyId": self.key_only(key),
-                "RotationPeriodInDays": period_days,
-            }
-            self.call(ENABLE_KEY_ROTATION, request)
+            self.call(
+                ENABLE_KEY_ROTATION, KeyId=self.key_only(key), RotationPeriodInDays=period_days
+            )
         else:
-            stop: DisableKeyRotationRequest = {"KeyId": self.key_only(key)}
-            self.call(DISABLE_KEY_ROTATION, stop)
+            self.call(DISABLE_KEY_ROTATION, KeyId=self.key_only(key))
 
     # -- asymmetric keys (docs/dialects-aws.md, "Asymmetric keys") -----------------------
     signing_algorithms = SIGNING_ALGORITHMS
@@ -1019,13 +979,13 @@ class AwsOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         lowered = self.raw_or_digest(message, digest)
-        request: SignRequest = {
-            "KeyId": key_id,
-            "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-            "Message": lowered["Message"],
-            "MessageType": lowered["MessageType"],
-        }
-        r = self.call(SIGN, request)
+        r = self.call(
+            SIGN,
+            KeyId=key_id,
+            SigningAlgorithm=NATIVE_SIGNING_ALGORITHMS[algorithm],
+            Message=lowered["Message"],
+            MessageType=lowered["MessageType"],
+        )
         return SignResult(
             signature=base64.b64decode(r["Signature"]),
             key_id=key_id_of(str(r["KeyId"])),
@@ -1047,15 +1007,15 @@ class AwsOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         lowered = self.raw_or_digest(message, digest)
-        request: VerifyRequest = {
-            "KeyId": key_id,
-            "SigningAlgorithm": NATIVE_SIGNING_ALGORITHMS[algorithm],
-            "Signature": _b64(signature),
-            "Message": lowered["Message"],
-            "MessageType": lowered["MessageType"],
-        }
         try:
-            r = self.call(VERIFY, request)
+            r = self.call(
+                VERIFY,
+                KeyId=key_id,
+                SigningAlgorithm=NATIVE_SIGNING_ALGORITHMS[algorithm],
+                Signature=_b64(signature),
+                Message=lowered["Message"],
+                MessageType=lowered["MessageType"],
+            )
         except NativeError as err:
             if err.code == "KMSInvalidSignatureException":  # A22: "fails with" it
                 return False
@@ -1065,8 +1025,7 @@ class AwsOperations(DialectOperations):
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        request: GetPublicKeyRequest = {"KeyId": key_id}
-        r = self.call(GET_PUBLIC_KEY, request)
+        r = self.call(GET_PUBLIC_KEY, KeyId=key_id)
         der = base64.b64decode(r["PublicKey"])
         return self.public_key_of(der, key_id_of(str(r["KeyId"])), spec, usage, r["RequestId"])
 
@@ -1080,12 +1039,9 @@ class AwsOperations(DialectOperations):
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
-        request: EncryptRequest = {
-            "KeyId": key_id,
-            "Plaintext": _b64(plaintext),
-            "EncryptionAlgorithm": algorithm.value,
-        }
-        r = self.call(ENCRYPT, request)
+        r = self.call(
+            ENCRYPT, KeyId=key_id, Plaintext=_b64(plaintext), EncryptionAlgorithm=algorithm.value
+        )
         return AsymmetricEncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=key_id_of(str(r["KeyId"])),
@@ -1104,12 +1060,12 @@ class AwsOperations(DialectOperations):
     ) -> DecryptResult:
         key_id, spec, usage = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
-        request: DecryptRequest = {
-            "KeyId": key_id,
-            "CiphertextBlob": _b64(ciphertext),
-            "EncryptionAlgorithm": algorithm.value,
-        }
-        r = self.call(DECRYPT, request)
+        r = self.call(
+            DECRYPT,
+            KeyId=key_id,
+            CiphertextBlob=_b64(ciphertext),
+            EncryptionAlgorithm=algorithm.value,
+        )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),
             key_id=key_id_of(str(r["KeyId"])),
