@@ -277,6 +277,7 @@ def test_tencent_re_encrypt(tc_service: TencentService) -> None:
         },
     )
     assert (kept["CiphertextBlob"], kept["ReEncrypted"]) == (blob, False)
+    s.call("EnableKeyRotation", {"KeyId": source})  # RotateKey needs it (T1)
     s.call("RotateKey", {"KeyId": source})
     rotated = s.call(
         "ReEncrypt",

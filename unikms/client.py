@@ -451,6 +451,10 @@ class KmsClient:
         ``CreateKeyVersion``), ``None`` on Tencent (``RotateKey`` exposes no
         versions). Each dialect limits how often: Alibaba 7 days between
         versions, Tencent once in 24 hours (:class:`InvalidRequestError`).
+        Tencent rotates on demand only a key whose rotation policy is on
+        (``rules.rotation_needs_policy``): otherwise
+        :class:`~unikms.errors.RotationPolicyRequiredError`; turn it on with
+        :meth:`set_rotation_policy` first (this method never does).
         """
         self._check_open()
         with self._native():
