@@ -146,3 +146,18 @@ def test_tencent_rotate_key_other_refusals_keep_their_class() -> None:
         kms.rotate_key(key)
     assert not isinstance(err.value, RotationPolicyRequiredError)
     assert err.value.code == "UnsupportedOperation.RotateNotSupported"
+
+
+def test_instance_generate_random_length_is_1_to_64(instance: AlibabaInstanceService) -> None:
+    """The gateway's GenerateRandom page (alibabacloud.com/help/zh/kms/developer-reference/
+    generaterandom-1, 2023-08; the tc edition 2024-07): ``Length`` "取值范围" (range) "1~64".
+    unikms used Tencent's 1 to 1024 there, as no page had been found."""
+    assert len(instance.call("GenerateRandom", {"Length": 64})["Random"]) == 64
+    with pytest.raises(NativeError) as err:
+        instance.call("GenerateRandom", {"Length": 65})
+    assert (err.value.code, err.value.http_status) == ("InvalidParameter", 400)
+    kms = KmsClient(instance)
+    assert len(kms.generate_random(64)) == 64
+    with pytest.raises(InvalidRequestError) as neutral:
+        kms.generate_random(65)  # refused before any request
+    assert neutral.value.field == "number_of_bytes" and "1 to 64" in neutral.value.message

@@ -516,8 +516,8 @@ class KmsClient:
     @traced("generate_random")
     def generate_random(self, number_of_bytes: int) -> bytes:
         """``number_of_bytes`` random bytes from the service's generator (Tencent's
-        ``GenerateRandom``: 1 to 1024). Alibaba classic has no such call
-        (``GetRandomPassword`` makes passwords, not bytes).
+        ``GenerateRandom``: 1 to 1024; the instance gateway's: 1 to 64). Alibaba
+        classic has no such call (``GetRandomPassword`` makes passwords, not bytes).
 
         >>> import unikms
         >>> len(unikms.connect("fake://tencent").generate_random(16))
