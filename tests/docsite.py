@@ -141,6 +141,10 @@ def feature_matrix() -> str:
         ),
     )
     limit_row("days between rotations", (p.rules.rotation_min_days for p in packages))
+    limit_row(
+        "`rotate_key` needs the rotation policy on",
+        ("yes" if p.rules.rotation_needs_policy else "no" for p in packages),
+    )
     common = [f for f in Feature if all(f in p.rules.features for p in packages)]
     out += [
         "",

@@ -277,6 +277,7 @@ def test_tencent_re_encrypt(tc_service: TencentService) -> None:
         },
     )
     assert (kept["CiphertextBlob"], kept["ReEncrypted"]) == (blob, False)
+    s.call("EnableKeyRotation", {"KeyId": source})  # RotateKey needs it (T1)
     s.call("RotateKey", {"KeyId": source})
     rotated = s.call(
         "ReEncrypt",
@@ -502,7 +503,8 @@ def test_the_instance_gateway_generate_random() -> None:
     first = service.call("GenerateRandom", {"Length": 32})["Random"]
     assert isinstance(first, bytes) and len(first) == 32
     assert first != service.call("GenerateRandom", {"Length": 32})["Random"]
-    for bad in (None, -1, 1025):  # the gateway answers a missing one InvalidParameter too
+    assert len(service.call("GenerateRandom", {"Length": 64})["Random"]) == 64
+    for bad in (None, -1, 65, 1025):  # the gateway answers a missing one InvalidParameter too
         if bad is None:
             assert code_of(service, "GenerateRandom", {}) == "InvalidParameter"
             continue

@@ -493,6 +493,7 @@ def test_tencent_aliases(tc: TencentService) -> None:
 def test_tencent_rotation_once_a_day(cloud: FakeCloud, tc: TencentService) -> None:
     key = tc.call("CreateKey", {"Alias": "rot"})["KeyId"]
     old = tc.call("Encrypt", {"KeyId": key, "Plaintext": "aGk="})["CiphertextBlob"]
+    tc.call("EnableKeyRotation", {"KeyId": key})  # RotateKey needs it (T1)
     tc.call("RotateKey", {"KeyId": key})
     err = native_error(tc.call, "RotateKey", {"KeyId": key})
     assert err.code == "RequestLimitExceeded.RotateRateLimited"

@@ -11,7 +11,7 @@ import pytest
 from unikms import KmsClient
 from unikms.dialects.alibaba.fake import AlibabaClassicService, AlibabaInstanceService
 from unikms.dialects.tencent.rules import RULES as TENCENT_RULES
-from unikms.errors import WrongKeyTypeError
+from unikms.errors import InvalidRequestError, RotationPolicyRequiredError, WrongKeyTypeError
 from unikms.fake import FakeCloud
 from unikms.native import NativeError
 from unikms.types import Dialect
@@ -91,3 +91,73 @@ def test_tencent_asymmetric_key_on_symmetric_crypto_is_invalid_key_usage(
     kms = KmsClient(cloud.service(Dialect.TENCENT))
     with pytest.raises(WrongKeyTypeError):
         kms.encrypt(key["KeyId"], b"x")
+
+
+def test_tencent_rotate_key_needs_rotation_enabled() -> None:
+    """T1 (tencentcloud-sdk-python errorcodes.py; tencentcloud-sdk-go errors.go 2026-08):
+    UnsupportedOperation.RotateNotSupported is "不支持轮转", with the causes
+    "未开启轮转、外部密钥、副本密钥": rotation not enabled, an external key or a replica
+    key; T2 lists it for RotateKey.
+    The fake rotated a key without KeyRotationEnabled."""
+    cloud = FakeCloud()
+    tc = cloud.service(Dialect.TENCENT)
+    key = tc.call("CreateKey", {"Alias": "rot"})["KeyId"]
+    with pytest.raises(NativeError) as err:
+        tc.call("RotateKey", {"KeyId": key})
+    assert (err.value.code, err.value.http_status) == (
+        "UnsupportedOperation.RotateNotSupported",
+        200,
+    )
+    assert type(TENCENT_RULES.neutral(err.value)) is InvalidRequestError
+    tc.call("EnableKeyRotation", {"KeyId": key, "RotateDays": 30})
+    assert "TaskId" in tc.call("RotateKey", {"KeyId": key})
+    tc.call("DisableKeyRotation", {"KeyId": key})
+    cloud.clock.advance(days=2)  # past the 24 h window: only the policy refuses now
+    with pytest.raises(NativeError) as err:
+        tc.call("RotateKey", {"KeyId": key})
+    assert err.value.code == "UnsupportedOperation.RotateNotSupported"
+
+
+def test_tencent_neutral_rotate_key_does_not_turn_rotation_on() -> None:
+    """The neutral rotate_key on a Tencent key without a rotation policy raises
+    RotationPolicyRequiredError (an InvalidRequestError) naming set_rotation_policy;
+    it does not enable automatic rotation behind the caller's back."""
+    cloud = FakeCloud()
+    kms = KmsClient(cloud.service(Dialect.TENCENT))
+    assert TENCENT_RULES.rotation_needs_policy
+    key = kms.create_key().key_id
+    with pytest.raises(RotationPolicyRequiredError) as err:
+        kms.rotate_key(key)
+    assert isinstance(err.value, InvalidRequestError)
+    assert err.value.code == "UnsupportedOperation.RotateNotSupported"
+    assert err.value.field == "key" and "set_rotation_policy" in err.value.message
+    assert err.value.request_id
+    assert kms.describe_key(key).native["KeyRotationEnabled"] is False
+    kms.set_rotation_policy(key, enabled=True, period_days=90)
+    assert kms.rotate_key(key) is None
+
+
+def test_tencent_rotate_key_other_refusals_keep_their_class() -> None:
+    """An EXTERNAL key answers the same RotateNotSupported, but no policy could help it:
+    it stays a plain InvalidRequestError (EnableKeyRotation would refuse it too)."""
+    kms = KmsClient(FakeCloud().service(Dialect.TENCENT))
+    key = kms.create_key(external=True).key_id
+    with pytest.raises(InvalidRequestError) as err:
+        kms.rotate_key(key)
+    assert not isinstance(err.value, RotationPolicyRequiredError)
+    assert err.value.code == "UnsupportedOperation.RotateNotSupported"
+
+
+def test_instance_generate_random_length_is_1_to_64(instance: AlibabaInstanceService) -> None:
+    """The gateway's GenerateRandom page (alibabacloud.com/help/zh/kms/developer-reference/
+    generaterandom-1, 2023-08; the tc edition 2024-07): ``Length`` "取值范围" (range) "1~64".
+    unikms used Tencent's 1 to 1024 there, as no page had been found."""
+    assert len(instance.call("GenerateRandom", {"Length": 64})["Random"]) == 64
+    with pytest.raises(NativeError) as err:
+        instance.call("GenerateRandom", {"Length": 65})
+    assert (err.value.code, err.value.http_status) == ("InvalidParameter", 400)
+    kms = KmsClient(instance)
+    assert len(kms.generate_random(64)) == 64
+    with pytest.raises(InvalidRequestError) as neutral:
+        kms.generate_random(65)  # refused before any request
+    assert neutral.value.field == "number_of_bytes" and "1 to 64" in neutral.value.message

@@ -451,6 +451,10 @@ class KmsClient:
         ``CreateKeyVersion``), ``None`` on Tencent (``RotateKey`` exposes no
         versions). Each dialect limits how often: Alibaba 7 days between
         versions, Tencent once in 24 hours (:class:`InvalidRequestError`).
+        Tencent rotates on demand only a key whose rotation policy is on
+        (``rules.rotation_needs_policy``): otherwise
+        :class:`~unikms.errors.RotationPolicyRequiredError`; turn it on with
+        :meth:`set_rotation_policy` first (this method never does).
         """
         self._check_open()
         with self._native():
@@ -512,8 +516,8 @@ class KmsClient:
     @traced("generate_random")
     def generate_random(self, number_of_bytes: int) -> bytes:
         """``number_of_bytes`` random bytes from the service's generator (Tencent's
-        ``GenerateRandom``: 1 to 1024). Alibaba classic has no such call
-        (``GetRandomPassword`` makes passwords, not bytes).
+        ``GenerateRandom``: 1 to 1024; the instance gateway's: 1 to 64). Alibaba
+        classic has no such call (``GetRandomPassword`` makes passwords, not bytes).
 
         >>> import unikms
         >>> len(unikms.connect("fake://tencent").generate_random(16))

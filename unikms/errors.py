@@ -36,6 +36,7 @@ __all__ = [
     "KmsError",
     "LimitExceededError",
     "PortabilityError",
+    "RotationPolicyRequiredError",
     "ServiceError",
     "ThrottledError",
     "TransportError",
@@ -150,6 +151,27 @@ class PortabilityError(InvalidRequestError):
         self.other = other
 
 
+class RotationPolicyRequiredError(InvalidRequestError):
+    """``rotate_key`` on a dialect that rotates on demand only a key whose automatic
+    rotation is on (Tencent: ``UnsupportedOperation.RotateNotSupported``, "rotation not
+    enabled"). The message says how to turn it on; ``field`` is ``"key"``.
+
+    >>> import unikms
+    >>> kms = unikms.connect("fake://tencent")
+    >>> key = kms.create_key().key_id
+    >>> try:
+    ...     kms.rotate_key(key)
+    ... except unikms.RotationPolicyRequiredError as e:
+    ...     print(e.code)
+    UnsupportedOperation.RotateNotSupported
+    >>> kms.set_rotation_policy(key, enabled=True, period_days=365)
+    >>> kms.rotate_key(key) is None
+    True
+    """
+
+    kind = "rotation_policy_required"
+
+
 class KeyNotFoundError(KmsError, LookupError):
     """No key (or alias) by that name."""
 
@@ -245,6 +267,7 @@ ERROR_KINDS: dict[str, type[KmsError]] = {
         LimitExceededError,
         UnsupportedByDialectError,
         PortabilityError,
+        RotationPolicyRequiredError,
         KeyNotFoundError,
         KeyUnavailableError,
         WrongKeyTypeError,

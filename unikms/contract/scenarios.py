@@ -246,6 +246,12 @@ def rotation(run: ScenarioRun) -> None:
     key = _key(run)
     if key is None:
         return
+    if rules_for(kms.dialect).rotation_needs_policy:
+        # Tencent rotates on demand only a key whose rotation is enabled (RotateNotSupported)
+        run.step(
+            "enable_rotation_policy",
+            lambda: kms.set_rotation_policy(key, enabled=True, period_days=365),
+        )
     before = run.step("encrypt_before", lambda: kms.encrypt(key, BEFORE))
     run.step("rotate_too_soon_or_first", _rotating(kms, key))
     if run.advance_clock is not None:

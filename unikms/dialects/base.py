@@ -248,6 +248,11 @@ class DialectRules:
     #: days to wait after a key's creation or last rotation before ``rotate_key`` is
     #: surely accepted (one sooner is refused); read by the conformance suite
     rotation_min_days: int = 0
+    #: ``rotate_key`` (on-demand rotation) is refused unless the key's automatic
+    #: rotation policy is on (``set_rotation_policy(key, enabled=True, ...)``):
+    #: Tencent's ``RotateKey`` answers ``UnsupportedOperation.RotateNotSupported``
+    #: for a key without ``KeyRotationEnabled``; read by the conformance suite
+    rotation_needs_policy: bool = False
     #: the state ``cancel_key_deletion`` returns a key to
     state_after_cancel_deletion: KeyState = KeyState.ENABLED
     #: the longest key description, and what is counted: ``"characters"`` or ``"bytes"``

@@ -7,8 +7,8 @@ Subclass :class:`ConformanceSuite` in a test module (its name must start with
 :class:`~unikms.testing.Harness` for your driver; ``docs/testing-drivers.md``
 shows one. No test names a dialect: where dialects differ by design, a test
 reads what the dialect's package declares (``rules.features``, ``rules.limits``,
-``rotation_min_days``, ``state_after_cancel_deletion``, the alias rules of its
-operations). A test that cannot apply skips, naming the missing feature.
+``rotation_min_days``, ``rotation_needs_policy``, ``state_after_cancel_deletion``, the
+alias rules of its operations). A test that cannot apply skips, naming the missing feature.
 
 Needs pytest; the property test also needs hypothesis (skipped without it). The
 ``testing`` extra installs both.
@@ -35,13 +35,14 @@ from unikms.errors import (
     KmsError,
     LimitExceededError,
     PortabilityError,
+    RotationPolicyRequiredError,
     UnsupportedByDialectError,
     WrongKeyTypeError,
 )
 from unikms.testing.harness import Harness
 from unikms.types import AsymmetricAlgorithm, KeySpec, KeyState, KeyUsage, SigningAlgorithm
 
-__all__ = ["ConformanceSuite", "new_key"]
+__all__ = ["ConformanceSuite", "new_key", "rotatable_key"]
 
 
 def new_key(h: Harness, alias: str | None = None) -> str:
@@ -86,6 +87,16 @@ def _advance(harness: Harness, days: float) -> None:
         pytest.skip(f"{harness.name} cannot move its clock (Harness.advance_clock is None)")
     if days:
         harness.advance_clock(days)
+
+
+def rotatable_key(h: Harness) -> str:
+    """A new key ``rotate_key`` may rotate: where the dialect declares
+    ``rotation_needs_policy`` (Tencent), its automatic rotation is turned on first
+    (365 days, the longest period every dialect takes)."""
+    key = new_key(h)
+    if h.rules.rotation_needs_policy:
+        h.client.set_rotation_policy(key, enabled=True, period_days=365)
+    return key
 
 
 def _flip_first(b: bytes) -> bytes:
@@ -335,7 +346,7 @@ class ConformanceSuite:
     def test_rotation(self, harness: Harness) -> None:
         _require(harness, Feature.ROTATION, "rotate_key")
         kms = harness.client
-        key = new_key(harness)
+        key = rotatable_key(harness)
         before = kms.encrypt(key, b"old", context={"c": "1"})
         _advance(harness, harness.rules.rotation_min_days)
         new_version = kms.rotate_key(key)
@@ -360,11 +371,35 @@ class ConformanceSuite:
         if not harness.rules.rotation_min_days:
             pytest.skip(f"the {harness.dialect.value} dialect declares no rotation_min_days")
         kms = harness.client
-        key = new_key(harness)
+        key = rotatable_key(harness)
         _advance(harness, harness.rules.rotation_min_days)
         kms.rotate_key(key)
-        with pytest.raises(InvalidRequestError):
+        with pytest.raises(InvalidRequestError) as err:
             kms.rotate_key(key)
+        assert not isinstance(err.value, RotationPolicyRequiredError)
+
+    def test_rotation_without_policy(self, harness: Harness) -> None:
+        """Where the dialect declares ``rotation_needs_policy``, ``rotate_key`` on a key
+        whose automatic rotation is off raises :class:`RotationPolicyRequiredError`
+        (an ``InvalidRequestError``, ``field="key"``) and leaves the policy off; once
+        ``set_rotation_policy`` turns it on, the same call works. Elsewhere a fresh key
+        rotates without a policy."""
+        _require(harness, Feature.ROTATION, "rotate_key")
+        kms = harness.client
+        key = new_key(harness)
+        _advance(harness, harness.rules.rotation_min_days)
+        if not harness.rules.rotation_needs_policy:
+            kms.rotate_key(key)
+            return
+        for _ in range(2):  # the refusal does not turn the policy on: it refuses again
+            with pytest.raises(RotationPolicyRequiredError) as err:
+                kms.rotate_key(key)
+            assert isinstance(err.value, InvalidRequestError)
+            assert err.value.field == "key"
+            assert "set_rotation_policy" in err.value.message
+            assert err.value.code  # the provider's own code is kept
+        kms.set_rotation_policy(key, enabled=True, period_days=365)
+        kms.rotate_key(key)
 
     # -- names ---------------------------------------------------------------
 
@@ -638,11 +673,12 @@ class ConformanceSuite:
             with pytest.raises(UnsupportedByDialectError):
                 kms.generate_random(16)
             return
+        low, high = operations_class(harness.dialect).random_bytes  # as the dialect declares
         first, second = kms.generate_random(32), kms.generate_random(32)
         assert len(first) == 32 and first != second
-        assert len(kms.generate_random(1024)) == 1024
-        for bad in (0, 1025, True, "16"):
-            with pytest.raises(InvalidRequestError, match="1 to 1024") as err:
+        assert len(kms.generate_random(high)) == high
+        for bad in (low - 1, high + 1, True, "16"):
+            with pytest.raises(InvalidRequestError, match=f"{low} to {high}") as err:
                 kms.generate_random(bad)  # type: ignore[arg-type]
             assert err.value.field == "number_of_bytes"
 

@@ -93,8 +93,10 @@ MAX_AAD = 8192
 #: the native parameter carrying a ``Decrypt`` request's ``x-kms-migrationkeyversionid``
 #: header (the version to open with; the transfer SDK's low-version ``Decrypt``)
 MIGRATION_VERSION_PARAM = "x-kms-migrationkeyversionid"
-#: GenerateRandom ``Length`` in bytes (no page states a range; Tencent's 1 to 1024, ours)
-RANDOM_LENGTH = (1, 1024)
+#: GenerateRandom ``Length`` in bytes: "取值范围" (range) "1~64" (the gateway's GenerateRandom page,
+#: https://www.alibabacloud.com/help/zh/kms/developer-reference/generaterandom-1; until
+#: 2026-12 unikms took Tencent's 1 to 1024 here)
+RANDOM_LENGTH = (1, 64)
 DETACHED_MAGIC = b"UKD1"
 
 #: the gateway's own error table (``dkms-gcs-0.2``): what its answers mean. Management

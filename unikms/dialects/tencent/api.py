@@ -79,6 +79,7 @@ class KeyMetadata(TypedDict, total=False):
     ValidTo: int
     RotateDays: int
     LastRotateTime: int
+    IsSyncReplica: int
 
 
 # -- symmetric crypto --------------------------------------------------------------------

@@ -577,6 +577,12 @@ class TencentService(FakeService):
             raise self.rules.error("UnsupportedOperation.RotateNotSupported")
         if key.state is not KeyState.ENABLED:
             raise self.fail(Situation.INVALID_STATE)
+        if not key.rotation_enabled:
+            # T1: RotateNotSupported is "不支持轮转", with the causes
+            # "未开启轮转、外部密钥、副本密钥", rotation not enabled the first; T2 lists it
+            # for RotateKey. After the state
+            # check (ours): a policy can be turned on only for an Enabled key.
+            raise self.rules.error("UnsupportedOperation.RotateNotSupported")
         last = key.last_rotation or key.created_at
         if len(key.versions) > 1 and self.store.clock() < last + timedelta(
             hours=self.min_rotation_hours

@@ -39,9 +39,10 @@ from unikms.dialects.tencent import api
 from unikms.errors import (
     InvalidRequestError,
     KeyNotFoundError,
+    RotationPolicyRequiredError,
     UnsupportedByDialectError,
 )
-from unikms.native import Driver, NativeCall
+from unikms.native import Driver, NativeCall, NativeError
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -480,6 +481,11 @@ RULES = DialectRules(
     known_params=KNOWN_PARAMS,
     # RotateKey: at most once in 24 hours (the first rotation may come at once)
     rotation_min_days=1,
+    # RotateKey refuses a key whose rotation is not enabled: T1 describes
+    # UnsupportedOperation.RotateNotSupported as "不支持轮转", with the causes
+    # "未开启轮转、外部密钥、副本密钥" (rotation not enabled, an external key, a replica
+    # key); T2 lists it for RotateKey
+    rotation_needs_policy=True,
     # CancelKeyDeletion leaves the key Disabled (docs/dialects.md, the state table)
     state_after_cancel_deletion=KeyState.DISABLED,
     max_description=MAX_DESCRIPTION_BYTES,
@@ -851,9 +857,52 @@ class TencentOperations(DialectOperations):
         self.call(api.CANCEL_KEY_DELETION, KeyId=self.key_id(key))
 
     def rotate_key(self, key: str) -> str | None:
-        """``RotateKey``: new key material; Tencent exposes no version id, so ``None``."""
-        self.call(api.ROTATE_KEY, KeyId=self.key_id(key))
+        """``RotateKey``: new key material; Tencent exposes no version id, so ``None``.
+
+        Tencent rotates on demand only a key whose rotation is enabled: otherwise
+        ``UnsupportedOperation.RotateNotSupported`` (T1: "未开启轮转、外部密钥、副本密钥",
+        rotation not enabled, an external key, a replica key). That code names three
+        causes, so on it ``DescribeKey`` tells them apart, and a KMS-made symmetric
+        primary key without ``KeyRotationEnabled`` raises
+        :class:`RotationPolicyRequiredError`, which says how to turn rotation on. The
+        client never turns it on itself: that would start automatic rotation as a side
+        effect.
+        """
+        key_id = self.key_id(key)
+        try:
+            self.call(api.ROTATE_KEY, KeyId=key_id)
+        except NativeError as err:
+            if err.code == "UnsupportedOperation.RotateNotSupported" and self.needs_policy(key_id):
+                raise RotationPolicyRequiredError(
+                    f"Tencent rotates on demand only a key whose rotation policy is enabled, "
+                    f"and key {key_id} has it off; turn it on first with "
+                    f"set_rotation_policy(key, enabled=True, period_days=N) (N from 7 to 365 "
+                    f"days; Tencent then also rotates the key every N days), then call "
+                    f"rotate_key again",
+                    field="key",
+                    dialect=self.rules.dialect,
+                    code=err.code,
+                    http_status=err.http_status,
+                    request_id=err.request_id,
+                    native_message=err.message,
+                ) from None
+            raise
         return None
+
+    def needs_policy(self, key_id: str) -> bool:
+        """Whether ``key_id`` could rotate but for its rotation policy: made by KMS, a
+        symmetric key, not a replica, ``KeyRotationEnabled`` false (``DescribeKey``; if
+        that fails too, the original answer stands)."""
+        try:
+            meta = self.call(api.DESCRIBE_KEY, KeyId=key_id)["KeyMetadata"]
+        except NativeError:
+            return False
+        return (
+            meta.get("KeyRotationEnabled") is False
+            and meta.get("Origin", "TENCENT_KMS") == "TENCENT_KMS"
+            and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+            and not meta.get("IsSyncReplica")
+        )
 
     def archive_key(self, key: str) -> None:
         self.call(api.ARCHIVE_KEY, KeyId=self.key_id(key))
