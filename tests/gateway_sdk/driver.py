@@ -293,7 +293,8 @@ def run(cfg: dict[str, Any]) -> dict[str, Any]:
             bad = client.verify(
                 m.VerifyRequest(
                     key_id=key, algorithm=algorithm, message=message,
-                    message_type=message_type, signature=signed.signature[:-1] + b"\0",
+                    message_type=message_type,
+                    signature=signed.signature[:-1] + bytes([signed.signature[-1] ^ 1]),
                 )
             )  # fmt: skip
             public = client.get_public_key(m.GetPublicKeyRequest(key_id=key))
