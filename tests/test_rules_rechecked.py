@@ -161,3 +161,17 @@ def test_instance_generate_random_length_is_1_to_64(instance: AlibabaInstanceSer
     with pytest.raises(InvalidRequestError) as neutral:
         kms.generate_random(65)  # refused before any request
     assert neutral.value.field == "number_of_bytes" and "1 to 64" in neutral.value.message
+
+
+def test_tencent_key_metadata_reports_its_standard_and_rotation_schedule() -> None:
+    """T3's KeyMetadata: Type is 2 (FIPS) or 4 (SM), never CreateKey's 1; NextRotateTime is
+    only set while rotation is on (the fake used to report Type 1 and a date always)."""
+    service = FakeCloud().service(Dialect.TENCENT)
+    key_id = service.call("CreateKey", {"Alias": "std", "KeyUsage": "ENCRYPT_DECRYPT"})["KeyId"]
+    sm2 = service.call("CreateKey", {"Alias": "sm", "KeyUsage": "ASYMMETRIC_DECRYPT_SM2"})["KeyId"]
+    meta = service.call("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    assert (meta["Type"], meta["NextRotateTime"]) == (2, 0)
+    assert service.call("DescribeKey", {"KeyId": sm2})["KeyMetadata"]["Type"] == 4
+    service.call("EnableKeyRotation", {"KeyId": key_id, "RotateDays": 30})
+    meta = service.call("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    assert meta["NextRotateTime"] == meta["CreateTime"] + 30 * 86400

@@ -381,8 +381,17 @@ class TencentService(FakeService):
         )
 
     def metadata(self, key: FakeKey) -> dict[str, Any]:
+        """``KeyMetadata`` (T3's model): ``Type`` is the key's standard, 4 for the SM
+        family and 2 (FIPS 140-2) otherwise; ``NextRotateTime`` is set only while rotation
+        is on (0 otherwise), the last rotation (else the creation) plus ``RotateDays``."""
         created = seconds(key.created_at)
         usage = self.key_usage(key)
+        rotate_days = key.rotation_interval_days or 365
+        next_rotation = (
+            (seconds(key.last_rotation) or created) + rotate_days * 86400
+            if key.rotation_enabled
+            else 0
+        )
         return {
             "KeyId": key.key_id,
             "Alias": key.display_alias or "",
@@ -390,16 +399,16 @@ class TencentService(FakeService):
             "Description": key.description,
             "KeyState": _STATE_STRINGS[key.state],
             "KeyUsage": usage,
-            "Type": 1,
+            "Type": 4 if "SM2" in usage or key.spec is KeySpec.SM4 else 2,
             "CreatorUin": int(self.store.account) if self.store.account.isdigit() else 0,
             "KeyRotationEnabled": key.rotation_enabled,
             "Owner": "user",
-            "NextRotateTime": created + 365 * 86400,
+            "NextRotateTime": next_rotation,
             "DeletionDate": seconds(key.deletion_date),
             "Origin": key.origin,
             "ValidTo": 0,
             "ResourceId": f"creatorUin/{self.store.account}/{key.key_id}",
-            "RotateDays": key.rotation_interval_days or 365,
+            "RotateDays": rotate_days,
             "LastRotateTime": seconds(key.last_rotation),
         }
 
