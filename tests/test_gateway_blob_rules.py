@@ -155,10 +155,12 @@ def test_a_wrong_key_decrypt_answers_internal_failure(instance: AlibabaInstanceS
     one = instance.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     other = instance.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     enc = instance.call("Encrypt", {"KeyId": one, "Plaintext": b"data"})
+    blob = enc["CiphertextBlob"]
+    tampered = blob[:-1] + bytes([blob[-1] ^ 1])  # never the blob itself
     attempts = [
-        {"KeyId": other, "CiphertextBlob": enc["CiphertextBlob"], "Iv": enc["Iv"]},
-        {"KeyId": one, "CiphertextBlob": enc["CiphertextBlob"][:-1] + b"!", "Iv": enc["Iv"]},
-        {"KeyId": one, "CiphertextBlob": enc["CiphertextBlob"], "Iv": enc["Iv"], "Aad": b"a"},
+        {"KeyId": other, "CiphertextBlob": blob, "Iv": enc["Iv"]},
+        {"KeyId": one, "CiphertextBlob": tampered, "Iv": enc["Iv"]},
+        {"KeyId": one, "CiphertextBlob": blob, "Iv": enc["Iv"], "Aad": b"a"},
     ]
     for params in attempts:
         with pytest.raises(NativeError) as err:

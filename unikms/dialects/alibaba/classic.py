@@ -13,9 +13,11 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Protocol, TypeAlias, TypeVar
 
 from unikms import _base64
+from unikms.dialects.alibaba import classic_api as api
+from unikms.dialects.alibaba import gateway_api
 from unikms.dialects.alibaba.common import (
     ADVANCE_MAGIC,
     ARN_PREFIX,
@@ -36,7 +38,7 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
-from unikms.native import Driver, NativeError, NativeParams, NativeResponse
+from unikms.native import Driver, NativeCall, NativeError
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -606,7 +608,7 @@ def native_default_usage(spec: KeySpec) -> str:
 
 
 def key_info_from_metadata(
-    meta: Mapping[str, Any],
+    meta: api.KeyMetadata,
     versions: list[KeyVersionInfo],
     aliases: tuple[str, ...],
     request_id: str,
@@ -633,6 +635,29 @@ def key_info_from_metadata(
 
 def _b64(data: bytes) -> str:
     return _base64.encode(data)
+
+
+#: the page size of the listings the operations read (the most the API gives)
+PAGE_SIZE = 100
+ItemT = TypeVar("ItemT")
+
+
+def _pages(page: Callable[[int], tuple[list[ItemT], int]]) -> list[ItemT]:
+    """Every item of a listing: ``page(n)`` is the items of page ``n`` (from 1) and the
+    ``TotalCount`` its answer gives (0 when it gives none)."""
+    items: list[ItemT] = []
+    number = 1
+    while True:
+        batch, total = page(number)
+        items.extend(batch)
+        if not batch or len(items) >= total:
+            return items
+        number += 1
+
+
+#: what :meth:`AlibabaClassicOperations.lift_public_key` reads: the answer to the classic
+#: API's ``GetPublicKey``, or to the instance gateway's
+PublicKeyAnswer: TypeAlias = api.GetPublicKeyAnswer | gateway_api.GetPublicKeyAnswer
 
 
 class ClassicCrypto(Protocol):
@@ -662,31 +687,31 @@ class NativeClassicCrypto:
     """:class:`ClassicCrypto` over a driver's native ``call``: the requests and answers
     exactly as the OpenAPI and its SDKs model them (Base64 strings)."""
 
-    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+    def __init__(self, call: NativeCall) -> None:
         self.call = call
 
     def encrypt(
         self, key: str, text: bytes, context: Mapping[str, str] | None, dry_run: bool, /
     ) -> tuple[tuple[bytes, str, str | None], str]:
-        params = {
-            "KeyId": key,
-            "Plaintext": text.decode("ascii"),
-            "EncryptionContext": lower_context(context),
-            "DryRun": "true" if dry_run else None,
-        }
-        r = self.call("Encrypt", params)
+        params = api.EncryptRequest(
+            KeyId=key,
+            Plaintext=text.decode("ascii"),
+            EncryptionContext=lower_context(context),
+            DryRun="true" if dry_run else None,
+        )
+        r = self.call(api.ENCRYPT, params)
         blob = base64.b64decode(r["CiphertextBlob"])
         return (blob, r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
 
     def decrypt(
         self, ciphertext: bytes | str, context: Mapping[str, str] | None, dry_run: bool, /
     ) -> tuple[tuple[bytes | str, str, str | None], str]:
-        params = {
-            "CiphertextBlob": ciphertext if isinstance(ciphertext, str) else _b64(ciphertext),
-            "EncryptionContext": lower_context(context),
-            "DryRun": "true" if dry_run else None,
-        }
-        r = self.call("Decrypt", params)
+        params = api.DecryptRequest(
+            CiphertextBlob=ciphertext if isinstance(ciphertext, str) else _b64(ciphertext),
+            EncryptionContext=lower_context(context),
+            DryRun="true" if dry_run else None,
+        )
+        r = self.call(api.DECRYPT, params)
         return (r["Plaintext"], r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
 
 
@@ -728,8 +753,8 @@ class AlibabaClassicOperations(DialectOperations):
             blob, key_id, version_id, None, None, request_id, self.rules.dialect
         )
 
-    def sealed(self, r: NativeResponse) -> EncryptResult:
-        """The result of an ``Encrypt`` or ``ReEncrypt`` answer."""
+    def sealed(self, r: api.ReEncryptAnswer) -> EncryptResult:
+        """The result of a ``ReEncrypt`` answer."""
         return EncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
             key_id=r["KeyId"],
@@ -767,13 +792,13 @@ class AlibabaClassicOperations(DialectOperations):
 
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         r = self.call(
-            "GenerateDataKey",
-            {
-                "KeyId": key,
-                "NumberOfBytes": number_of_bytes,
-                "EncryptionContext": lower_context(opts.context),
-                "DryRun": "true" if opts.dry_run else None,
-            },
+            api.GENERATE_DATA_KEY,
+            api.GenerateDataKeyRequest(
+                KeyId=key,
+                NumberOfBytes=number_of_bytes,
+                EncryptionContext=lower_context(opts.context),
+                DryRun="true" if opts.dry_run else None,
+            ),
         )
         return DataKey(
             plaintext=base64.b64decode(r["Plaintext"]),
@@ -790,7 +815,8 @@ class AlibabaClassicOperations(DialectOperations):
         """Resolve an alias or ARN to the key id (management calls take ids only)."""
         if parse_key_ref(key).kind == "id" and not key.startswith(ARN_PREFIX):
             return key
-        return str(self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]["KeyId"])
+        r = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))
+        return r["KeyMetadata"]["KeyId"]
 
     def create_key(
         self,
@@ -802,79 +828,97 @@ class AlibabaClassicOperations(DialectOperations):
         usage: KeyUsage | None = None,
     ) -> KeyInfo:
         r = self.call(
-            "CreateKey",
-            {
-                "KeySpec": SPEC_NAMES[spec],
-                "KeyUsage": usage.value if usage else key_usage_for(spec),
-                "Origin": "EXTERNAL" if origin_external else None,
-                "Description": description or None,
-                "ProtectionLevel": "HSM" if hsm else None,
-            },
+            api.CREATE_KEY,
+            api.CreateKeyRequest(
+                KeySpec=SPEC_NAMES[spec],
+                KeyUsage=usage.value if usage else key_usage_for(spec),
+                Origin="EXTERNAL" if origin_external else None,
+                Description=description or None,
+                ProtectionLevel="HSM" if hsm else None,
+            ),
         )
         key_id = r["KeyMetadata"]["KeyId"]
         if alias:
             try:
-                self.call("CreateAlias", {"AliasName": alias, "KeyId": key_id})
+                self.call(api.CREATE_ALIAS, api.CreateAliasRequest(AliasName=alias, KeyId=key_id))
             except (NativeError, KmsError):  # KmsError: a dialect that maps its own
                 # the key is made but cannot carry its alias (taken since the check): do not
                 # leave an orphan behind; the shortest window keeps it recoverable for a week
-                self.call("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})
+                self.call(
+                    api.SCHEDULE_KEY_DELETION,
+                    api.ScheduleKeyDeletionRequest(KeyId=key_id, PendingWindowInDays=7),
+                )
                 raise
         return self.describe_key(key_id)
 
     def describe_key(self, key: str) -> KeyInfo:
-        r = self.call("DescribeKey", {"KeyId": key})
+        r = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))
         meta = r["KeyMetadata"]
         key_id = meta["KeyId"]
         versions = [
             KeyVersionInfo(v["KeyVersionId"], parse_time(v.get("CreationDate")))
-            for v in self._pages("ListKeyVersions", {"KeyId": key_id}, "KeyVersions", "KeyVersion")
+            for v in self._key_versions(key_id)
         ]
-        aliases = tuple(
-            a["AliasName"]
-            for a in self._pages("ListAliasesByKeyId", {"KeyId": key_id}, "Aliases", "Alias")
-        )
+
+        def aliases_page(number: int) -> tuple[list[api.AliasEntry], int]:
+            p = self.call(
+                api.LIST_ALIASES_BY_KEY_ID,
+                api.ListAliasesByKeyIdRequest(KeyId=key_id, PageNumber=number, PageSize=PAGE_SIZE),
+            )
+            return p.get("Aliases", {}).get("Alias", []), p.get("TotalCount", 0)
+
+        aliases = tuple(a["AliasName"] for a in _pages(aliases_page))
         return key_info_from_metadata(meta, versions, aliases, r["RequestId"], self.rules.dialect)
 
-    def _pages(
-        self, action: str, params: Mapping[str, Any], outer: str, inner: str
-    ) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            r: NativeResponse = self.call(action, {**params, "PageNumber": page, "PageSize": 100})
-            batch = (r.get(outer) or {}).get(inner) or []
-            items.extend(batch)
-            if not batch or len(items) >= int(r.get("TotalCount", 0)):
-                return items
-            page += 1
+    def _key_versions(self, key_id: str) -> list[api.KeyVersionEntry]:
+        """Every version of ``key_id``, as ``ListKeyVersions`` lists them."""
+
+        def page(number: int) -> tuple[list[api.KeyVersionEntry], int]:
+            r = self.call(
+                api.LIST_KEY_VERSIONS,
+                api.ListKeyVersionsRequest(KeyId=key_id, PageNumber=number, PageSize=PAGE_SIZE),
+            )
+            return r.get("KeyVersions", {}).get("KeyVersion", []), r.get("TotalCount", 0)
+
+        return _pages(page)
 
     def list_keys(self) -> list[str]:
-        return [k["KeyId"] for k in self._pages("ListKeys", {}, "Keys", "Key")]
+        def page(number: int) -> tuple[list[api.KeyEntry], int]:
+            r = self.call(api.LIST_KEYS, api.ListKeysRequest(PageNumber=number, PageSize=PAGE_SIZE))
+            return r.get("Keys", {}).get("Key", []), r.get("TotalCount", 0)
+
+        return [k["KeyId"] for k in _pages(page)]
 
     def create_alias(self, alias: str, key: str) -> None:
-        self.call("CreateAlias", {"AliasName": alias, "KeyId": self.key_id(key)})
+        self.call(api.CREATE_ALIAS, api.CreateAliasRequest(AliasName=alias, KeyId=self.key_id(key)))
 
     def list_aliases(self) -> dict[str, str]:
-        return {
-            a["AliasName"]: a["KeyId"] for a in self._pages("ListAliases", {}, "Aliases", "Alias")
-        }
+        def page(number: int) -> tuple[list[api.AliasEntry], int]:
+            r = self.call(
+                api.LIST_ALIASES, api.ListAliasesRequest(PageNumber=number, PageSize=PAGE_SIZE)
+            )
+            return r.get("Aliases", {}).get("Alias", []), r.get("TotalCount", 0)
+
+        return {a["AliasName"]: a["KeyId"] for a in _pages(page)}
 
     def enable_key(self, key: str) -> None:
-        self.call("EnableKey", {"KeyId": self.key_id(key)})
+        self.call(api.ENABLE_KEY, api.EnableKeyRequest(KeyId=self.key_id(key)))
 
     def disable_key(self, key: str) -> None:
-        self.call("DisableKey", {"KeyId": self.key_id(key)})
+        self.call(api.DISABLE_KEY, api.DisableKeyRequest(KeyId=self.key_id(key)))
 
     def schedule_key_deletion(self, key: str, days: int) -> None:
-        self.call("ScheduleKeyDeletion", {"KeyId": self.key_id(key), "PendingWindowInDays": days})
+        self.call(
+            api.SCHEDULE_KEY_DELETION,
+            api.ScheduleKeyDeletionRequest(KeyId=self.key_id(key), PendingWindowInDays=days),
+        )
 
     def cancel_key_deletion(self, key: str) -> None:
-        self.call("CancelKeyDeletion", {"KeyId": self.key_id(key)})
+        self.call(api.CANCEL_KEY_DELETION, api.CancelKeyDeletionRequest(KeyId=self.key_id(key)))
 
     def rotate_key(self, key: str) -> str | None:
-        r = self.call("CreateKeyVersion", {"KeyId": self.key_id(key)})
-        return str(r["KeyVersion"]["KeyVersionId"])
+        r = self.call(api.CREATE_KEY_VERSION, api.CreateKeyVersionRequest(KeyId=self.key_id(key)))
+        return r["KeyVersion"]["KeyVersionId"]
 
     # -- re-encryption, descriptions, aliases, rotation, tags -----------------
     rotation_period_days = (ROTATION_INTERVAL[0] // 86400, ROTATION_INTERVAL[1] // 86400)
@@ -898,33 +942,36 @@ class AlibabaClassicOperations(DialectOperations):
         context: Mapping[str, str] | None,
     ) -> EncryptResult:
         r = self.call(
-            "ReEncrypt",
-            {
-                "CiphertextBlob": _b64(ciphertext) if isinstance(ciphertext, bytes) else ciphertext,
-                "DestinationKeyId": destination_key,
-                "SourceEncryptionContext": lower_context(source_context),
-                "DestinationEncryptionContext": lower_context(context),
-            },
+            api.RE_ENCRYPT,
+            api.ReEncryptRequest(
+                CiphertextBlob=_b64(ciphertext) if isinstance(ciphertext, bytes) else ciphertext,
+                DestinationKeyId=destination_key,
+                SourceEncryptionContext=lower_context(source_context),
+                DestinationEncryptionContext=lower_context(context),
+            ),
         )
         return self.sealed(r)
 
     def update_key_description(self, key: str, description: str) -> None:
-        self.call("UpdateKeyDescription", {"KeyId": self.key_id(key), "Description": description})
+        self.call(
+            api.UPDATE_KEY_DESCRIPTION,
+            api.UpdateKeyDescriptionRequest(KeyId=self.key_id(key), Description=description),
+        )
 
     def update_alias(self, alias: str, key: str) -> None:
-        self.call("UpdateAlias", {"AliasName": alias, "KeyId": self.key_id(key)})
+        self.call(api.UPDATE_ALIAS, api.UpdateAliasRequest(AliasName=alias, KeyId=self.key_id(key)))
 
     def delete_alias(self, alias: str) -> None:
-        self.call("DeleteAlias", {"AliasName": alias})
+        self.call(api.DELETE_ALIAS, api.DeleteAliasRequest(AliasName=alias))
 
     def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
         self.call(
-            "UpdateRotationPolicy",
-            {
-                "KeyId": self.key_id(key),
-                "EnableAutomaticRotation": enabled,
-                "RotationInterval": interval_text(period_days) if period_days else None,
-            },
+            api.UPDATE_ROTATION_POLICY,
+            api.UpdateRotationPolicyRequest(
+                KeyId=self.key_id(key),
+                EnableAutomaticRotation=enabled,
+                RotationInterval=interval_text(period_days) if period_days else None,
+            ),
         )
 
     @classmethod
@@ -943,16 +990,20 @@ class AlibabaClassicOperations(DialectOperations):
 
     def tag_key(self, key: str, tags: Mapping[str, str]) -> None:
         entries = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
-        self.call("TagResource", {"KeyId": self.key_id(key), "Tags": json.dumps(entries)})
+        self.call(
+            api.TAG_RESOURCE,
+            api.TagResourceRequest(KeyId=self.key_id(key), Tags=json.dumps(entries)),
+        )
 
     def untag_key(self, key: str, names: list[str]) -> None:
-        self.call("UntagResource", {"KeyId": self.key_id(key), "TagKeys": json.dumps(names)})
+        self.call(
+            api.UNTAG_RESOURCE,
+            api.UntagResourceRequest(KeyId=self.key_id(key), TagKeys=json.dumps(names)),
+        )
 
     def list_key_tags(self, key: str) -> dict[str, str]:
-        r = self.call("ListResourceTags", {"KeyId": self.key_id(key)})
-        return {
-            t["TagKey"]: t.get("TagValue") or "" for t in (r.get("Tags") or {}).get("Tag") or []
-        }
+        r = self.call(api.LIST_RESOURCE_TAGS, api.ListResourceTagsRequest(KeyId=self.key_id(key)))
+        return {t["TagKey"]: t.get("TagValue") or "" for t in r.get("Tags", {}).get("Tag", [])}
 
     # -- asymmetric keys: every action names its KeyVersionId (docs/dialects.md 1.10) --
     signing_algorithms = SIGNING_ALGORITHMS
@@ -964,17 +1015,17 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> tuple[str, KeySpec, KeyUsage, str]:
         """(key id, spec, usage, version id) of ``key``: ``version_id``, or the newest
         version (an asymmetric key has no primary version; ``CreateKeyVersion`` adds one)."""
-        meta = self.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
-        key_id = str(meta["KeyId"])
+        meta = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))["KeyMetadata"]
+        key_id = meta["KeyId"]
         spec = SPECS_BY_NAME.get(meta.get("KeySpec", ""), KeySpec.AES_256)
         usage = KeyUsage(meta.get("KeyUsage", KeyUsage.ENCRYPT_DECRYPT.value))
         if version_id is None and not spec.symmetric:
-            versions = self._pages(
-                "ListKeyVersions", {"KeyId": key_id}, "KeyVersions", "KeyVersion"
-            )
+            versions = self._key_versions(key_id)
             if versions:  # the newest: by creation, the later listed on a tie
-                newest = max(enumerate(versions), key=lambda iv: (iv[1].get("CreationDate"), iv[0]))
-                version_id = str(newest[1]["KeyVersionId"])
+                newest = max(
+                    enumerate(versions), key=lambda iv: (iv[1].get("CreationDate", ""), iv[0])
+                )
+                version_id = newest[1]["KeyVersionId"]
         return key_id, spec, usage, version_id or meta.get("PrimaryKeyVersion") or ""
 
     def _digest(
@@ -1018,13 +1069,13 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> SignResult:
         """``AsymmetricSign`` of a checked key and version."""
         r = self.call(
-            "AsymmetricSign",
-            {
-                "KeyId": key_id,
-                "KeyVersionId": version,
-                "Algorithm": algorithm.value,
-                "Digest": _b64(self._digest(algorithm, message, digest)),
-            },
+            api.ASYMMETRIC_SIGN,
+            api.AsymmetricSignRequest(
+                KeyId=key_id,
+                KeyVersionId=version,
+                Algorithm=algorithm.value,
+                Digest=_b64(self._digest(algorithm, message, digest)),
+            ),
         )
         return SignResult(
             signature=base64.b64decode(r["Value"]),
@@ -1060,31 +1111,34 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> bool:
         """``AsymmetricVerify`` of a checked key and version."""
         r = self.call(
-            "AsymmetricVerify",
-            {
-                "KeyId": key_id,
-                "KeyVersionId": version,
-                "Algorithm": algorithm.value,
-                "Digest": _b64(self._digest(algorithm, message, digest)),
-                "Value": _b64(signature),
-            },
+            api.ASYMMETRIC_VERIFY,
+            api.AsymmetricVerifyRequest(
+                KeyId=key_id,
+                KeyVersionId=version,
+                Algorithm=algorithm.value,
+                Digest=_b64(self._digest(algorithm, message, digest)),
+                Value=_b64(signature),
+            ),
         )
-        return r.get("Value") in (True, "true", "True")
+        return r.get("Value") is True
 
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
         self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        r = self.call("GetPublicKey", {"KeyId": key_id, "KeyVersionId": version})
-        return self.lift_public_key(r, spec, usage, version)
+        r = self.call(
+            api.GET_PUBLIC_KEY, api.GetPublicKeyRequest(KeyId=key_id, KeyVersionId=version)
+        )
+        return self.lift_public_key(r, spec, usage, r.get("KeyVersionId") or version)
 
     def lift_public_key(
-        self, r: NativeResponse, spec: KeySpec, usage: KeyUsage, version: str
+        self, r: PublicKeyAnswer, spec: KeySpec, usage: KeyUsage, version: str
     ) -> PublicKey:
-        """The neutral public key of a ``GetPublicKey`` answer (``PublicKey``, PEM)."""
+        """The neutral public key of a ``GetPublicKey`` answer (``PublicKey``, PEM), of
+        ``version`` (the version the answer names, else the one asked for)."""
         from unikms.asymmetric import der_of_pem
 
-        pem = str(r["PublicKey"])
+        pem = r["PublicKey"]
         return self.public_key_of(
             der_of_pem(pem),
             r["KeyId"],
@@ -1092,7 +1146,7 @@ class AlibabaClassicOperations(DialectOperations):
             usage,
             r["RequestId"],
             pem=pem,
-            version_id=r.get("KeyVersionId") or version,
+            version_id=version,
         )
 
     def encrypt_asymmetric(
@@ -1107,13 +1161,13 @@ class AlibabaClassicOperations(DialectOperations):
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
         r = self.call(
-            "AsymmetricEncrypt",
-            {
-                "KeyId": key_id,
-                "KeyVersionId": version,
-                "Algorithm": algorithm.value,
-                "Plaintext": _b64(plaintext),
-            },
+            api.ASYMMETRIC_ENCRYPT,
+            api.AsymmetricEncryptRequest(
+                KeyId=key_id,
+                KeyVersionId=version,
+                Algorithm=algorithm.value,
+                Plaintext=_b64(plaintext),
+            ),
         )
         return AsymmetricEncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
@@ -1135,13 +1189,13 @@ class AlibabaClassicOperations(DialectOperations):
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         r = self.call(
-            "AsymmetricDecrypt",
-            {
-                "KeyId": key_id,
-                "KeyVersionId": version,
-                "Algorithm": algorithm.value,
-                "CiphertextBlob": _b64(ciphertext),
-            },
+            api.ASYMMETRIC_DECRYPT,
+            api.AsymmetricDecryptRequest(
+                KeyId=key_id,
+                KeyVersionId=version,
+                Algorithm=algorithm.value,
+                CiphertextBlob=_b64(ciphertext),
+            ),
         )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),

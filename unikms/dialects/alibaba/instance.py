@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import attrs
 
-from unikms.dialects.alibaba import classic
+from unikms.dialects.alibaba import classic, classic_api, gateway_api
 from unikms.dialects.alibaba.common import ADVANCE_MAGIC, CLASSIC_GCM_HEADER, ClassicBlob
 from unikms.dialects.base import (
     DialectRules,
@@ -42,7 +42,7 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.errors import DecryptionFailedError, UnsupportedByDialectError, WrongKeyTypeError
-from unikms.native import Driver, NativeError, NativeParams, NativeResponse
+from unikms.native import Driver, NativeCall, NativeError, NativeParams, NativeResponse
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -525,20 +525,26 @@ class NativeGatewayCrypto:
     """:class:`GatewayCrypto` over a driver's native ``call`` (the gateway's protobuf
     fields, as its SDK models them)."""
 
-    def __init__(self, call: Callable[[str, NativeParams], NativeResponse]) -> None:
+    def __init__(self, call: NativeCall) -> None:
         self.call = call
 
     def advance_encrypt(
         self, key: str, plaintext: bytes, aad: bytes | None, /
     ) -> tuple[tuple[bytes, str, str, str, bytes], str]:
-        r = self.call("AdvanceEncrypt", {"KeyId": key, "Plaintext": plaintext, "Aad": aad})
+        r = self.call(
+            gateway_api.ADVANCE_ENCRYPT,
+            gateway_api.AdvanceEncryptRequest(KeyId=key, Plaintext=plaintext, Aad=aad),
+        )
         answer = (r["CiphertextBlob"], r["KeyId"], r["KeyVersionId"], r["Algorithm"], r["Iv"])
         return answer, r["RequestId"]
 
     def advance_decrypt(
         self, blob: bytes, aad: bytes | None, /
     ) -> tuple[tuple[bytes, str, str, str], str]:
-        r = self.call("AdvanceDecrypt", {"CiphertextBlob": blob, "Aad": aad})
+        r = self.call(
+            gateway_api.ADVANCE_DECRYPT,
+            gateway_api.AdvanceDecryptRequest(CiphertextBlob=blob, Aad=aad),
+        )
         return (r["Plaintext"], r["KeyId"], r["KeyVersionId"], r["Algorithm"]), r["RequestId"]
 
 
@@ -627,34 +633,31 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
                 blob, key_id, version_id or None, alg or None, iv or None, request_id,
                 self.rules.dialect,
             )  # fmt: skip
-        params = {
-            "KeyId": key,
-            "Plaintext": plaintext,
-            "Algorithm": opts.algorithm,
-            "Aad": self._aad(opts),
-            "Iv": opts.iv,
-            "PaddingMode": opts.padding,
-        }
+        params = gateway_api.EncryptRequest(
+            KeyId=key,
+            Plaintext=plaintext,
+            Algorithm=opts.algorithm,
+            Aad=self._aad(opts),
+            Iv=opts.iv,
+            PaddingMode=opts.padding,
+        )
+        r: gateway_api.EncryptAnswer | gateway_api.AdvanceEncryptAnswer
         if opts.version is KeyVersion.INITIAL:
-            r = self.call("Encrypt", params)
+            r = self.call(gateway_api.ENCRYPT, params)
             ciphertext = DetachedBlob(
-                r["KeyId"],
-                r["Algorithm"],
-                r.get("PaddingMode") or "",
-                r.get("Iv") or b"",
-                r["CiphertextBlob"],
+                r["KeyId"], r["Algorithm"], r["PaddingMode"], r["Iv"], r["CiphertextBlob"]
             ).pack()
             version = None
         else:
-            r = self.call("AdvanceEncrypt", params)
+            r = self.call(gateway_api.ADVANCE_ENCRYPT, params)
             ciphertext = r["CiphertextBlob"]
-            version = r.get("KeyVersionId") or None
+            version = r["KeyVersionId"] or None
         return EncryptResult(
             ciphertext=ciphertext,
             key_id=r["KeyId"],
             key_version_id=version,
-            algorithm=r.get("Algorithm") or None,
-            iv=r.get("Iv") or None,
+            algorithm=r["Algorithm"] or None,
+            iv=r["Iv"] or None,
             request_id=r["RequestId"],
             dialect=self.rules.dialect,
         )
@@ -679,48 +682,26 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         aad = self._aad(opts)
         classic_origin = False
         detached = DetachedBlob.unpack(ciphertext) if key is None else None
-        if key is not None or detached is not None:
-            if detached is not None:
-                key, algorithm, padding, iv, body = (
-                    detached.key_id,
-                    detached.algorithm,
-                    detached.padding,
-                    detached.iv,
-                    detached.body,
-                )
-            else:
-                algorithm, padding, iv, body = (
-                    opts.algorithm or "",
-                    opts.padding or "",
-                    opts.iv or b"",
-                    ciphertext,
-                )
-            r = self.call(
-                "Decrypt",
-                {
-                    "CiphertextBlob": body,
-                    "KeyId": key,
-                    "Algorithm": algorithm or None,
-                    "Aad": aad,
-                    "Iv": iv or None,
-                    "PaddingMode": _pad_or_none(padding),
-                },
+        if detached is not None:
+            (plaintext, key_id, version_id, alg), request_id = self._decrypt(
+                detached.key_id,
+                detached.algorithm,
+                detached.padding,
+                detached.iv,
+                detached.body,
+                aad,
+            )
+        elif key is not None:
+            (plaintext, key_id, version_id, alg), request_id = self._decrypt(
+                key, opts.algorithm or "", opts.padding or "", opts.iv or b"", ciphertext, aad
             )
         else:
             if not ciphertext.startswith(ADVANCE_MAGIC) and ClassicBlob.unpack(ciphertext):
                 ciphertext = CLASSIC_GCM_HEADER + ciphertext
                 classic_origin = True
-            (data, key_id, version_id, alg), request_id = self.gateway.advance_decrypt(
+            (plaintext, key_id, version_id, alg), request_id = self.gateway.advance_decrypt(
                 ciphertext, aad
             )
-            r = {
-                "Plaintext": data,
-                "KeyId": key_id,
-                "KeyVersionId": version_id,
-                "Algorithm": alg,
-                "RequestId": request_id,
-            }
-        plaintext: bytes = r["Plaintext"]
         if classic_origin:
             try:  # classic Encrypt takes a string: a classic blob always holds UTF-8 text
                 text = plaintext.decode("utf-8")
@@ -731,45 +712,65 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
                     "the ciphertext reads as a classic blob but holds no classic plaintext "
                     "(not text): it is an Advance blob whose header was removed, or damaged",
                     dialect=self.rules.dialect,
-                    request_id=r.get("RequestId"),
+                    request_id=request_id or None,
                 ) from None
             plaintext = classic.decode_plaintext(text)
         return DecryptResult(
             plaintext=plaintext,
-            key_id=r["KeyId"],
-            key_version_id=r.get("KeyVersionId") or None,
-            algorithm=r.get("Algorithm") or None,
-            request_id=r["RequestId"],
+            key_id=key_id,
+            key_version_id=version_id or None,
+            algorithm=alg or None,
+            request_id=request_id,
             dialect=self.rules.dialect,
         )
 
+    def _decrypt(
+        self, key: str, algorithm: str, padding: str, iv: bytes, body: bytes, aad: bytes | None
+    ) -> tuple[tuple[bytes, str, str, str], str]:
+        """The gateway's ``Decrypt`` (the key's initial version: its answer names none), as
+        :meth:`GatewayCrypto.advance_decrypt` answers."""
+        r = self.call(
+            gateway_api.DECRYPT,
+            gateway_api.DecryptRequest(
+                CiphertextBlob=body,
+                KeyId=key,
+                Algorithm=algorithm or None,
+                Aad=aad,
+                Iv=iv or None,
+                PaddingMode=_pad_or_none(padding),
+            ),
+        )
+        return (r["Plaintext"], r["KeyId"], "", r["Algorithm"]), r["RequestId"]
+
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         aad = self._aad(opts)
+        r: gateway_api.GenerateDataKeyAnswer | gateway_api.AdvanceGenerateDataKeyAnswer
         if opts.version is KeyVersion.INITIAL:
             r = self.call(
-                "GenerateDataKey", {"KeyId": key, "NumberOfBytes": number_of_bytes, "Aad": aad}
+                gateway_api.GENERATE_DATA_KEY,
+                gateway_api.GenerateDataKeyRequest(
+                    KeyId=key, NumberOfBytes=number_of_bytes, Aad=aad
+                ),
             )
             ciphertext = DetachedBlob(
-                r["KeyId"],
-                r.get("Algorithm") or "AES_GCM",
-                "",
-                r.get("Iv") or b"",
-                r["CiphertextBlob"],
+                r["KeyId"], r["Algorithm"] or "AES_GCM", "", r["Iv"], r["CiphertextBlob"]
             ).pack()
             version = None
         else:
             r = self.call(
-                "AdvanceGenerateDataKey",
-                {"KeyId": key, "NumberOfBytes": number_of_bytes, "Aad": aad},
+                gateway_api.ADVANCE_GENERATE_DATA_KEY,
+                gateway_api.AdvanceGenerateDataKeyRequest(
+                    KeyId=key, NumberOfBytes=number_of_bytes, Aad=aad
+                ),
             )
             ciphertext = r["CiphertextBlob"]
-            version = r.get("KeyVersionId") or None
+            version = r["KeyVersionId"] or None
         return DataKey(
             plaintext=r["Plaintext"],
             ciphertext=ciphertext,
             key_id=r["KeyId"],
             key_version_id=version,
-            algorithm=r.get("Algorithm") or None,
+            algorithm=r["Algorithm"] or None,
             request_id=r["RequestId"],
             dialect=self.rules.dialect,
         )
@@ -778,7 +779,12 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
 
     def generate_random(self, number_of_bytes: int) -> bytes:
         """The gateway's own ``GenerateRandom(Length)``, answering ``Random``."""
-        return bytes(self.call("GenerateRandom", {"Length": number_of_bytes})["Random"])
+        return bytes(
+            self.call(
+                gateway_api.GENERATE_RANDOM,
+                gateway_api.GenerateRandomRequest(Length=number_of_bytes),
+            )["Random"]
+        )
 
     # -- asymmetric keys: the gateway's Sign, Verify, GetPublicKey (docs/dialects.md 2.12)
     # The gateway's requests name no KeyVersionId: it uses the key's primary version,
@@ -810,13 +816,13 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
 
     def _message(
         self, algorithm: SigningAlgorithm, message: bytes | None, digest: bytes | None
-    ) -> dict[str, Any]:
+    ) -> tuple[bytes, str]:
         """``Message`` and ``MessageType``: ``RAW`` for a message (the gateway hashes it,
         SM3 with ``Z`` for SM2DSA), ``DIGEST`` for a digest. proto3 cannot send an empty
         ``Message``: an empty message is sent as its SHA-256 digest (SM2DSA: refused, its
         digest needs the public key)."""
         if digest is None and message:
-            return {"Message": message, "MessageType": "RAW"}
+            return message, "RAW"
         if digest is None:
             if algorithm is SigningAlgorithm.SM2DSA:
                 raise UnsupportedByDialectError(
@@ -828,7 +834,7 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
             from unikms.asymmetric import message_digest
 
             digest = message_digest(algorithm, message or b"")
-        return {"Message": digest, "MessageType": "DIGEST"}
+        return digest, "DIGEST"
 
     def sign(
         self,
@@ -843,8 +849,13 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         if version_id is not None:
             return self.asymmetric_sign(key_id, version, message, digest, algorithm)
-        params = {"KeyId": key_id, "Algorithm": algorithm.value}
-        r = self.call("Sign", {**params, **self._message(algorithm, message, digest)})
+        sent, kind = self._message(algorithm, message, digest)
+        r = self.call(
+            gateway_api.SIGN,
+            gateway_api.SignRequest(
+                KeyId=key_id, Algorithm=algorithm.value, Message=sent, MessageType=kind
+            ),
+        )
         return SignResult(
             signature=bytes(r["Signature"]),
             key_id=r["KeyId"],
@@ -868,15 +879,29 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         if version_id is not None:
             return self.asymmetric_verify(key_id, version, signature, message, digest, algorithm)
-        params = {"KeyId": key_id, "Algorithm": algorithm.value, "Signature": signature}
-        r = self.call("Verify", {**params, **self._message(algorithm, message, digest)})
-        return r.get("Value") is True
+        sent, kind = self._message(algorithm, message, digest)
+        r = self.call(
+            gateway_api.VERIFY,
+            gateway_api.VerifyRequest(
+                KeyId=key_id,
+                Algorithm=algorithm.value,
+                Signature=signature,
+                Message=sent,
+                MessageType=kind,
+            ),
+        )
+        return r["Value"] is True
 
     def get_public_key(self, key: str, version_id: str | None) -> PublicKey:
         self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        params = {"KeyId": key_id}
-        if version_id is not None:  # the classic API's GetPublicKey (gateway_serves)
-            params["KeyVersionId"] = version
-        return self.lift_public_key(self.call("GetPublicKey", params), spec, usage, version)
+        if version_id is None:
+            r = self.call(gateway_api.GET_PUBLIC_KEY, gateway_api.GetPublicKeyRequest(KeyId=key_id))
+            return self.lift_public_key(r, spec, usage, version)
+        # the classic API's GetPublicKey, which names the version (gateway_serves)
+        named = self.call(
+            classic_api.GET_PUBLIC_KEY,
+            classic_api.GetPublicKeyRequest(KeyId=key_id, KeyVersionId=version),
+        )
+        return self.lift_public_key(named, spec, usage, named.get("KeyVersionId") or version)
