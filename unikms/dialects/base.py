@@ -18,7 +18,7 @@ import enum
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
@@ -42,7 +42,6 @@ from unikms.native import (
     NativeError,
     NativeParams,
     NativeResponse,
-    checked_answer,
 )
 from unikms.types import (
     AsymmetricAlgorithm,
@@ -487,19 +486,13 @@ class DialectOperations(abc.ABC):
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
 
-    @overload
     def call(
         self,
         action: Action[RequestP, AnswerT],
         /,
         *args: RequestP.args,
         **request: RequestP.kwargs,
-    ) -> AnswerT: ...
-
-    @overload
-    def call(self, action: str, params: NativeParams, /) -> NativeResponse: ...
-
-    def call(self, action: Action[..., Any] | str, /, *args: Any, **request: Any) -> Any:
+    ) -> AnswerT:
         """``action`` (a typed :class:`~unikms.native.Action` of the dialect's API) with
         the request's fields as keywords, ``None`` ones left out::
 
@@ -507,12 +500,10 @@ class DialectOperations(abc.ABC):
 
         The answer is checked against the action's answer type: a field of the wrong
         type raises :class:`NativeError` (origin ``answer``) now, a field the answer
-        lacks when it is read."""
-        if isinstance(action, Action):
-            sent = {k: v for k, v in request.items() if v is not None}
-            return action.checked(self.send(action.name, sent))
-        sent = {k: v for k, v in args[0].items() if v is not None}
-        return checked_answer(action, self.send(action, sent))
+        lacks when it is read. There is no untyped form: every request a dialect sends
+        is one of its actions."""
+        sent = {k: v for k, v in request.items() if v is not None}
+        return action.checked(self.send(action.name, sent))
 
     def send(self, action: str, params: NativeParams) -> NativeResponse:
         """The driver's native call, under :meth:`call`: the hook of a dialect whose

@@ -13,7 +13,7 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Protocol, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 from unikms import _base64
 from unikms.dialects.alibaba import classic_api as api
@@ -38,7 +38,7 @@ from unikms.dialects.base import (
     parse_time,
 )
 from unikms.errors import InvalidRequestError, KmsError, UnsupportedByDialectError
-from unikms.native import Driver, NativeCall, NativeError
+from unikms.native import Action, Driver, NativeCall, NativeError
 from unikms.types import (
     AsymmetricAlgorithm,
     AsymmetricEncryptResult,
@@ -693,25 +693,25 @@ class NativeClassicCrypto:
     def encrypt(
         self, key: str, text: bytes, context: Mapping[str, str] | None, dry_run: bool, /
     ) -> tuple[tuple[bytes, str, str | None], str]:
-        params = api.EncryptRequest(
+        r = self.call(
+            api.ENCRYPT,
             KeyId=key,
             Plaintext=text.decode("ascii"),
             EncryptionContext=lower_context(context),
             DryRun="true" if dry_run else None,
         )
-        r = self.call(api.ENCRYPT, params)
         blob = base64.b64decode(r["CiphertextBlob"])
         return (blob, r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
 
     def decrypt(
         self, ciphertext: bytes | str, context: Mapping[str, str] | None, dry_run: bool, /
     ) -> tuple[tuple[bytes | str, str, str | None], str]:
-        params = api.DecryptRequest(
+        r = self.call(
+            api.DECRYPT,
             CiphertextBlob=ciphertext if isinstance(ciphertext, str) else _b64(ciphertext),
             EncryptionContext=lower_context(context),
             DryRun="true" if dry_run else None,
         )
-        r = self.call(api.DECRYPT, params)
         return (r["Plaintext"], r["KeyId"], r.get("KeyVersionId") or None), r["RequestId"]
 
 
@@ -719,6 +719,7 @@ class AlibabaClassicOperations(DialectOperations):
     """Neutral operations over the classic OpenAPI."""
 
     rules = RULES
+    actions: tuple[Action[..., Any], ...] = api.ACTIONS
 
     def __init__(self, driver: Driver) -> None:
         super().__init__(driver)
@@ -793,12 +794,10 @@ class AlibabaClassicOperations(DialectOperations):
     def generate_data_key(self, key: str, number_of_bytes: int, opts: EncryptOptions) -> DataKey:
         r = self.call(
             api.GENERATE_DATA_KEY,
-            api.GenerateDataKeyRequest(
-                KeyId=key,
-                NumberOfBytes=number_of_bytes,
-                EncryptionContext=lower_context(opts.context),
-                DryRun="true" if opts.dry_run else None,
-            ),
+            KeyId=key,
+            NumberOfBytes=number_of_bytes,
+            EncryptionContext=lower_context(opts.context),
+            DryRun="true" if opts.dry_run else None,
         )
         return DataKey(
             plaintext=base64.b64decode(r["Plaintext"]),
@@ -815,7 +814,7 @@ class AlibabaClassicOperations(DialectOperations):
         """Resolve an alias or ARN to the key id (management calls take ids only)."""
         if parse_key_ref(key).kind == "id" and not key.startswith(ARN_PREFIX):
             return key
-        r = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))
+        r = self.call(api.DESCRIBE_KEY, KeyId=key)
         return r["KeyMetadata"]["KeyId"]
 
     def create_key(
@@ -829,30 +828,29 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> KeyInfo:
         r = self.call(
             api.CREATE_KEY,
-            api.CreateKeyRequest(
-                KeySpec=SPEC_NAMES[spec],
-                KeyUsage=usage.value if usage else key_usage_for(spec),
-                Origin="EXTERNAL" if origin_external else None,
-                Description=description or None,
-                ProtectionLevel="HSM" if hsm else None,
-            ),
+            KeySpec=SPEC_NAMES[spec],
+            KeyUsage=usage.value if usage else key_usage_for(spec),
+            Origin="EXTERNAL" if origin_external else None,
+            Description=description or None,
+            ProtectionLevel="HSM" if hsm else None,
         )
         key_id = r["KeyMetadata"]["KeyId"]
         if alias:
             try:
-                self.call(api.CREATE_ALIAS, api.CreateAliasRequest(AliasName=alias, KeyId=key_id))
+                self.call(api.CREATE_ALIAS, AliasName=alias, KeyId=key_id)
             except (NativeError, KmsError):  # KmsError: a dialect that maps its own
                 # the key is made but cannot carry its alias (taken since the check): do not
                 # leave an orphan behind; the shortest window keeps it recoverable for a week
                 self.call(
                     api.SCHEDULE_KEY_DELETION,
-                    api.ScheduleKeyDeletionRequest(KeyId=key_id, PendingWindowInDays=7),
+                    KeyId=key_id,
+                    PendingWindowInDays=7,
                 )
                 raise
         return self.describe_key(key_id)
 
     def describe_key(self, key: str) -> KeyInfo:
-        r = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))
+        r = self.call(api.DESCRIBE_KEY, KeyId=key)
         meta = r["KeyMetadata"]
         key_id = meta["KeyId"]
         versions = [
@@ -863,7 +861,9 @@ class AlibabaClassicOperations(DialectOperations):
         def aliases_page(number: int) -> tuple[list[api.AliasEntry], int]:
             p = self.call(
                 api.LIST_ALIASES_BY_KEY_ID,
-                api.ListAliasesByKeyIdRequest(KeyId=key_id, PageNumber=number, PageSize=PAGE_SIZE),
+                KeyId=key_id,
+                PageNumber=number,
+                PageSize=PAGE_SIZE,
             )
             return p.get("Aliases", {}).get("Alias", []), p.get("TotalCount", 0)
 
@@ -876,7 +876,9 @@ class AlibabaClassicOperations(DialectOperations):
         def page(number: int) -> tuple[list[api.KeyVersionEntry], int]:
             r = self.call(
                 api.LIST_KEY_VERSIONS,
-                api.ListKeyVersionsRequest(KeyId=key_id, PageNumber=number, PageSize=PAGE_SIZE),
+                KeyId=key_id,
+                PageNumber=number,
+                PageSize=PAGE_SIZE,
             )
             return r.get("KeyVersions", {}).get("KeyVersion", []), r.get("TotalCount", 0)
 
@@ -884,40 +886,39 @@ class AlibabaClassicOperations(DialectOperations):
 
     def list_keys(self) -> list[str]:
         def page(number: int) -> tuple[list[api.KeyEntry], int]:
-            r = self.call(api.LIST_KEYS, api.ListKeysRequest(PageNumber=number, PageSize=PAGE_SIZE))
+            r = self.call(api.LIST_KEYS, PageNumber=number, PageSize=PAGE_SIZE)
             return r.get("Keys", {}).get("Key", []), r.get("TotalCount", 0)
 
         return [k["KeyId"] for k in _pages(page)]
 
     def create_alias(self, alias: str, key: str) -> None:
-        self.call(api.CREATE_ALIAS, api.CreateAliasRequest(AliasName=alias, KeyId=self.key_id(key)))
+        self.call(api.CREATE_ALIAS, AliasName=alias, KeyId=self.key_id(key))
 
     def list_aliases(self) -> dict[str, str]:
         def page(number: int) -> tuple[list[api.AliasEntry], int]:
-            r = self.call(
-                api.LIST_ALIASES, api.ListAliasesRequest(PageNumber=number, PageSize=PAGE_SIZE)
-            )
+            r = self.call(api.LIST_ALIASES, PageNumber=number, PageSize=PAGE_SIZE)
             return r.get("Aliases", {}).get("Alias", []), r.get("TotalCount", 0)
 
         return {a["AliasName"]: a["KeyId"] for a in _pages(page)}
 
     def enable_key(self, key: str) -> None:
-        self.call(api.ENABLE_KEY, api.EnableKeyRequest(KeyId=self.key_id(key)))
+        self.call(api.ENABLE_KEY, KeyId=self.key_id(key))
 
     def disable_key(self, key: str) -> None:
-        self.call(api.DISABLE_KEY, api.DisableKeyRequest(KeyId=self.key_id(key)))
+        self.call(api.DISABLE_KEY, KeyId=self.key_id(key))
 
     def schedule_key_deletion(self, key: str, days: int) -> None:
         self.call(
             api.SCHEDULE_KEY_DELETION,
-            api.ScheduleKeyDeletionRequest(KeyId=self.key_id(key), PendingWindowInDays=days),
+            KeyId=self.key_id(key),
+            PendingWindowInDays=days,
         )
 
     def cancel_key_deletion(self, key: str) -> None:
-        self.call(api.CANCEL_KEY_DELETION, api.CancelKeyDeletionRequest(KeyId=self.key_id(key)))
+        self.call(api.CANCEL_KEY_DELETION, KeyId=self.key_id(key))
 
     def rotate_key(self, key: str) -> str | None:
-        r = self.call(api.CREATE_KEY_VERSION, api.CreateKeyVersionRequest(KeyId=self.key_id(key)))
+        r = self.call(api.CREATE_KEY_VERSION, KeyId=self.key_id(key))
         return r["KeyVersion"]["KeyVersionId"]
 
     # -- re-encryption, descriptions, aliases, rotation, tags -----------------
@@ -943,35 +944,32 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> EncryptResult:
         r = self.call(
             api.RE_ENCRYPT,
-            api.ReEncryptRequest(
-                CiphertextBlob=_b64(ciphertext) if isinstance(ciphertext, bytes) else ciphertext,
-                DestinationKeyId=destination_key,
-                SourceEncryptionContext=lower_context(source_context),
-                DestinationEncryptionContext=lower_context(context),
-            ),
+            CiphertextBlob=_b64(ciphertext) if isinstance(ciphertext, bytes) else ciphertext,
+            DestinationKeyId=destination_key,
+            SourceEncryptionContext=lower_context(source_context),
+            DestinationEncryptionContext=lower_context(context),
         )
         return self.sealed(r)
 
     def update_key_description(self, key: str, description: str) -> None:
         self.call(
             api.UPDATE_KEY_DESCRIPTION,
-            api.UpdateKeyDescriptionRequest(KeyId=self.key_id(key), Description=description),
+            KeyId=self.key_id(key),
+            Description=description,
         )
 
     def update_alias(self, alias: str, key: str) -> None:
-        self.call(api.UPDATE_ALIAS, api.UpdateAliasRequest(AliasName=alias, KeyId=self.key_id(key)))
+        self.call(api.UPDATE_ALIAS, AliasName=alias, KeyId=self.key_id(key))
 
     def delete_alias(self, alias: str) -> None:
-        self.call(api.DELETE_ALIAS, api.DeleteAliasRequest(AliasName=alias))
+        self.call(api.DELETE_ALIAS, AliasName=alias)
 
     def set_rotation_policy(self, key: str, enabled: bool, period_days: int | None) -> None:
         self.call(
             api.UPDATE_ROTATION_POLICY,
-            api.UpdateRotationPolicyRequest(
-                KeyId=self.key_id(key),
-                EnableAutomaticRotation=enabled,
-                RotationInterval=interval_text(period_days) if period_days else None,
-            ),
+            KeyId=self.key_id(key),
+            EnableAutomaticRotation=enabled,
+            RotationInterval=interval_text(period_days) if period_days else None,
         )
 
     @classmethod
@@ -992,17 +990,19 @@ class AlibabaClassicOperations(DialectOperations):
         entries = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         self.call(
             api.TAG_RESOURCE,
-            api.TagResourceRequest(KeyId=self.key_id(key), Tags=json.dumps(entries)),
+            KeyId=self.key_id(key),
+            Tags=json.dumps(entries),
         )
 
     def untag_key(self, key: str, names: list[str]) -> None:
         self.call(
             api.UNTAG_RESOURCE,
-            api.UntagResourceRequest(KeyId=self.key_id(key), TagKeys=json.dumps(names)),
+            KeyId=self.key_id(key),
+            TagKeys=json.dumps(names),
         )
 
     def list_key_tags(self, key: str) -> dict[str, str]:
-        r = self.call(api.LIST_RESOURCE_TAGS, api.ListResourceTagsRequest(KeyId=self.key_id(key)))
+        r = self.call(api.LIST_RESOURCE_TAGS, KeyId=self.key_id(key))
         return {t["TagKey"]: t.get("TagValue") or "" for t in r.get("Tags", {}).get("Tag", [])}
 
     # -- asymmetric keys: every action names its KeyVersionId (docs/dialects.md 1.10) --
@@ -1015,7 +1015,7 @@ class AlibabaClassicOperations(DialectOperations):
     ) -> tuple[str, KeySpec, KeyUsage, str]:
         """(key id, spec, usage, version id) of ``key``: ``version_id``, or the newest
         version (an asymmetric key has no primary version; ``CreateKeyVersion`` adds one)."""
-        meta = self.call(api.DESCRIBE_KEY, api.DescribeKeyRequest(KeyId=key))["KeyMetadata"]
+        meta = self.call(api.DESCRIBE_KEY, KeyId=key)["KeyMetadata"]
         key_id = meta["KeyId"]
         spec = SPECS_BY_NAME.get(meta.get("KeySpec", ""), KeySpec.AES_256)
         usage = KeyUsage(meta.get("KeyUsage", KeyUsage.ENCRYPT_DECRYPT.value))
@@ -1070,12 +1070,10 @@ class AlibabaClassicOperations(DialectOperations):
         """``AsymmetricSign`` of a checked key and version."""
         r = self.call(
             api.ASYMMETRIC_SIGN,
-            api.AsymmetricSignRequest(
-                KeyId=key_id,
-                KeyVersionId=version,
-                Algorithm=algorithm.value,
-                Digest=_b64(self._digest(algorithm, message, digest)),
-            ),
+            KeyId=key_id,
+            KeyVersionId=version,
+            Algorithm=algorithm.value,
+            Digest=_b64(self._digest(algorithm, message, digest)),
         )
         return SignResult(
             signature=base64.b64decode(r["Value"]),
@@ -1112,13 +1110,11 @@ class AlibabaClassicOperations(DialectOperations):
         """``AsymmetricVerify`` of a checked key and version."""
         r = self.call(
             api.ASYMMETRIC_VERIFY,
-            api.AsymmetricVerifyRequest(
-                KeyId=key_id,
-                KeyVersionId=version,
-                Algorithm=algorithm.value,
-                Digest=_b64(self._digest(algorithm, message, digest)),
-                Value=_b64(signature),
-            ),
+            KeyId=key_id,
+            KeyVersionId=version,
+            Algorithm=algorithm.value,
+            Digest=_b64(self._digest(algorithm, message, digest)),
+            Value=_b64(signature),
         )
         return r.get("Value") is True
 
@@ -1126,9 +1122,7 @@ class AlibabaClassicOperations(DialectOperations):
         self.rules.require(Feature.PUBLIC_KEY, "get_public_key")
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
-        r = self.call(
-            api.GET_PUBLIC_KEY, api.GetPublicKeyRequest(KeyId=key_id, KeyVersionId=version)
-        )
+        r = self.call(api.GET_PUBLIC_KEY, KeyId=key_id, KeyVersionId=version)
         return self.lift_public_key(r, spec, usage, r.get("KeyVersionId") or version)
 
     def lift_public_key(
@@ -1162,12 +1156,10 @@ class AlibabaClassicOperations(DialectOperations):
         self.check_asymmetric_plaintext(spec, algorithm, len(plaintext))
         r = self.call(
             api.ASYMMETRIC_ENCRYPT,
-            api.AsymmetricEncryptRequest(
-                KeyId=key_id,
-                KeyVersionId=version,
-                Algorithm=algorithm.value,
-                Plaintext=_b64(plaintext),
-            ),
+            KeyId=key_id,
+            KeyVersionId=version,
+            Algorithm=algorithm.value,
+            Plaintext=_b64(plaintext),
         )
         return AsymmetricEncryptResult(
             ciphertext=base64.b64decode(r["CiphertextBlob"]),
@@ -1190,12 +1182,10 @@ class AlibabaClassicOperations(DialectOperations):
         self.check_asymmetric_key(key_id, spec, usage, algorithm)
         r = self.call(
             api.ASYMMETRIC_DECRYPT,
-            api.AsymmetricDecryptRequest(
-                KeyId=key_id,
-                KeyVersionId=version,
-                Algorithm=algorithm.value,
-                CiphertextBlob=_b64(ciphertext),
-            ),
+            KeyId=key_id,
+            KeyVersionId=version,
+            Algorithm=algorithm.value,
+            CiphertextBlob=_b64(ciphertext),
         )
         return DecryptResult(
             plaintext=base64.b64decode(r["Plaintext"]),

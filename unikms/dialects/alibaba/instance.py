@@ -42,7 +42,7 @@ from unikms.dialects.base import (
     canonical_context_json,
 )
 from unikms.errors import DecryptionFailedError, UnsupportedByDialectError, WrongKeyTypeError
-from unikms.native import Driver, NativeCall, NativeError, NativeParams, NativeResponse
+from unikms.native import Action, Driver, NativeCall, NativeError, NativeParams, NativeResponse
 from unikms.types import (
     DataKey,
     DecryptResult,
@@ -533,7 +533,9 @@ class NativeGatewayCrypto:
     ) -> tuple[tuple[bytes, str, str, str, bytes], str]:
         r = self.call(
             gateway_api.ADVANCE_ENCRYPT,
-            gateway_api.AdvanceEncryptRequest(KeyId=key, Plaintext=plaintext, Aad=aad),
+            KeyId=key,
+            Plaintext=plaintext,
+            Aad=aad,
         )
         answer = (r["CiphertextBlob"], r["KeyId"], r["KeyVersionId"], r["Algorithm"], r["Iv"])
         return answer, r["RequestId"]
@@ -543,7 +545,8 @@ class NativeGatewayCrypto:
     ) -> tuple[tuple[bytes, str, str, str], str]:
         r = self.call(
             gateway_api.ADVANCE_DECRYPT,
-            gateway_api.AdvanceDecryptRequest(CiphertextBlob=blob, Aad=aad),
+            CiphertextBlob=blob,
+            Aad=aad,
         )
         return (r["Plaintext"], r["KeyId"], r["KeyVersionId"], r["Algorithm"]), r["RequestId"]
 
@@ -552,6 +555,14 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
     """Neutral operations over the instance gateway (management: the classic API)."""
 
     rules = RULES
+    #: the gateway's actions, and the classic API's for key management (those of a name
+    #: the gateway also answers go to the classic API only when they name a version);
+    #: not ReEncrypt: the instance declares no re-encryption, refused before any request
+    actions: tuple[Action[..., Any], ...] = gateway_api.ACTIONS + tuple(
+        a
+        for a in classic_api.ACTIONS
+        if a.name not in {g.name for g in gateway_api.ACTIONS} and a.name != "ReEncrypt"
+    )
 
     @classmethod
     def check_context_rules(cls, context: Mapping[str, str]) -> None:
@@ -643,13 +654,13 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         )
         r: gateway_api.EncryptAnswer | gateway_api.AdvanceEncryptAnswer
         if opts.version is KeyVersion.INITIAL:
-            r = self.call(gateway_api.ENCRYPT, params)
+            r = self.call(gateway_api.ENCRYPT, **params)
             ciphertext = DetachedBlob(
                 r["KeyId"], r["Algorithm"], r["PaddingMode"], r["Iv"], r["CiphertextBlob"]
             ).pack()
             version = None
         else:
-            r = self.call(gateway_api.ADVANCE_ENCRYPT, params)
+            r = self.call(gateway_api.ADVANCE_ENCRYPT, **params)
             ciphertext = r["CiphertextBlob"]
             version = r["KeyVersionId"] or None
         return EncryptResult(
@@ -731,14 +742,12 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         :meth:`GatewayCrypto.advance_decrypt` answers."""
         r = self.call(
             gateway_api.DECRYPT,
-            gateway_api.DecryptRequest(
-                CiphertextBlob=body,
-                KeyId=key,
-                Algorithm=algorithm or None,
-                Aad=aad,
-                Iv=iv or None,
-                PaddingMode=_pad_or_none(padding),
-            ),
+            CiphertextBlob=body,
+            KeyId=key,
+            Algorithm=algorithm or None,
+            Aad=aad,
+            Iv=iv or None,
+            PaddingMode=_pad_or_none(padding),
         )
         return (r["Plaintext"], r["KeyId"], "", r["Algorithm"]), r["RequestId"]
 
@@ -748,9 +757,9 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         if opts.version is KeyVersion.INITIAL:
             r = self.call(
                 gateway_api.GENERATE_DATA_KEY,
-                gateway_api.GenerateDataKeyRequest(
-                    KeyId=key, NumberOfBytes=number_of_bytes, Aad=aad
-                ),
+                KeyId=key,
+                NumberOfBytes=number_of_bytes,
+                Aad=aad,
             )
             ciphertext = DetachedBlob(
                 r["KeyId"], r["Algorithm"] or "AES_GCM", "", r["Iv"], r["CiphertextBlob"]
@@ -759,9 +768,9 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         else:
             r = self.call(
                 gateway_api.ADVANCE_GENERATE_DATA_KEY,
-                gateway_api.AdvanceGenerateDataKeyRequest(
-                    KeyId=key, NumberOfBytes=number_of_bytes, Aad=aad
-                ),
+                KeyId=key,
+                NumberOfBytes=number_of_bytes,
+                Aad=aad,
             )
             ciphertext = r["CiphertextBlob"]
             version = r["KeyVersionId"] or None
@@ -782,7 +791,7 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         return bytes(
             self.call(
                 gateway_api.GENERATE_RANDOM,
-                gateway_api.GenerateRandomRequest(Length=number_of_bytes),
+                Length=number_of_bytes,
             )["Random"]
         )
 
@@ -852,9 +861,10 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         sent, kind = self._message(algorithm, message, digest)
         r = self.call(
             gateway_api.SIGN,
-            gateway_api.SignRequest(
-                KeyId=key_id, Algorithm=algorithm.value, Message=sent, MessageType=kind
-            ),
+            KeyId=key_id,
+            Algorithm=algorithm.value,
+            Message=sent,
+            MessageType=kind,
         )
         return SignResult(
             signature=bytes(r["Signature"]),
@@ -882,13 +892,11 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         sent, kind = self._message(algorithm, message, digest)
         r = self.call(
             gateway_api.VERIFY,
-            gateway_api.VerifyRequest(
-                KeyId=key_id,
-                Algorithm=algorithm.value,
-                Signature=signature,
-                Message=sent,
-                MessageType=kind,
-            ),
+            KeyId=key_id,
+            Algorithm=algorithm.value,
+            Signature=signature,
+            Message=sent,
+            MessageType=kind,
         )
         return r["Value"] is True
 
@@ -897,11 +905,12 @@ class AlibabaInstanceOperations(classic.AlibabaClassicOperations):
         key_id, spec, usage, version = self.asymmetric_key(key, version_id)
         self.check_asymmetric_key(key_id, spec, usage, None)
         if version_id is None:
-            r = self.call(gateway_api.GET_PUBLIC_KEY, gateway_api.GetPublicKeyRequest(KeyId=key_id))
+            r = self.call(gateway_api.GET_PUBLIC_KEY, KeyId=key_id)
             return self.lift_public_key(r, spec, usage, version)
         # the classic API's GetPublicKey, which names the version (gateway_serves)
         named = self.call(
             classic_api.GET_PUBLIC_KEY,
-            classic_api.GetPublicKeyRequest(KeyId=key_id, KeyVersionId=version),
+            KeyId=key_id,
+            KeyVersionId=version,
         )
         return self.lift_public_key(named, spec, usage, named.get("KeyVersionId") or version)
