@@ -196,5 +196,29 @@ def test_a_crypto_answer_of_the_wrong_type_through_the_native_bridge(dialect: st
 def test_every_registered_dialect_calls_typed_actions() -> None:
     """No dialect is left on untyped requests: DialectOperations.call takes actions only
     (mypy refuses a bare name), and each dialect lists the actions it calls."""
-    assert TYPED == [p.name for p in dialect_packages()]
+    assert [p.name for p in dialect_packages()] == TYPED
     assert {"alibaba-classic", "alibaba-instance", "tencent", "aws"} <= set(TYPED)
+
+
+@pytest.mark.parametrize("dialect", [p.name for p in dialect_packages()])
+def test_a_fake_that_checks_parameter_names_checks_them_on_every_action(dialect: str) -> None:
+    """A dialect whose rules document parameter names answers an unknown one with its own
+    error (#11) on every action its fake answers, not only on some; a dialect documents
+    none only by choice (the gateway's protobuf bodies skip unknown fields)."""
+    known = operations_class(dialect).rules.known_params
+    if not known:
+        pytest.skip(f"the {dialect} dialect checks no parameter names (docs/dialects.md)")
+    assert sorted(set(FakeCloud().service(dialect).actions) - set(known)) == []
+
+
+@pytest.mark.parametrize(
+    ("dialect", "code"),
+    [("alibaba-classic", "UnsupportedParameter"), ("tencent", "UnknownParameter")],
+)
+def test_update_key_description_refuses_an_unknown_parameter(dialect: str, code: str) -> None:
+    """It was one of the actions with no documented parameter list, so anything passed."""
+    service = FakeCloud().service(dialect)
+    key_id = unikms.KmsClient(service).create_key().key_id
+    with pytest.raises(NativeError) as err:
+        service.call("UpdateKeyDescription", {"KeyId": key_id, "Description": "d", "Bogus": 1})
+    assert err.value.code == code

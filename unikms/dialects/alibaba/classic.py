@@ -460,6 +460,39 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "CreateKeyVersion": _KEY_ID,
     "ListKeyVersions": _PAGES | _KEY_ID,
     "DescribeKeyVersion": frozenset({"KeyId", "KeyVersionId"}),
+    # the rest the fake answers (alibabacloud_kms20160120 models: ReEncryptRequest,
+    # UpdateKeyDescriptionRequest, UpdateRotationPolicyRequest, TagResourceRequest,
+    # UntagResourceRequest, ListResourceTagsRequest, GetRandomPasswordRequest; the SDK
+    # has no DescribeRegionsRequest: it takes no parameter)
+    "ReEncrypt": frozenset(
+        {
+            "CiphertextBlob",
+            "DestinationEncryptionContext",
+            "DestinationKeyId",
+            "DryRun",
+            "SourceEncryptionAlgorithm",
+            "SourceEncryptionContext",
+            "SourceKeyId",
+            "SourceKeyVersionId",
+        }
+    ),
+    "UpdateKeyDescription": frozenset({"KeyId", "Description"}),
+    "UpdateRotationPolicy": frozenset({"KeyId", "EnableAutomaticRotation", "RotationInterval"}),
+    "TagResource": frozenset({"KeyId", "Tags", "CertificateId", "SecretName"}),
+    "UntagResource": frozenset({"KeyId", "TagKeys", "CertificateId", "SecretName"}),
+    "ListResourceTags": _KEY_ID,
+    "GetRandomPassword": frozenset(
+        {
+            "ExcludeCharacters",
+            "ExcludeLowercase",
+            "ExcludeNumbers",
+            "ExcludePunctuation",
+            "ExcludeUppercase",
+            "PasswordLength",
+            "RequireEachIncludedType",
+        }
+    ),
+    "DescribeRegions": frozenset(),
     # the asymmetric actions (alibabacloud_kms20160120 models: Asymmetric*Request,
     # GetPublicKeyRequest; docs/dialects.md 1.10)
     "AsymmetricSign": frozenset({"KeyId", "KeyVersionId", "Algorithm", "Digest", "DryRun"}),

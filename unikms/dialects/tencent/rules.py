@@ -411,6 +411,21 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "GetPublicKey": frozenset({"KeyId"}),
     "AsymmetricRsaDecrypt": frozenset({"KeyId", "Ciphertext", "Algorithm"}),
     "AsymmetricSm2Decrypt": frozenset({"KeyId", "Ciphertext"}),
+    # the rest the fake answers (T3: ReEncryptRequest, GenerateRandomRequest,
+    # UpdateKeyDescriptionRequest; GetRegions, GetServiceStatus, ListAlgorithms take none)
+    "ReEncrypt": frozenset(
+        {
+            "CiphertextBlob",
+            "DestinationKeyId",
+            "SourceEncryptionContext",
+            "DestinationEncryptionContext",
+        }
+    ),
+    "GenerateRandom": frozenset({"NumberOfBytes"}),
+    "UpdateKeyDescription": frozenset({"KeyId", "Description", "MemberAccount"}),
+    "GetRegions": frozenset(),
+    "GetServiceStatus": frozenset(),
+    "ListAlgorithms": frozenset(),
 }
 
 #: what each asymmetric spec signs with (SignByAsymmetricKey, docs/dialects.md 3.12: T18)
