@@ -226,7 +226,9 @@ class AwsJsonProtocol:
                 f"Signature not yet current: {amz_date} is still later than "
                 f"{_stamp(now + SKEW_SECONDS)} ({_stamp(now)} + 5 min.)",
             )
-        payload = request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+        # the hash of the body as it came: KMS, unlike S3, takes no UNSIGNED-PAYLOAD, and an
+        # x-amz-content-sha256 header cannot vouch for bytes the signature did not cover
+        payload = hashlib.sha256(request.body).hexdigest()
         headers = "".join(f"{h}:{_SPACES.sub(' ', request.header(h).strip())}\n" for h in signed)
         canonical = "\n".join(
             (

@@ -1,0 +1,95 @@
+"""AWS JSON 1.1 requests that are malformed get a 400 error, never ``KMSInternalException``.
+
+Requests signed by botocore's SigV4 straight to :class:`AwsJsonProtocol` (no
+server): the body is what is hostile, the signature is valid; or the signature
+does not cover the body, and the request is refused. Each case is one the AWS
+fuzz target found (``tests/test_fuzz_emulator.py``, ``docs/fuzzing.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from unikms.dialects.aws.package import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from unikms.dialects.aws.wire import CONTENT_TYPE, AwsJsonProtocol
+from unikms.emulator.credentials import EmulatorCredentials
+from unikms.emulator.wire import Request, Response
+from unikms.fake import FakeCloud
+
+auth = pytest.importorskip("botocore.auth")
+awsrequest = pytest.importorskip("botocore.awsrequest")
+credentials = pytest.importorskip("botocore.credentials")
+
+HOST = "127.0.0.1:9"
+
+
+def signed(action: str, body: bytes, headers: dict[str, str] | None = None) -> Request:
+    """A JSON 1.1 request as boto3 signs it; ``headers`` are added before signing (botocore
+    signs them, and takes ``X-Amz-Content-SHA256`` for the payload's hash)."""
+    request = awsrequest.AWSRequest(
+        method="POST",
+        url=f"http://{HOST}/",
+        data=body,
+        headers={
+            "X-Amz-Target": f"TrentService.{action}",
+            "Content-Type": CONTENT_TYPE,
+            **(headers or {}),
+        },
+    )
+    keys = credentials.Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY)
+    auth.SigV4Auth(keys, "kms", "us-east-1").add_auth(request)
+    sent = {k.lower(): v for k, v in request.headers.items()}
+    sent["host"] = HOST
+    return Request("POST", "/", b"", sent, body)
+
+
+class Aws:
+    """An AWS protocol over a fake with one key (alias ``alias/in``) and a ciphertext."""
+
+    def __init__(self) -> None:
+        self.service = FakeCloud().service("aws")
+        self.protocol = AwsJsonProtocol(self.service, EmulatorCredentials())
+        self.key = self.service.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+        self.service.call("CreateAlias", {"AliasName": "alias/in", "TargetKeyId": self.key})
+        sealed = {"KeyId": self.key, "Plaintext": "aGk=", "EncryptionContext": {"a": "b"}}
+        self.blob = self.service.call("Encrypt", sealed)["CiphertextBlob"]
+
+    def answer(self, request: Request) -> tuple[Response, str]:
+        """The answer and its ``__type`` (``ok`` for a 200); never a 5xx."""
+        response = self.protocol.handle(request)
+        assert response.status < 500, response.body
+        doc = json.loads(response.body)
+        return response, "ok" if response.status == 200 else doc["__type"]
+
+
+@pytest.fixture
+def aws() -> Aws:
+    return Aws()
+
+
+# -- bug (f): the payload hash ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "code"),
+    [
+        pytest.param("signed", "InvalidSignatureException", id="hash-of-the-signed-bytes"),
+        pytest.param("UNSIGNED-PAYLOAD", "InvalidSignatureException", id="unsigned-payload"),
+        pytest.param("sent", "ok", id="hash-of-the-sent-bytes"),
+    ],
+)
+def test_a_body_the_signature_does_not_cover_is_refused(aws: Aws, claimed: str, code: str) -> None:
+    """Bug (f), fixed: the emulator took ``X-Amz-Content-SHA256`` for the body's hash, so
+    a request signed over ``{}`` was served with any other body. KMS, unlike S3, takes no
+    unsigned payload: the hash in the canonical request is the body's own."""
+    original, sent = b"{}", b'{"Limit": 1}'
+    value = {
+        "signed": hashlib.sha256(original).hexdigest(),
+        "sent": hashlib.sha256(sent).hexdigest(),
+    }.get(claimed, claimed)
+    request = signed("ListKeys", original, {"X-Amz-Content-SHA256": value})
+    tampered = Request(request.method, request.path, request.query, request.headers, sent)
+    assert aws.answer(tampered)[1] == code
