@@ -93,3 +93,48 @@ def test_a_body_the_signature_does_not_cover_is_refused(aws: Aws, claimed: str, 
     request = signed("ListKeys", original, {"X-Amz-Content-SHA256": value})
     tampered = Request(request.method, request.path, request.query, request.headers, sent)
     assert aws.answer(tampered)[1] == code
+
+
+# -- bug (g): JSON that is no Unicode text, or no number ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        pytest.param(
+            "Encrypt",
+            b'{"KeyId": "alias/in", "Plaintext": "aGk=", "EncryptionContext": {"a": "\\ud800"}}',
+            id="surrogate-in-a-context-value",
+        ),
+        pytest.param(
+            "Encrypt",
+            b'{"KeyId": "alias/in", "Plaintext": "aGk=", "EncryptionContext": {"\\udc00": "a"}}',
+            id="surrogate-in-a-context-key",
+        ),
+        pytest.param(
+            "ReEncrypt",
+            b'{"CiphertextBlob": "BLOB", "DestinationKeyId": "alias/in", '
+            b'"SourceEncryptionContext": {"a": "\\ud800"}}',
+            id="surrogate-in-the-source-context",
+        ),
+        pytest.param("CreateKey", b'{"Description": "\\ud800"}', id="surrogate-in-a-string"),
+        pytest.param("GenerateRandom", b'{"NumberOfBytes": Infinity}', id="infinity"),
+        pytest.param("ListKeys", b'{"Limit": NaN}', id="nan"),
+        pytest.param("GenerateRandom", b'{"NumberOfBytes": 1e999}', id="out-of-range"),
+        pytest.param("ListKeys", b"[" * 5000 + b"]" * 5000, id="deep"),
+        pytest.param("ListKeys", b'"{}"', id="not-an-object"),
+    ],
+)
+def test_json_that_is_no_unicode_text_or_no_number_is_a_serialization_error(
+    aws: Aws, action: str, body: bytes
+) -> None:
+    """Bug (g), fixed: a lone surrogate in an encryption context (valid JSON, no Unicode
+    text) answered ``KMSInternalException`` 500: the context's canonical UTF-8 could not
+    be written. The body is now read as Tencent's is (``load_json_object``): a JSON
+    object of finite numbers and Unicode text, else ``SerializationException``. (Before,
+    a surrogate elsewhere was stored as it came, and ``Infinity``, ``NaN`` and ``1e999``
+    reached the members' range checks as floats: ``ValidationException``.)"""
+    request = signed(action, body.replace(b"BLOB", aws.blob.encode()))
+    response, code = aws.answer(request)
+    assert code == "SerializationException"
+    assert response.status == 400

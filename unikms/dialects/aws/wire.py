@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote
 
 from unikms.dialects.aws import rules as rules_module
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.wire import Request, Response, new_request_id
+from unikms.emulator.wire import Request, Response, load_json_object, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
 from unikms.native import NativeError
@@ -139,12 +139,10 @@ class AwsJsonProtocol:
                 "UnknownOperationException", "The request names no TrentService operation."
             )
         action = target[len(TARGET_PREFIX) :]
-        try:
-            params = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
-            return self.error("SerializationException", "The request body is not valid JSON.")
-        if not isinstance(params, dict):
-            return self.error("SerializationException", "The request body is not a JSON object.")
+        try:  # a JSON object of finite numbers and Unicode text (no lone surrogates)
+            params = load_json_object(request.body)
+        except ValueError as err:
+            return self.error("SerializationException", f"The request body is not valid: {err}.")
         try:
             result = dict(self.service.call(action, params))
         except NativeError as err:
