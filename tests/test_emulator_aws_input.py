@@ -14,6 +14,7 @@ import json
 import pytest
 
 from unikms.dialects.aws.package import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from unikms.dialects.aws.rules import MEMBER_TYPES, RULES
 from unikms.dialects.aws.wire import CONTENT_TYPE, AwsJsonProtocol
 from unikms.emulator.credentials import EmulatorCredentials
 from unikms.emulator.wire import Request, Response
@@ -138,3 +139,65 @@ def test_json_that_is_no_unicode_text_or_no_number_is_a_serialization_error(
     response, code = aws.answer(request)
     assert code == "SerializationException"
     assert response.status == 400
+
+
+# -- bug (h): a member of the wrong JSON type ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "member", "value"),
+    [
+        ("Sign", "SigningAlgorithm", []),
+        ("Verify", "SigningAlgorithm", {"a": 1}),
+        ("Encrypt", "EncryptionAlgorithm", {"a": "b"}),
+        ("Decrypt", "EncryptionAlgorithm", ["SYMMETRIC_DEFAULT"]),
+        ("CreateKey", "KeySpec", ["RSA_2048"]),
+        ("CreateKey", "CustomerMasterKeySpec", {}),
+        ("GenerateDataKey", "KeySpec", []),
+        ("Encrypt", "KeyId", ["alias/in"]),
+        ("ListKeys", "Limit", "10"),
+        ("Encrypt", "EncryptionContext", {"a": 1}),
+        ("TagResource", "Tags", ["a"]),
+        ("Encrypt", "DryRun", "true"),
+    ],
+)
+def test_a_member_of_the_wrong_json_type_is_a_serialization_error(
+    aws: Aws, action: str, member: str, value: object
+) -> None:
+    """Bug (h), fixed: a list or an object where the model has a string reached a set or
+    dict look-up in the fake (``TypeError: unhashable``): ``KMSInternalException`` 500
+    (the first six cases but ``CustomerMasterKeySpec``, which an empty object made the
+    default spec). Every member's JSON type is now checked against the model's before
+    the action runs (``MEMBER_TYPES``): ``SerializationException``, as for an unknown
+    member, naming the member. (The rest answered ``ValidationException`` before.)"""
+    params = {"KeyId": aws.key} if "KeyId" in RULES.known_params[action] else {}
+    params[member] = value
+    response, code = aws.answer(signed(action, json.dumps(params).encode()))
+    assert code == "SerializationException"
+    assert json.loads(response.body)["message"].startswith(f"{member}: ")
+
+
+def test_an_unknown_member_is_named(aws: Aws) -> None:
+    """A member the action does not have is a ``SerializationException`` naming it (its
+    message was the not-found text before: the type check's test found it)."""
+    body = json.dumps({"KeyId": aws.key, "Plaintext": "aGk=", "Plaintxt": "x"}).encode()
+    response, code = aws.answer(signed("Encrypt", body))
+    assert code == "SerializationException"
+    assert json.loads(response.body)["message"] == "Plaintxt: not a member of the Encrypt request"
+
+
+def test_the_member_types_are_botocores() -> None:
+    """``MEMBER_TYPES`` is botocore's KMS model: every member the rules know that is not a
+    string has the model's type there, and every other one is a string or a blob."""
+    botocore_session = pytest.importorskip("botocore.session")
+    model = botocore_session.get_session().get_service_model("kms")
+    kinds = {"integer": "integer", "boolean": "boolean", "map": "map", "structure": "structure"}
+    for action, members in RULES.known_params.items():
+        shapes = model.operation_model(action).input_shape.members
+        for name in members:
+            shape = shapes[name]
+            if shape.type_name == "list":
+                kind = "tags" if shape.member.type_name == "structure" else "list"
+            else:
+                kind = kinds.get(shape.type_name, "string")
+            assert MEMBER_TYPES.get(name, "string") == kind, (action, name, shape.type_name)

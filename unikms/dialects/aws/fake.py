@@ -95,6 +95,23 @@ class AwsService(FakeService):
         #: the typed seam (:class:`~unikms.dialects.aws.rules.AwsCrypto`)
         self.aws_crypto = AwsSeam(self)
 
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """The base's native call, after the request's shape: a member the action does
+        not have, or one of another JSON type than the model's (``MEMBER_TYPES``), answers
+        ``SerializationException`` naming the member before any action reads it."""
+        if action in self._handlers:
+            unknown = self.rules.unknown_param(action, params)
+            problem = (
+                f"{unknown}: not a member of the {action} request"
+                if unknown is not None
+                else aws.member_type_error(params)
+            )
+            if problem is not None:
+                err = self.rules.error("SerializationException", detail=problem)
+                err.request_id = self.new_request_id()
+                raise err
+        return super().call(action, params)
+
     # -- errors -----------------------------------------------------------------
     def fail(self, situation: Situation, **fmt: object) -> NativeError:
         return self.rules.fail(situation, **{**_DEFAULTS, **fmt})
