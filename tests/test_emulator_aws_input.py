@@ -201,3 +201,29 @@ def test_the_member_types_are_botocores() -> None:
             else:
                 kind = kinds.get(shape.type_name, "string")
             assert MEMBER_TYPES.get(name, "string") == kind, (action, name, shape.type_name)
+
+
+# -- bug (i): a marker that is not ours ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "marker", ["\u00b2", "1\u00b2", "\u0661", "\uff11", "1" * 5000, "-1", " 1", "1.0", ""]
+)
+@pytest.mark.parametrize("action", ["ListKeys", "ListAliases"])
+def test_a_marker_that_is_not_ours_is_an_invalid_marker(aws: Aws, action: str, marker: str) -> None:
+    """Bug (i), fixed: ``Marker`` was checked with ``str.isdigit``, true for ``"\u00b2"``
+    (superscript two) and then read with ``int``, which refuses it, and any number over
+    4,300 digits: ``KMSInternalException`` 500 (``"\u0661"`` and ``"\uff11"``, other
+    scripts' one, were read as page 1). A marker is the fake's own ``NextMarker``, ASCII
+    digits, else ``InvalidMarkerException``."""
+    body = json.dumps({"Marker": marker}).encode()
+    assert aws.answer(signed(action, body))[1] == "InvalidMarkerException"
+
+
+def test_a_marker_of_ours_pages_on(aws: Aws) -> None:
+    for _ in range(2):
+        aws.service.call("CreateKey", {})
+    first = json.loads(aws.answer(signed("ListKeys", b'{"Limit": 2}'))[0].body)
+    body = json.dumps({"Limit": 2, "Marker": first["NextMarker"]}).encode()
+    rest = json.loads(aws.answer(signed("ListKeys", body))[0].body)
+    assert first["NextMarker"] == "2" and len(first["Keys"]) == 2 and len(rest["Keys"]) == 1

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import uuid
 from collections.abc import Mapping
@@ -47,6 +48,9 @@ _HEADER = struct.Struct(">B36sI")
 _NONCE = 12
 _TAG = 16
 _MIN_BLOB = _HEADER.size + _NONCE + _TAG
+#: the markers the fake writes (``NextMarker``: a list offset); ``str.isdigit`` would also
+#: take digits ``int`` refuses (``"\u00b2"``), and ``int`` refuses over 4,300 digits
+_MARKER = re.compile(r"[0-9]{1,18}")
 #: the key states an AWS key of the fake can be in (seeds naming others are refused)
 STATES = frozenset(
     {KeyState.ENABLED, KeyState.DISABLED, KeyState.PENDING_DELETION, KeyState.PENDING_IMPORT}
@@ -495,7 +499,7 @@ class AwsService(FakeService):
         marker = params.get("Marker")
         start = 0
         if marker is not None:
-            if not isinstance(marker, str) or not marker.isdigit():
+            if not isinstance(marker, str) or not _MARKER.fullmatch(marker):
                 raise self.rules.error("InvalidMarkerException", detail="Invalid marker")
             start = int(marker)
         page = items[start : start + limit]
