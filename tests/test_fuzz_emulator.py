@@ -911,7 +911,7 @@ def aws_request(draw: st.DrawFn) -> tuple[tuple[str, bytes, Headers, bytes], str
     action = draw(st.sampled_from(AWS_ACTIONS))
     target = draw(
         st.sampled_from(
-            [f"TrentService.{action}"] * 8
+            [f"TrentService.{action}"] * 16
             + ["TrentService", f"trentservice.{action}", f"Kms.{action}", f"TrentService.{action} "]
         )
     )
