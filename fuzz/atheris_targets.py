@@ -6,7 +6,8 @@ here is a failure there. The fake's keys live in this process only, so a corpus
 of ciphertexts could not outlive it: each input is instead a *change* applied to
 a valid ciphertext or message made at start-up (byte 0 picks the target, byte 1
 the kind of change, the rest is its argument), and an all-zero input is the
-original. For the emulator, the input is the body of a correctly signed request.
+original (every dialect's ciphertexts, AWS's included). For the emulator, the input
+is the body of a correctly signed Tencent, gateway, Alibaba classic or AWS request.
 
 Run from the repository root, after ``pip install -e '.[test,fuzz]'``::
 
@@ -34,6 +35,10 @@ with atheris.instrument_imports(include=["unikms"]):  # coverage of every part t
     import unikms.emulator.app
     import unikms.dialects.alibaba.gateway_wire
     import unikms.dialects.tencent.wire
+    import unikms.dialects.aws.rules
+    import unikms.dialects.aws.fake
+    import unikms.dialects.aws.wire
+    import unikms.emulator.wire
     import unikms.envelope
     import unikms.dialects.alibaba.fake
     import unikms.dialects.tencent.fake  # noqa: F401
@@ -101,12 +106,13 @@ def emulator_target() -> Callable[[bytes], None]:
     served = emulator_oracle.served()
     ten = emulator_oracle.TENCENT_ACTIONS
     ali = emulator_oracle.ALIBABA_ACTIONS
+    aws = emulator_oracle.AWS_ACTIONS
     apis = sorted(emulator_oracle.MESSAGES)
 
     def one(data: bytes) -> None:
         if len(data) < 2:
             return
-        which, pick, body = data[0] % 3, data[1], data[2:]
+        which, pick, body = data[0] % 4, data[1], data[2:]
         if which == 0:  # a signed Tencent TC3 request with this JSON (or not) body
             action = ten[pick % len(ten)]
             headers = emulator_oracle.tc3(action, body)
@@ -114,6 +120,9 @@ def emulator_target() -> Callable[[bytes], None]:
         elif which == 1:  # a signed instance gateway request with this protobuf body
             api = apis[pick % len(apis)]
             headers = emulator_oracle.gateway(api, body)
+            answer, routed = emulator_oracle.call("POST", b"", headers, body)
+        elif which == 3:  # a SigV4-signed AWS JSON 1.1 request with this body
+            headers = emulator_oracle.sigv4(f"TrentService.{aws[pick % len(aws)]}", body)
             answer, routed = emulator_oracle.call("POST", b"", headers, body)
         else:  # a signed Alibaba classic request with this form body
             action = ali[pick % len(ali)]

@@ -1,8 +1,10 @@
 """Fuzzing ``decrypt`` on every dialect of the fake: mutated ciphertexts never open.
 
-The oracle, for any mutation of a valid ciphertext (bit flips, cuts, extensions,
-splices, random bytes or text, and structure-aware relabelling of the blob
-layouts in ``docs/ciphertext.md``): ``decrypt`` either raises a typed
+The targets are every registered dialect with a fake (``FAMILY_TARGETS``). The
+oracle, for any mutation of a valid ciphertext (bit flips, cuts, extensions,
+splices, random bytes or text, and structure-aware relabelling of each blob
+layout, ``LAYOUTS``: ``docs/ciphertext.md``, and the AWS fake's own in
+``unikms/dialects/aws/fake.py``): ``decrypt`` either raises a typed
 :class:`unikms.KmsError` subclass (never the bare base class, never a
 :class:`unikms.ServiceError`, never any other exception type) or the mutant *is*
 the original ciphertext, and then the original plaintext comes back. "Is" means
@@ -30,6 +32,7 @@ from hypothesis import strategies as st
 
 import unikms
 from tests.fuzz_profile import FUZZ
+from unikms.dialects import dialect_packages
 from unikms.dialects.alibaba.common import CLASSIC_GCM_HEADER
 from unikms.dialects.alibaba.fake import ALGORITHM_IDS, PADDING_IDS
 from unikms.fake import FakeCloud
@@ -85,7 +88,7 @@ class Sealed:
     ciphertext: bytes | str
     plaintext: bytes
     kwargs: Mapping[str, Any]
-    layout: str  # classic | advance | detached | tencent
+    layout: str  # a key of LAYOUTS
     canon: Canon
     #: valid ciphertexts in the same layout (another key, version or message), with plaintexts
     others: tuple[tuple[bytes | str, bytes], ...]
@@ -112,16 +115,14 @@ def _with(plaintext: bytes, *blobs: bytes | str) -> tuple[tuple[bytes | str, byt
     return tuple((blob, plaintext) for blob in blobs)
 
 
-@functools.cache
-def sealed_targets() -> dict[str, Sealed]:
-    """Every ciphertext kind of every dialect, made once (the fake is deterministic enough)."""
-    cloud = FakeCloud()
+def _alibaba_targets(cloud: FakeCloud) -> dict[str, Sealed]:
+    """Both Alibaba gateways (one store): classic, Advance and detached blobs, and the
+    native ``str`` forms of the first two."""
     classic = unikms.KmsClient(cloud.service(Dialect.ALIBABA_CLASSIC))
     instance = unikms.KmsClient(cloud.service(Dialect.ALIBABA_INSTANCE))
-    tencent = unikms.KmsClient(cloud.service(Dialect.TENCENT))
     targets: dict[str, Sealed] = {}
 
-    # Alibaba (one store for both gateways): two keys, the first with two versions
+    # two keys, the first with two versions
     ali_a = classic.create_key().key_id
     ali_b = classic.create_key().key_id
     old_classic = classic.encrypt(ali_a, PLAINTEXT).ciphertext
@@ -159,18 +160,28 @@ def sealed_targets() -> dict[str, Sealed]:
         PLAINTEXT, aad, "advance", _identity, others_advance,
     )  # fmt: skip
     # native-blob paths: Base64 text of a classic blob, and of an Advance blob
-    b64 = base64.b64encode(targets["classic+context"].ciphertext).decode()  # type: ignore[arg-type]
-    targets["classic-str"] = Sealed(
-        "classic-str", classic, b64, PLAINTEXT, {"context": CONTEXT}, "classic", _b64_canon,
-        tuple((base64.b64encode(o).decode(), p) for o, p in others_classic),  # type: ignore[arg-type]
-    )  # fmt: skip
-    b64 = base64.b64encode(targets["advance"].ciphertext).decode()  # type: ignore[arg-type]
-    targets["advance-str"] = Sealed(
-        "advance-str", instance, b64, PLAINTEXT, {}, "advance", _b64_canon,
-        tuple((base64.b64encode(o).decode(), p) for o, p in others_advance),  # type: ignore[arg-type]
-    )  # fmt: skip
+    targets["classic-str"] = _as_text(targets["classic+context"], "classic-str")
+    targets["advance-str"] = _as_text(targets["advance"], "advance-str")
+    return targets
 
-    # Tencent: two keys; the second ciphertext of the same key is another message
+
+def _as_text(sealed: Sealed, name: str) -> Sealed:
+    """The native ``str`` form of a blob whose text is its Base64 (Alibaba, AWS)."""
+
+    def text(blob: bytes | str) -> str:
+        return base64.b64encode(_as_bytes(blob)).decode()
+
+    others = tuple((text(o), p) for o, p in sealed.others)
+    return attrs.evolve(
+        sealed, name=name, ciphertext=text(sealed.ciphertext), canon=_b64_canon, others=others
+    )
+
+
+def _tencent_targets(cloud: FakeCloud) -> dict[str, Sealed]:
+    """Tencent's three-segment text blobs, as bytes and as ``str``."""
+    tencent = unikms.KmsClient(cloud.service(Dialect.TENCENT))
+    targets: dict[str, Sealed] = {}
+    # two keys; the second ciphertext of the same key is another message
     ten_a = tencent.create_key().key_id
     ten_b = tencent.create_key().key_id
     others_tencent = (
@@ -192,6 +203,67 @@ def sealed_targets() -> dict[str, Sealed]:
         "tencent-str", tencent, text, PLAINTEXT, {"context": CONTEXT}, "tencent",
         _tencent_canon, tuple((o.decode(), p) for o, p in others_tencent),  # type: ignore[union-attr]
     )  # fmt: skip
+    return targets
+
+
+def _aws_targets(cloud: FakeCloud) -> dict[str, Sealed]:
+    """AWS's blobs (the fake's own layout, ``docs/dialects-aws.md``): bytes through the
+    typed seam, with and without a context; Base64 ``str`` and a named ``key`` through
+    the native ``Decrypt``."""
+    service = cloud.service("aws")
+    aws = unikms.KmsClient(service)
+    targets: dict[str, Sealed] = {}
+    # the first key with two materials, another key, a multi-Region key, a disabled key
+    aws_a = aws.create_key().key_id
+    aws_b = aws.create_key().key_id
+    mrk = service.call("CreateKey", {"MultiRegion": True})["KeyMetadata"]["KeyId"]
+    disabled = aws.create_key().key_id
+    old = aws.encrypt(aws_a, PLAINTEXT).ciphertext
+    old_context = aws.encrypt(aws_a, PLAINTEXT, context=CONTEXT).ciphertext
+    aws.rotate_key(aws_a)
+    closed = aws.encrypt(disabled, PLAINTEXT).ciphertext
+    aws.disable_key(disabled)
+    others = (
+        *_with(
+            PLAINTEXT,
+            old,
+            old_context,
+            aws.encrypt(aws_b, PLAINTEXT).ciphertext,
+            aws.encrypt(mrk, PLAINTEXT).ciphertext,
+            aws.encrypt(aws_a, PLAINTEXT, context=CONTEXT).ciphertext,
+            closed,
+        ),
+        (aws.encrypt(aws_a, PLAINTEXT + b"!").ciphertext, PLAINTEXT + b"!"),
+    )
+    for ctx_name, kwargs in (("", {}), ("+context", {"context": CONTEXT})):
+        ct = aws.encrypt(aws_a, PLAINTEXT, **kwargs).ciphertext
+        targets[f"aws{ctx_name}"] = Sealed(
+            f"aws{ctx_name}", aws, ct, PLAINTEXT, kwargs, "aws", _identity, others
+        )
+    keyed = {"context": CONTEXT, "key": aws_a}  # IncorrectKeyException's check
+    targets["aws+key"] = attrs.evolve(targets["aws+context"], name="aws+key", kwargs=keyed)
+    targets["aws-str"] = _as_text(targets["aws+context"], "aws-str")
+    return targets
+
+
+#: the ciphertexts of each account family's fake: every dialect with a fake must have
+#: some (``test_every_dialect_with_a_fake_is_fuzzed``)
+FAMILY_TARGETS: dict[str, Callable[[FakeCloud], dict[str, Sealed]]] = {
+    "alibaba": _alibaba_targets,
+    "tencent": _tencent_targets,
+    "aws": _aws_targets,
+}
+
+
+@functools.cache
+def sealed_targets() -> dict[str, Sealed]:
+    """Every ciphertext kind of every registered dialect with a fake, made once."""
+    cloud = FakeCloud()
+    targets: dict[str, Sealed] = {}
+    for family in sorted({p.family.name for p in dialect_packages() if p.service is not None}):
+        build = FAMILY_TARGETS.get(family)
+        if build is not None:
+            targets.update(build(cloud))
     return targets
 
 
@@ -246,39 +318,34 @@ def _ascii36(draw: st.DrawFn) -> bytes:
     return draw(st.binary(min_size=36, max_size=36))
 
 
-@st.composite
-def structured_mutation(
-    draw: st.DrawFn, layout: str, blob: bytes, others: tuple[bytes, ...]
-) -> bytes:
-    """A change that knows the layout: relabel a field, resize it, swap in another's."""
-    other = draw(st.sampled_from(others))
-    if layout == "classic":  # version id (36) || iv (12) || body || tag (16)
-        field = draw(st.sampled_from(["version", "iv", "tag", "header"]))
-        note(f"classic field: {field}")
-        if field == "version":
-            new = draw(st.sampled_from([other[:36], _ascii36(draw)]))
-            return new + blob[36:]
-        if field == "iv":
-            return blob[:36] + draw(st.sampled_from([other[36:48], bytes(12)])) + blob[48:]
-        if field == "tag":
-            return blob[:-16] + draw(st.sampled_from([other[-16:], bytes(16), b""]))
-        return CLASSIC_GCM_HEADER + blob  # dressed up as an Advance blob: see known_bug_d
-    if layout == "advance":  # '$' || ver<<4|padding || algorithm || version id || iv || body
-        field = draw(st.sampled_from(["byte1", "algorithm", "version", "iv", "strip"]))
-        note(f"advance field: {field}")
-        if field == "byte1":
-            return blob[:1] + bytes([draw(st.integers(0, 255))]) + blob[2:]
-        if field == "algorithm":
-            return blob[:2] + bytes([draw(st.integers(0, 255))]) + blob[3:]
-        if field == "version":
-            new = draw(st.sampled_from([other[3:39], _ascii36(draw)]))
-            return blob[:3] + new + blob[39:]
-        if field == "iv":
-            return blob[:39] + draw(st.sampled_from([other[39:51], bytes(12)])) + blob[51:]
-        return blob[3:]  # the header stripped: a classic blob again, see KNOWN_BUG_D
-    if layout == "detached":
-        return _mutate_detached(draw, blob, other)
-    return _mutate_tencent(draw, blob, other)
+def _mutate_classic(draw: st.DrawFn, blob: bytes, other: bytes) -> bytes:
+    """``version id (36) || iv (12) || body || tag (16)``."""
+    field = draw(st.sampled_from(["version", "iv", "tag", "header"]))
+    note(f"classic field: {field}")
+    if field == "version":
+        new = draw(st.sampled_from([other[:36], _ascii36(draw)]))
+        return new + blob[36:]
+    if field == "iv":
+        return blob[:36] + draw(st.sampled_from([other[36:48], bytes(12)])) + blob[48:]
+    if field == "tag":
+        return blob[:-16] + draw(st.sampled_from([other[-16:], bytes(16), b""]))
+    return CLASSIC_GCM_HEADER + blob  # dressed up as an Advance blob: see known_bug_d
+
+
+def _mutate_advance(draw: st.DrawFn, blob: bytes, other: bytes) -> bytes:
+    """``'$' || ver<<4|padding || algorithm || version id || iv || body``."""
+    field = draw(st.sampled_from(["byte1", "algorithm", "version", "iv", "strip"]))
+    note(f"advance field: {field}")
+    if field == "byte1":
+        return blob[:1] + bytes([draw(st.integers(0, 255))]) + blob[2:]
+    if field == "algorithm":
+        return blob[:2] + bytes([draw(st.integers(0, 255))]) + blob[3:]
+    if field == "version":
+        new = draw(st.sampled_from([other[3:39], _ascii36(draw)]))
+        return blob[:3] + new + blob[39:]
+    if field == "iv":
+        return blob[:39] + draw(st.sampled_from([other[39:51], bytes(12)])) + blob[51:]
+    return blob[3:]  # the header stripped: a classic blob again, see KNOWN_BUG_D
 
 
 def _detached_fields(blob: bytes) -> tuple[list[bytes], bytes]:
@@ -359,6 +426,75 @@ def _mutate_tencent(draw: st.DrawFn, blob: bytes, other: bytes) -> bytes:
     return b"-k-".join(parts)
 
 
+#: key ids an AWS blob may be relabelled with: well-formed but absent, upper-case, near misses
+AWS_KEY_IDS = [
+    b"00000000-0000-4000-8000-000000000000", b"mrk-" + b"0" * 32, b"mrk-" + b"F" * 32,
+    b"alias/x" + b"-" * 29, b"arn:aws:kms:us-east-1:111122223333:k", b"\x00" * 36, b" " * 36,
+]  # fmt: skip
+
+
+def _mutate_aws(draw: st.DrawFn, blob: bytes, other: bytes) -> bytes:
+    """The AWS fake's blob (``unikms/dialects/aws/fake.py``): ``format version (1) ||
+    key id (36 ASCII) || key material index (uint32 BE) || nonce (12) || body || tag (16)``,
+    the first 41 bytes bound as AAD."""
+    field = draw(
+        st.sampled_from(["version", "key-id", "index", "nonce", "tag", "body", "header", "resize"])
+    )
+    note(f"aws field: {field}")
+    if field == "version":
+        return bytes([draw(st.integers(0, 255))]) + blob[1:]
+    if field == "key-id":
+        key_id = blob[1:37]
+        new = draw(
+            st.sampled_from(
+                [other[1:37], key_id.upper(), key_id[:-1] + b"g", _ascii36(draw), *AWS_KEY_IDS]
+            )
+        )
+        return blob[:1] + new + blob[37:]
+    if field == "index":
+        index = int.from_bytes(blob[37:41], "big")
+        new_index = draw(st.sampled_from([index - 1, index + 1, index + 2, 2**31, 2**32 - 1]))
+        return blob[:37] + (new_index % 2**32).to_bytes(4, "big") + blob[41:]
+    if field == "nonce":
+        return blob[:41] + draw(st.sampled_from([other[41:53], bytes(12)])) + blob[53:]
+    if field == "tag":
+        return blob[:-16] + draw(st.sampled_from([other[-16:], bytes(16), b""]))
+    if field == "body":  # our header and nonce, another blob's (or no) ciphertext
+        return blob[:53] + draw(st.sampled_from([other[53:], other[-16:], blob[-16:], b""]))
+    if field == "header":  # another blob's header over our nonce and body
+        return other[:41] + blob[41:]
+    # a field grown or shrunk by a byte, shifting everything after it
+    at = draw(st.sampled_from([1, 37, 41, 53]))
+    return blob[:at] + b"\x00" + blob[at:] if draw(st.booleans()) else blob[: at - 1] + blob[at:]
+
+
+@attrs.frozen
+class Layout:
+    """What the mutations know about one ciphertext layout (``docs/ciphertext.md``)."""
+
+    #: a change to one field: ``(draw, blob, another valid blob) -> mutant``
+    mutate: Callable[[st.DrawFn, bytes, bytes], bytes]
+    #: a native ``str`` blob is the blob's Base64 (Alibaba, AWS), not the blob itself (Tencent)
+    text_is_base64: bool = True
+
+
+LAYOUTS: dict[str, Layout] = {
+    "classic": Layout(_mutate_classic),
+    "advance": Layout(_mutate_advance),
+    "detached": Layout(_mutate_detached),
+    "tencent": Layout(_mutate_tencent, text_is_base64=False),
+    "aws": Layout(_mutate_aws),
+}
+
+
+@st.composite
+def structured_mutation(
+    draw: st.DrawFn, layout: str, blob: bytes, others: tuple[bytes, ...]
+) -> bytes:
+    """A change that knows the layout: relabel a field, resize it, swap in another's."""
+    return LAYOUTS[layout].mutate(draw, blob, draw(st.sampled_from(others)))
+
+
 @st.composite
 def text_mutation(draw: st.DrawFn, text: str) -> str:
     """A change to native blob text: any characters, lone surrogates, whitespace, cuts."""
@@ -385,7 +521,7 @@ def mutant_of(draw: st.DrawFn, sealed: Sealed) -> bytes | str:
     if isinstance(blob, str):
         if draw(st.booleans()):
             return draw(text_mutation(blob))
-        if sealed.layout != "tencent":  # mutate the blob under its Base64, then re-encode it
+        if LAYOUTS[sealed.layout].text_is_base64:  # mutate the blob under it, then re-encode
             inner = base64.b64decode(blob)
             inner_others = tuple(base64.b64decode(o) for o in others)
             changed = draw(
@@ -454,6 +590,15 @@ def check_decrypt(sealed: Sealed, mutant: bytes | str) -> str:
 TARGETS = sorted(sealed_targets())
 
 
+def test_every_dialect_with_a_fake_is_fuzzed() -> None:
+    """A dialect that joins the registry with a fake needs its ciphertexts here
+    (``FAMILY_TARGETS``) and its layout's mutations (``LAYOUTS``)."""
+    faked = {p.name for p in dialect_packages() if p.service is not None}
+    fuzzed = {str(t.client.dialect) for t in sealed_targets().values()}
+    assert faked <= fuzzed, sorted(faked - fuzzed)
+    assert {t.layout for t in sealed_targets().values()} <= set(LAYOUTS)
+
+
 @pytest.mark.parametrize("name", TARGETS)
 def test_every_target_opens_unchanged(name: str) -> None:
     """The oracle is not vacuous: each original opens, and a one-bit flip does not."""
@@ -496,7 +641,7 @@ def test_another_context_never_opens(name: str, context: dict[str, str] | None) 
     sealed = sealed_targets()[name]
     want = sealed.kwargs.get("context")
     try:
-        result = sealed.client.decrypt(sealed.ciphertext, context=context)
+        result = sealed.open(sealed.ciphertext, context=context)
     except unikms.KmsError as err:
         assert not isinstance(err, unikms.ServiceError)
         assert type(err) is not unikms.KmsError

@@ -1,4 +1,5 @@
-"""Fuzzing the emulator's three request parsers through its ASGI application, in process.
+"""Fuzzing the emulator's request parsers (every protocol ``unikms serve`` serves, in its
+routing order) through its ASGI application, in process.
 
 Every request starts as one the protocol would serve (correctly signed, so the
 hostile part reaches the parser behind the signature check) and is then made
@@ -8,13 +9,16 @@ repeated and oversized headers, broken signatures, random query strings and
 methods. The oracle, for every answer:
 
 * never a 5xx, and never the protocol's internal-error code (``InternalFailure``,
-  ``InternalError``): malformed input is the client's fault;
+  ``InternalError``, ``KMSInternalException``): malformed input is the client's fault;
 * never a traceback or a Python exception name in the body;
 * always the protocol's own error shape: Alibaba classic a JSON object with
   ``Code``, ``Message`` and ``RequestId`` (HTTP >= 400), Tencent HTTP 200 with
   ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}``, the gateway a
-  protobuf ``Error`` with ``ErrorCode`` (HTTP >= 400); a request no protocol
-  claims, ``{"Code": "UnknownProtocol"}`` with HTTP 400.
+  protobuf ``Error`` with ``ErrorCode`` (HTTP >= 400), AWS JSON 1.1 ``{"__type",
+  "message"}`` with the code's documented status (400 for every client error) and
+  ``x-amzn-RequestId``; a request no protocol claims, ``{"Code": "UnknownProtocol"}``
+  with HTTP 400;
+* and an AWS request whose signature is broken gets a signature error.
 
 Budgets: ``tests/fuzz_profile.py``; figures: ``docs/fuzzing.md``.
 """
@@ -33,7 +37,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import MutableMapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -45,24 +49,25 @@ from hypothesis import strategies as st
 from tests.fuzz_profile import FUZZ
 from tests.test_emulator_gateway import Signer
 from tests.test_emulator_server import acs3_request, tc3_request
-from unikms.dialects.alibaba.classic_wire import AlibabaClassicProtocol
 from unikms.dialects.alibaba.dkms.wire import MESSAGES, MIGRATION_HEADER, pb
-from unikms.dialects.alibaba.gateway_wire import GatewayProtocol
 from unikms.dialects.alibaba.instance import MIGRATION_VERSION_PARAM
 from unikms.dialects.alibaba.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_ALIBABA_ACCESS_KEY_ID
 from unikms.dialects.alibaba.package import (
     DEFAULT_ACCESS_KEY_SECRET as DEFAULT_ALIBABA_ACCESS_KEY_SECRET,
 )
+from unikms.dialects.aws.package import DEFAULT_ACCESS_KEY_ID as DEFAULT_AWS_ACCESS_KEY_ID
+from unikms.dialects.aws.package import DEFAULT_SECRET_ACCESS_KEY as DEFAULT_AWS_SECRET
+from unikms.dialects.aws.rules import MEMBER_TYPES
+from unikms.dialects.aws.rules import RULES as AWS_RULES
 from unikms.dialects.tencent.package import DEFAULT_SECRET_ID as DEFAULT_TENCENT_SECRET_ID
 from unikms.dialects.tencent.package import DEFAULT_SECRET_KEY as DEFAULT_TENCENT_SECRET_KEY
-from unikms.dialects.tencent.wire import TencentProtocol
 from unikms.emulator.app import EmulatorApp
 from unikms.emulator.credentials import EmulatorCredentials
+from unikms.emulator.server import served_packages
 from unikms.emulator.wire import Request
 from unikms.fake import FakeCloud
 from unikms.fake.service import FakeService
 from unikms.native import NativeError
-from unikms.types import Dialect
 
 HOST = "kms.fuzz.local"
 Headers = list[tuple[bytes, bytes]]
@@ -74,38 +79,54 @@ class Served:
 
     app: EmulatorApp
     signer: Signer
-    services: tuple[FakeService, FakeService]  # Alibaba (both gateways), Tencent
+    services: dict[str, FakeService]  # by dialect
     alibaba_key: str
     alibaba_blob: str
     tencent_key: str
     tencent_blob: str
     instance: FakeService
     advance_blob: bytes
+    aws_key: str
+    aws_blob: str  # under the context {"a": "b"}
+    aws_sign_key: str
+    aws_signature: str  # of "hi" (aGk=), RSASSA_PSS_SHA_256
 
 
 @functools.cache
 def served() -> Served:
-    """One app for the whole module (state it gains from fuzzed requests is part of the fuzz)."""
+    """One app for the whole module (state it gains from fuzzed requests is part of the fuzz),
+    serving every registered dialect in the order ``unikms serve`` routes them."""
     cloud = FakeCloud()
     creds = EmulatorCredentials()
-    classic = cloud.service(Dialect.ALIBABA_CLASSIC)
-    instance = cloud.service(Dialect.ALIBABA_INSTANCE)
-    tencent = cloud.service(Dialect.TENCENT)
+    services = {p.name: cloud.service(p.name) for p in served_packages()}
     app = EmulatorApp(
         [
-            AlibabaClassicProtocol(classic, creds),
-            GatewayProtocol(instance, creds),
-            TencentProtocol(tencent, creds),
+            p.emulator.protocol(services[p.name], creds, lambda action: None, {})
+            for p in served_packages()
+            if p.emulator is not None
         ]
     )
     with tempfile.TemporaryDirectory() as tmp:
         signer = Signer(creds.issue_client_key(tmp))
+    classic, tencent = services["alibaba-classic"], services["tencent"]
+    instance, aws = services["alibaba-instance"], services["aws"]
     ali = classic.call("CreateKey", {})["KeyMetadata"]["KeyId"]
     ali_blob = classic.call("Encrypt", {"KeyId": ali, "Plaintext": "aGk="})["CiphertextBlob"]
     ten = tencent.call("CreateKey", {"Alias": "fuzz"})["KeyId"]
     ten_blob = tencent.call("Encrypt", {"KeyId": ten, "Plaintext": "aGk="})["CiphertextBlob"]
     adv = instance.call("AdvanceEncrypt", {"KeyId": ali, "Plaintext": b"hi"})["CiphertextBlob"]
-    return Served(app, signer, (classic, tencent), ali, ali_blob, ten, ten_blob, instance, adv)
+    aws_key = aws.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    aws.call("CreateAlias", {"AliasName": "alias/fuzz", "TargetKeyId": aws_key})
+    sealed = {"KeyId": aws_key, "Plaintext": "aGk=", "EncryptionContext": {"a": "b"}}
+    aws_blob = aws.call("Encrypt", sealed)["CiphertextBlob"]
+    signing = {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}
+    aws_sign = aws.call("CreateKey", signing)["KeyMetadata"]["KeyId"]
+    signed = {"KeyId": aws_sign, "Message": "aGk=", "SigningAlgorithm": "RSASSA_PSS_SHA_256"}
+    aws_signature = aws.call("Sign", signed)["Signature"]
+    return Served(
+        app, signer, services, ali, ali_blob, ten, ten_blob, instance, adv, aws_key, aws_blob,
+        aws_sign, aws_signature,
+    )  # fmt: skip
 
 
 # -- driving the ASGI app ------------------------------------------------------------------------
@@ -116,6 +137,7 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    headers: dict[bytes, bytes] = attrs.field(factory=dict)
 
 
 def call(
@@ -141,17 +163,18 @@ def call(
 
     asyncio.run(served().app(scope, receive, send))
     start, payload = sent[0], sent[1]
-    content_type = dict(start["headers"]).get(b"content-type", b"").decode()
+    answered = {k.lower(): v for k, v in start["headers"]}
+    content_type = answered.get(b"content-type", b"").decode()
     merged: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         merged[name] = f"{merged[name]},{value}" if name in merged else value
-    return Answer(start["status"], content_type, payload["body"]), Request(
+    return Answer(start["status"], content_type, payload["body"], answered), Request(
         method, path, query, merged, body
     )
 
 
-INTERNAL = {"InternalFailure", "InternalError"}
+INTERNAL = {"InternalFailure", "InternalError", "KMSInternalException"}
 
 
 def _a_decrypt_failure(answer: Answer, request: Request) -> bool:
@@ -208,6 +231,8 @@ def check_answer(answer: Answer, request: Request) -> str:
             if error is not None:
                 assert isinstance(error["Code"], str) and isinstance(error["Message"], str)
                 code = error["Code"]
+        elif name == "aws":
+            code = _aws_answer(answer, doc)
         elif name == "alibaba-classic":
             assert answer.content_type.startswith("application/json")
             code = "ok"
@@ -219,6 +244,20 @@ def check_answer(answer: Answer, request: Request) -> str:
             code = "UnknownProtocol"
     assert code not in INTERNAL, f"{name} answered {code} to malformed input"
     return f"{name}: {code}"
+
+
+def _aws_answer(answer: Answer, doc: dict[str, Any]) -> str:
+    """AWS JSON 1.1: ``x-amzn-RequestId`` always; an error is ``{"__type", "message"}``
+    with the code's documented status (400 for every client error, 412 for DryRun)."""
+    assert answer.content_type == AWS_CONTENT_TYPE
+    assert answer.headers.get(b"x-amzn-requestid"), "no x-amzn-RequestId"
+    if answer.status == 200:
+        return "ok"
+    code = doc["__type"]
+    assert isinstance(code, str) and code in AWS_RULES.errors, f"an undocumented code: {code!r}"
+    assert isinstance(doc.get("message"), str) and doc["message"], f"{code} has no message"
+    assert answer.status == AWS_RULES.errors[code].http_status, (code, answer.status)
+    return str(code)
 
 
 # -- signers: the suite's own (tests/test_emulator_server.py, tests/test_emulator_gateway.py) -----
@@ -277,6 +316,57 @@ def acs_v1(params: dict[str, str]) -> bytes:
     mac = hmac.new((DEFAULT_ALIBABA_ACCESS_KEY_SECRET + "&").encode(), to_sign.encode(), "sha1")
     fields["Signature"] = base64.b64encode(mac.digest()).decode()
     return urlencode(fields, quote_via=quote).encode()
+
+
+AWS_CONTENT_TYPE = "application/x-amz-json-1.1"
+AWS_REGION = "us-east-1"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hmac256(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+
+def sigv4(
+    target: str,
+    body: bytes,
+    *,
+    when: datetime | None = None,
+    key_id: str = DEFAULT_AWS_ACCESS_KEY_ID,
+    secret: str = DEFAULT_AWS_SECRET,
+    scope_date: str | None = None,
+    service: str = "kms",
+    signed_body: bytes | None = None,
+    extra: dict[str, str] | None = None,
+    sign_host: bool = True,
+) -> Headers:
+    """Headers of a JSON 1.1 request as boto3 signs it (Signature Version 4, written out
+    here from AWS's description rather than taken from ``unikms.dialects.aws.wire``).
+    ``signed_body`` signs other bytes than those sent; ``extra`` headers are signed too."""
+    stamp = (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    headers = {
+        "content-type": AWS_CONTENT_TYPE, "host": HOST, "x-amz-date": stamp,
+        "x-amz-target": target, **(extra or {}),
+    }  # fmt: skip
+    names = sorted(n for n in headers if sign_host or n != "host")
+    canonical_headers = "".join(f"{n}:{headers[n].strip()}\n" for n in names)
+    payload = _sha256(body if signed_body is None else signed_body)
+    canonical = f"POST\n/\n\n{canonical_headers}\n{';'.join(names)}\n{payload}"
+    day = scope_date or stamp[:8]
+    scope = f"{day}/{AWS_REGION}/{service}/aws4_request"
+    to_sign = f"AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{_sha256(canonical.encode())}"
+    key = ("AWS4" + secret).encode()
+    for part in (day, AWS_REGION, service, "aws4_request"):
+        key = _hmac256(key, part)
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={';'.join(names)}, "
+        f"Signature={signature}"
+    )
+    return [(k.encode(), v.encode("utf-8")) for k, v in headers.items()]
 
 
 # -- hostile values ------------------------------------------------------------------------------
@@ -434,6 +524,128 @@ def tencent_params(
     return params
 
 
+#: AWS KMS's actions (every one the rules document, and two that are none)
+AWS_ACTIONS = [*sorted(AWS_RULES.known_params), "NoSuchAction", ""]
+#: numbers that are not: digits of other scripts (``str.isdigit`` is true for some that
+#: ``int`` refuses), signs, spaces, other bases, huge ones
+AWS_NUMERIC_TEXT = st.sampled_from(
+    ["\u00b2", "\u0661\u0662", "\uff11", "\u2460", "1\u00b2", "0x10", "1_0", " 1", "-1", "1e3",
+     "99999999999999999999", "\u0967", "\U0001d7d9"]
+)  # fmt: skip
+#: names AWS's members take, near misses and other members' (ARNs, reserved names, enums)
+AWS_NAMES = st.sampled_from(
+    [
+        "arn:aws:kms:us-east-1:111122223333:key/", "arn:aws:kms:us-east-1:111122223333:alias/",
+        "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000",
+        "arn:aws-cn:kms:cn-north-1:111122223333:alias/x", "arn:", "alias/aws/x", "alias/",
+        "mrk-" + "0" * 32, "00000000-0000-4000-8000-000000000000", "RSASSA_PSS_SHA_256",
+        "RSAES_OAEP_SHA_256", "SM2PKE", "ECC_NIST_P256", "RSA_2048", "HMAC_256", "SIGN_VERIFY",
+        "GENERATE_VERIFY_MAC", "EXTERNAL", "AWS_CLOUDHSM", "DIGEST", "RAW", "AES_128",
+        "ALL_KEY_MATERIAL", "SYMMETRIC_DEFAULT", "aws:tag",
+    ]
+)  # fmt: skip
+#: a string member's hostile values
+AWS_TEXT = st.one_of(
+    HOSTILE_TEXT,
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),  # lone surrogates
+    AWS_NUMERIC_TEXT,
+    AWS_NAMES,
+)
+#: raw JSON values json.dumps would not write, spliced in as a member's value
+AWS_RAW_VALUES = [
+    b"Infinity", b"-Infinity", b"NaN", b"1e999", b"-1e999", b"-0", b"1.0", b"1e2",
+    b"1" + b"0" * 5000, b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000,
+    b'"\\ud800"', b'"\\udfff\\ud800"', b'"\\u0000"', b'"\xed\xa0\x80"', b'"\xff"',
+    b'{"a": "b"}', b'{"a": {"b": "c"}}', b'{"\\ud800": "x"}', b'[{"TagKey": 1}]', b"true",
+    b"null", b"[]", b'[null]', b'"' + b"x" * 70_000 + b'"',
+]  # fmt: skip
+
+
+def _valid_aws(action: str) -> dict[str, Any]:
+    """The members of a request of ``action`` the fake would serve (the fuzz mutates them)."""
+    s = served()
+    key, tags = s.aws_key, [{"TagKey": "fuzz", "TagValue": "v"}]
+    sign = {"KeyId": s.aws_sign_key, "Message": "aGk=", "SigningAlgorithm": "RSASSA_PSS_SHA_256"}
+    by_action: dict[str, dict[str, Any]] = {
+        "Encrypt": {"KeyId": "alias/fuzz", "Plaintext": "aGk=", "EncryptionContext": {"a": "b"}},
+        "Decrypt": {"CiphertextBlob": s.aws_blob, "EncryptionContext": {"a": "b"}},
+        "ReEncrypt": {
+            "CiphertextBlob": s.aws_blob,
+            "SourceEncryptionContext": {"a": "b"},
+            "DestinationKeyId": key,
+        },
+        "GenerateDataKey": {"KeyId": key, "NumberOfBytes": 32},
+        "GenerateDataKeyWithoutPlaintext": {"KeyId": key, "KeySpec": "AES_256"},
+        "GenerateRandom": {"NumberOfBytes": 16},
+        "CreateKey": {"Description": "fuzz", "Tags": tags},
+        "CreateAlias": {"AliasName": "alias/fuzz-new", "TargetKeyId": key},
+        "UpdateAlias": {"AliasName": "alias/fuzz", "TargetKeyId": key},
+        "DeleteAlias": {"AliasName": "alias/fuzz-none"},
+        "ListKeys": {"Limit": 10, "Marker": "1"},
+        "ListAliases": {"KeyId": key, "Limit": 10},
+        "ListKeyRotations": {"KeyId": key, "Limit": 10},
+        "ListResourceTags": {"KeyId": key, "Limit": 10},
+        "ScheduleKeyDeletion": {"KeyId": key, "PendingWindowInDays": 7},
+        "EnableKeyRotation": {"KeyId": key, "RotationPeriodInDays": 90},
+        "UpdateKeyDescription": {"KeyId": key, "Description": "fuzz"},
+        "TagResource": {"KeyId": key, "Tags": tags},
+        "UntagResource": {"KeyId": key, "TagKeys": ["fuzz"]},
+        "Sign": sign,
+        "Verify": {**sign, "Signature": s.aws_signature},
+        "GetPublicKey": {"KeyId": s.aws_sign_key},
+    }
+    return dict(by_action.get(action, {"KeyId": key}))
+
+
+def _aws_value(draw: st.DrawFn, name: str, values: st.SearchStrategy[Any] | None) -> Any:
+    """A hostile value for member ``name``: of its model type (``values=None``), else any."""
+    s = served()
+    known = st.sampled_from(
+        [s.aws_key, s.aws_blob, s.aws_sign_key, "aGk=", "alias/fuzz", s.aws_signature]
+    )
+    if values is not None:
+        return draw(st.one_of(values, known))
+    kind = MEMBER_TYPES.get(name, "string")  # botocore's model (test_emulator_aws_input.py)
+    if kind == "integer":
+        return draw(INTEGERS)
+    if kind == "boolean":
+        return draw(st.booleans())
+    if kind == "map":
+        return draw(st.dictionaries(AWS_TEXT, AWS_TEXT, max_size=3))
+    if kind == "list":
+        return draw(st.lists(st.one_of(AWS_TEXT, known), max_size=4))
+    if kind == "tags":
+        tag = st.fixed_dictionaries({"TagKey": AWS_TEXT, "TagValue": AWS_TEXT})
+        return draw(st.lists(tag, max_size=3))
+    if kind == "structure":
+        fields = {"KeyEncryptionAlgorithm": AWS_TEXT, "AttestationDocument": AWS_TEXT}
+        return draw(st.fixed_dictionaries({}, optional=fields))
+    return draw(st.one_of(AWS_TEXT, known))
+
+
+@st.composite
+def aws_params(
+    draw: st.DrawFn, action: str, values: st.SearchStrategy[Any] | None = None
+) -> dict[str, Any]:
+    """A served request's members, some replaced, dropped or added (the action's own
+    members, or any name): of their model types with hostile contents (``values=None``),
+    or any value of ``values``."""
+    params = _valid_aws(action)
+    for name in list(params):
+        choice = draw(st.sampled_from(["keep", "keep", "hostile", "drop"]))
+        if choice == "hostile":
+            params[name] = _aws_value(draw, name, values)
+        elif choice == "drop":
+            del params[name]
+    members = sorted(AWS_RULES.known_params.get(action, ())) or ["KeyId"]
+    focus = draw(st.sampled_from(members))  # one member of the action always hostile
+    params[focus] = _aws_value(draw, focus, values)
+    extra = draw(st.lists(st.one_of(st.sampled_from(members), st.text(max_size=10)), max_size=2))
+    for name in extra:
+        params[name] = _aws_value(draw, name, values)
+    return params
+
+
 # -- hostile requests, one strategy per parser ----------------------------------------------------
 
 
@@ -451,7 +663,8 @@ def hostile_headers(draw: st.DrawFn, headers: Headers) -> Headers:
     elif kind == "extra":
         name = draw(st.sampled_from([b"content-length", b"x-acs-action", b"x-kms-apiname",
                                      b"x-tc-action", b"authorization", b"content-type", b"host",
-                                     b"x-random"]))  # fmt: skip
+                                     b"x-amz-target", b"x-amz-date", b"x-amz-security-token",
+                                     b"x-amz-content-sha256", b"x-random"]))  # fmt: skip
         out.append((name, draw(st.binary(max_size=64))))
     elif kind == "huge" and out:
         i = draw(st.integers(0, len(out) - 1))
@@ -581,8 +794,16 @@ def gateway_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
 def stray_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
     """Requests of no protocol, or of several at once: methods, paths, query bytes."""
     method = draw(st.sampled_from(["POST", "GET", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"]))
-    names = [b"x-acs-action", b"x-kms-apiname", b"x-tc-action", b"authorization", b"content-type"]
-    headers = draw(st.lists(st.tuples(st.sampled_from(names), st.binary(max_size=40)), max_size=4))
+    names = [b"x-acs-action", b"x-kms-apiname", b"x-tc-action", b"authorization", b"content-type",
+             b"x-amz-target", b"x-amz-date"]  # fmt: skip
+    values = st.one_of(
+        st.binary(max_size=40),
+        st.sampled_from(
+            [b"TrentService.ListKeys", b"TrentService.", b"AWS4-HMAC-SHA256", b"TC3-HMAC-SHA256",
+             b"ACS3-HMAC-SHA256", AWS_CONTENT_TYPE.encode(), b"Encrypt"]
+        ),
+    )  # fmt: skip
+    headers = draw(st.lists(st.tuples(st.sampled_from(names), values), max_size=4))
     query = draw(
         st.one_of(
             st.binary(max_size=80),
@@ -594,18 +815,131 @@ def stray_request(draw: st.DrawFn) -> tuple[str, bytes, Headers, bytes]:
     return method, query, headers, draw(st.binary(max_size=80))
 
 
+#: JSON values of any type at all, non-finite numbers and lone surrogates included
+AWS_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | INTEGERS | st.floats() | AWS_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(AWS_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+#: the ways a request's signature is broken; each must get one of AWS_AUTH_ERRORS
+AWS_BROKEN = [
+    "secret", "key-id", "signature", "stale", "future", "scope-date", "scope-service",
+    "no-host", "body", "body-hash", "query", "token", "no-auth", "garbled", "bad-date",
+]  # fmt: skip
+AWS_AUTH_ERRORS = frozenset(
+    {"InvalidSignatureException", "IncompleteSignatureException", "UnrecognizedClientException",
+     "MissingAuthenticationTokenException"}
+)  # fmt: skip
+
+
+def _aws_body(draw: st.DrawFn, action: str) -> bytes:
+    style = draw(st.sampled_from(["typed", "typed", "any", "raw-member", "raw-body"]))
+    note(f"aws body: {style}")
+    if style == "typed":  # each member of its model type, hostile contents
+        return json.dumps(draw(aws_params(action))).encode()
+    if style == "any":  # any JSON in any member
+        return json.dumps(draw(aws_params(action, AWS_ANY_JSON))).encode()
+    if style == "raw-member":  # a member given JSON that json.dumps never writes
+        params = draw(aws_params(action))
+        members = sorted(AWS_RULES.known_params.get(action, ())) or ["KeyId"]
+        name = draw(st.sampled_from(members))
+        params.pop(name, None)
+        head = json.dumps(params).encode()[:-1] + (b", " if params else b"")
+        return (
+            head + json.dumps(name).encode() + b": " + draw(st.sampled_from(AWS_RAW_VALUES)) + b"}"
+        )
+    return draw(
+        st.one_of(
+            st.binary(max_size=100),
+            st.sampled_from([b"", b"[]", b"null", b'"x"', b"1", b"{", b"\xff\xfe{}",
+                             b"\xef\xbb\xbf{}", b'{"KeyId": "a"} trailing',
+                             b'{"Limit": 1, "Limit": "x"}', b'{"KeyId": "\xed\xa0\x80"}']),
+        )
+    )  # fmt: skip
+
+
+def _aws_broken(draw: st.DrawFn, kind: str, target: str, body: bytes) -> tuple[bytes, Headers]:
+    """A request whose signature does not hold, in one way (``kind``): query and headers."""
+    now = datetime.now(timezone.utc)
+    if kind in ("secret", "key-id", "stale", "future", "scope-date", "scope-service", "no-host"):
+        options: dict[str, Any] = {
+            "secret": {"secret": "not-the-secret"},
+            "key-id": {"key_id": "AKIAUNKNOWNKEY000000"},
+            "stale": {"when": now - timedelta(minutes=6)},
+            "future": {"when": now + timedelta(minutes=6)},
+            "scope-date": {"scope_date": "20000101"},
+            "scope-service": {"service": "s3"},
+            "no-host": {"sign_host": False},
+        }[kind]
+        return b"", sigv4(target, body, **options)
+    if kind == "body":  # signed over other bytes than those sent
+        return b"", sigv4(target, body, signed_body=body + b" ")
+    if kind == "body-hash":  # ...and saying so: the signed payload hash names the other bytes
+        other = body + b" "
+        sha = {"x-amz-content-sha256": _sha256(other)}
+        return b"", sigv4(target, body, signed_body=other, extra=sha)
+    if kind == "token":
+        return b"", sigv4(target, body, extra={"x-amz-security-token": "a-session-token"})
+    headers = sigv4(target, body)
+    if kind == "query":  # a query the signature does not cover
+        return b"a=" + draw(st.binary(max_size=20)), headers
+    auth = next(i for i, (n, _) in enumerate(headers) if n == b"authorization")
+    if kind == "signature":  # one hex digit of the signature changed
+        value = headers[auth][1]
+        digit = b"0" if value[-1:] != b"0" else b"1"
+        headers[auth] = (b"authorization", value[:-1] + digit)
+    elif kind == "no-auth":
+        del headers[auth]
+    elif kind == "garbled":
+        value = draw(
+            st.one_of(
+                st.binary(max_size=80).map(lambda b: b"AWS4-HMAC-SHA256 " + b),
+                st.sampled_from([b"AWS4-HMAC-SHA256", b"AWS4-HMAC-SHA256 Credential=/",
+                                 headers[auth][1].replace(b", ", b",", 1).upper()]),
+            )
+        )  # fmt: skip
+        headers[auth] = (b"authorization", value)
+    else:  # bad-date
+        i = next(i for i, (n, _) in enumerate(headers) if n == b"x-amz-date")
+        headers[i] = (b"x-amz-date", draw(st.sampled_from([b"yesterday", b"", b"2026-01-01"])))
+    return b"", headers
+
+
+@st.composite
+def aws_request(draw: st.DrawFn) -> tuple[tuple[str, bytes, Headers, bytes], str | None]:
+    """A JSON 1.1 request, correctly signed or broken in one way (then returned with it)."""
+    action = draw(st.sampled_from(AWS_ACTIONS))
+    target = draw(
+        st.sampled_from(
+            [f"TrentService.{action}"] * 16
+            + ["TrentService", f"trentservice.{action}", f"Kms.{action}", f"TrentService.{action} "]
+        )
+    )
+    body = _aws_body(draw, action)
+    broken = draw(st.sampled_from([None] * len(AWS_BROKEN) + AWS_BROKEN))
+    note(f"aws {target!r} broken={broken} {body[:200]!r}")
+    if broken is None:
+        headers = draw(hostile_headers(sigv4(target, body)))
+        return ("POST", b"", headers, body), None
+    query, headers = _aws_broken(draw, broken, target, body)
+    return ("POST", query, headers, body), broken
+
+
 def _restore_keys() -> None:
     """Undo what a fuzzed DisableKey, ScheduleKeyDeletion or ArchiveKey did to the keys the
     requests name, so later examples still reach the code behind a usable key."""
     s = served()
-    alibaba, tencent = s.services
-    for service, key, actions in (
-        (alibaba, s.alibaba_key, ("CancelKeyDeletion", "EnableKey")),
-        (tencent, s.tencent_key, ("CancelKeyDeletion", "CancelKeyArchive", "EnableKey")),
+    for dialect, key, actions in (
+        ("alibaba-classic", s.alibaba_key, ("CancelKeyDeletion", "EnableKey")),
+        ("tencent", s.tencent_key, ("CancelKeyDeletion", "CancelKeyArchive", "EnableKey")),
+        ("aws", s.aws_key, ("CancelKeyDeletion", "EnableKey")),
+        ("aws", s.aws_sign_key, ("CancelKeyDeletion", "EnableKey")),
     ):
         for action in actions:
             with contextlib.suppress(NativeError):
-                service.call(action, {"KeyId": key})
+                s.services[dialect].call(action, {"KeyId": key})
+    with contextlib.suppress(NativeError):  # the alias the valid requests name
+        s.services["aws"].call("CreateAlias", {"AliasName": "alias/fuzz", "TargetKeyId": s.aws_key})
 
 
 def _run(request: tuple[str, bytes, Headers, bytes]) -> None:
@@ -631,6 +965,22 @@ def test_the_tencent_parser_answers_hostile_requests_in_its_own_shape(
     _run(request)
 
 
+@settings(FUZZ)
+@given(request=aws_request())
+def test_the_aws_parser_answers_hostile_requests_in_its_own_shape(
+    request: tuple[tuple[str, bytes, Headers, bytes], str | None],
+) -> None:
+    """Hostile members and bodies behind a good signature; broken signatures refused."""
+    (method, query, headers, body), broken = request
+    _restore_keys()
+    answer, routed = call(method, query, headers, body)
+    outcome = check_answer(answer, routed)
+    event(outcome if broken is None else f"broken {broken}: {outcome}")
+    if broken is not None and outcome.startswith("aws: "):  # (no-auth may route nowhere)
+        code = outcome.removeprefix("aws: ")
+        assert code in AWS_AUTH_ERRORS, f"a request whose signature is broken ({broken}) got {code}"
+
+
 @settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 2))
 @given(request=gateway_request())
 def test_the_gateway_parser_answers_hostile_requests_in_its_own_shape(
@@ -645,6 +995,69 @@ def test_requests_of_no_protocol_get_the_router_answer(
     request: tuple[str, bytes, Headers, bytes],
 ) -> None:
     _run(request)
+
+
+def _signed_as(protocol: str) -> tuple[bytes, Headers, bytes]:
+    """A ListKeys (or Encrypt) request each protocol would serve: query, headers, body."""
+    if protocol == "aws":
+        return b"", sigv4("TrentService.ListKeys", b"{}"), b"{}"
+    if protocol == "tencent":
+        return b"", tc3("ListKeys", b"{}"), b"{}"
+    if protocol == "alibaba-instance":
+        body = pb.EncryptRequest(KeyId=served().alibaba_key, Plaintext=b"hi").SerializeToString()
+        return b"", gateway("Encrypt", body), body
+    query, headers = acs3("ListKeys", {})
+    return query, headers, b""
+
+
+@pytest.mark.parametrize(
+    ("signed", "added", "routed_to", "outcome"),
+    [
+        # AWS's headers on the others' requests: the first protocol in serve order that
+        # claims the request answers it (alibaba-classic, alibaba-instance, aws, tencent)
+        ("alibaba-classic", (b"x-amz-target", b"TrentService.ListKeys"), "alibaba-classic", "ok"),
+        ("alibaba-instance", (b"x-amz-target", b"TrentService.ListKeys"), "alibaba-instance", "ok"),
+        ("tencent", (b"x-amz-target", b"TrentService.ListKeys"), "aws",
+         "IncompleteSignatureException"),
+        ("tencent", (b"x-amz-target", b"NotTrentService.ListKeys"), "tencent", "ok"),
+        # the others' headers on AWS's request
+        ("aws", (b"x-acs-action", b"ListKeys"), "alibaba-classic", "IncompleteSignature"),
+        ("aws", (b"x-kms-apiname", b"Encrypt"), "alibaba-instance", "InvalidApiVersion"),
+        ("aws", (b"x-tc-action", b"ListKeys"), "aws", "ok"),
+        ("aws", (b"authorization", b"TC3-HMAC-SHA256 x"), "aws", "IncompleteSignatureException"),
+    ],
+)  # fmt: skip
+def test_aws_headers_mixed_with_another_protocols(
+    signed: str, added: tuple[bytes, bytes], routed_to: str, outcome: str
+) -> None:
+    """A request with the headers of AWS and of another protocol: one protocol answers,
+    in its own shape (the router's order decides which)."""
+    query, headers, body = _signed_as(signed)
+    answer, routed = call("POST", query, [*headers, added], body)
+    got = check_answer(answer, routed)
+    assert got == f"{routed_to}: {outcome}", got
+
+
+def test_the_aws_signer_signs_as_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The targets' SigV4 is botocore's, to the digit (else "correctly signed" would
+    rest on the emulator agreeing with itself)."""
+    auth = pytest.importorskip("botocore.auth")
+    awsrequest = pytest.importorskip("botocore.awsrequest")
+    credentials = pytest.importorskip("botocore.credentials")
+    when = datetime.now(timezone.utc).replace(microsecond=0)
+    monkeypatch.setattr(auth, "get_current_datetime", lambda: when)
+    body = b'{"KeyId": "alias/fuzz"}'
+    target = "TrentService.DescribeKey"
+    request = awsrequest.AWSRequest(
+        method="POST", url=f"http://{HOST}/", data=body,
+        headers={"X-Amz-Target": target, "Content-Type": AWS_CONTENT_TYPE},
+    )  # fmt: skip
+    keys = credentials.Credentials(DEFAULT_AWS_ACCESS_KEY_ID, DEFAULT_AWS_SECRET)
+    auth.SigV4Auth(keys, "kms", AWS_REGION).add_auth(request)
+    ours = dict(sigv4(target, body, when=when))
+    assert ours[b"authorization"].decode() == request.headers["Authorization"]
+    answer, routed = call("POST", b"", list(ours.items()), body)
+    assert check_answer(answer, routed) == "aws: ok"
 
 
 # -- bug (b), fixed: ill-typed Tencent JSON gets a parameter error, not InternalError -----------

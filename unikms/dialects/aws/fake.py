@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import uuid
 from collections.abc import Mapping
@@ -47,6 +48,9 @@ _HEADER = struct.Struct(">B36sI")
 _NONCE = 12
 _TAG = 16
 _MIN_BLOB = _HEADER.size + _NONCE + _TAG
+#: the markers the fake writes (``NextMarker``: a list offset); ``str.isdigit`` would also
+#: take digits ``int`` refuses (``"\u00b2"``), and ``int`` refuses over 4,300 digits
+_MARKER = re.compile(r"[0-9]{1,18}")
 #: the key states an AWS key of the fake can be in (seeds naming others are refused)
 STATES = frozenset(
     {KeyState.ENABLED, KeyState.DISABLED, KeyState.PENDING_DELETION, KeyState.PENDING_IMPORT}
@@ -94,6 +98,23 @@ class AwsService(FakeService):
         super().__init__(store, throttle=throttle)
         #: the typed seam (:class:`~unikms.dialects.aws.rules.AwsCrypto`)
         self.aws_crypto = AwsSeam(self)
+
+    def call(self, action: str, params: NativeParams) -> NativeResponse:
+        """The base's native call, after the request's shape: a member the action does
+        not have, or one of another JSON type than the model's (``MEMBER_TYPES``), answers
+        ``SerializationException`` naming the member before any action reads it."""
+        if action in self._handlers:
+            unknown = self.rules.unknown_param(action, params)
+            problem = (
+                f"{unknown}: not a member of the {action} request"
+                if unknown is not None
+                else aws.member_type_error(params)
+            )
+            if problem is not None:
+                err = self.rules.error("SerializationException", detail=problem)
+                err.request_id = self.new_request_id()
+                raise err
+        return super().call(action, params)
 
     # -- errors -----------------------------------------------------------------
     def fail(self, situation: Situation, **fmt: object) -> NativeError:
@@ -478,7 +499,7 @@ class AwsService(FakeService):
         marker = params.get("Marker")
         start = 0
         if marker is not None:
-            if not isinstance(marker, str) or not marker.isdigit():
+            if not isinstance(marker, str) or not _MARKER.fullmatch(marker):
                 raise self.rules.error("InvalidMarkerException", detail="Invalid marker")
             start = int(marker)
         page = items[start : start + limit]

@@ -91,12 +91,14 @@ __all__ = [
     "ALIAS_NAME_PATTERN",
     "ARN_PATTERN",
     "KEY_ID_PATTERN",
+    "MEMBER_TYPES",
     "RULES",
     "STATE_NAMES",
     "AwsOperations",
     "AwsRules",
     "alias_arn",
     "key_arn",
+    "member_type_error",
     "partition",
     "valid_alias_name",
 ]
@@ -461,6 +463,67 @@ KNOWN_PARAMS: dict[str, frozenset[str]] = {
     "UntagResource": _KEY | {"TagKeys"},
     "ListResourceTags": _KEY | {"Limit", "Marker"},
 }
+
+#: the JSON type of each request member that is not a string (A1: ``integer``,
+#: ``boolean``, a map of strings, a list of strings, ``TagList``, a structure); every other
+#: member is a string (a ``blob`` is Base64 text in JSON 1.1)
+MEMBER_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        ("NumberOfBytes", "Limit", "PendingWindowInDays", "RotationPeriodInDays"), "integer"
+    ),
+    **dict.fromkeys(("DryRun", "MultiRegion", "BypassPolicyLockoutSafetyCheck"), "boolean"),
+    **dict.fromkeys(
+        ("EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext"), "map"
+    ),
+    **dict.fromkeys(("GrantTokens", "TagKeys", "DryRunModifiers", "ResourceOwners"), "list"),
+    "Tags": "tags",
+    "Recipient": "structure",
+}
+_JSON_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+               list: "a list", dict: "an object"}  # fmt: skip
+
+
+def _is(kind: str, value: object) -> bool:
+    if kind == "integer":  # a float reaches the member's own range check
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "map":
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    if kind == "list":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "tags":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if kind == "structure":
+        return isinstance(value, dict)
+    return isinstance(value, str)
+
+
+def member_type_error(params: Mapping[str, object]) -> str | None:
+    """What is wrong with the first (sorted) member whose JSON type is not the model's,
+    else None; a ``null`` member is an absent one. A request of the wrong shape never
+    reaches an action (the fake answers ``SerializationException``, as to an unknown
+    member: ``docs/dialects-aws.md``).
+
+    >>> member_type_error({"KeyId": "k", "Limit": 10})
+    >>> member_type_error({"SigningAlgorithm": [], "KeyId": "k"})
+    'SigningAlgorithm: a list where a string is expected'
+    >>> member_type_error({"EncryptionContext": {"a": 1}})
+    'EncryptionContext: an object where a map of strings is expected'
+    """
+    for name in sorted(params):
+        value = params[name]
+        kind = MEMBER_TYPES.get(name, "string")
+        if value is None or _is(kind, value):
+            continue
+        found = _JSON_NAMES.get(type(value), "a value")
+        expected = {
+            "integer": "a number", "boolean": "a boolean", "map": "a map of strings",
+            "list": "a list of strings", "tags": "a list of tags", "structure": "an object",
+        }.get(kind, "a string")  # fmt: skip
+        return f"{name}: {found} where {expected} is expected"
+    return None
+
 
 #: AWS ``KeyState`` -> neutral state; the states the neutral API has no name for are
 #: shown as the nearest one (``KeyInfo.native["KeyState"]`` keeps AWS's word)

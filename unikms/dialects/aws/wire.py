@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote
 
 from unikms.dialects.aws import rules as rules_module
 from unikms.emulator.credentials import EmulatorCredentials
-from unikms.emulator.wire import Request, Response, new_request_id
+from unikms.emulator.wire import Request, Response, load_json_object, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
 from unikms.native import NativeError
@@ -139,12 +139,10 @@ class AwsJsonProtocol:
                 "UnknownOperationException", "The request names no TrentService operation."
             )
         action = target[len(TARGET_PREFIX) :]
-        try:
-            params = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
-            return self.error("SerializationException", "The request body is not valid JSON.")
-        if not isinstance(params, dict):
-            return self.error("SerializationException", "The request body is not a JSON object.")
+        try:  # a JSON object of finite numbers and Unicode text (no lone surrogates)
+            params = load_json_object(request.body)
+        except ValueError as err:
+            return self.error("SerializationException", f"The request body is not valid: {err}.")
         try:
             result = dict(self.service.call(action, params))
         except NativeError as err:
@@ -226,7 +224,9 @@ class AwsJsonProtocol:
                 f"Signature not yet current: {amz_date} is still later than "
                 f"{_stamp(now + SKEW_SECONDS)} ({_stamp(now)} + 5 min.)",
             )
-        payload = request.header("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+        # the hash of the body as it came: KMS, unlike S3, takes no UNSIGNED-PAYLOAD, and an
+        # x-amz-content-sha256 header cannot vouch for bytes the signature did not cover
+        payload = hashlib.sha256(request.body).hexdigest()
         headers = "".join(f"{h}:{_SPACES.sub(' ', request.header(h).strip())}\n" for h in signed)
         canonical = "\n".join(
             (

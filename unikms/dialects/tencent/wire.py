@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import re
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import Any
 
 from unikms.dialects.tencent import rules as rules_module
 from unikms.emulator.credentials import AccessKey, EmulatorCredentials
-from unikms.emulator.wire import ReplayGuard, Request, Response, new_request_id
+from unikms.emulator.wire import ReplayGuard, Request, Response, load_json_object, new_request_id
 from unikms.errors import UnsupportedByDialectError
 from unikms.fake.service import FakeService
 from unikms.native import NativeError
@@ -46,60 +45,6 @@ _TC3 = re.compile(
 def _same(expected: str, given: str) -> bool:
     """Constant-time comparison that takes any text (compare_digest refuses non-ASCII str)."""
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
-
-
-def _finite(text: str) -> float:
-    """A JSON number as a float; ``1e400`` (infinite as a float) is not one Tencent takes."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("a JSON number out of range")
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # Python's json takes NaN and Infinity; JSON does not
-
-
-def _unpaired_surrogate(value: object) -> str | None:
-    """The name of the first field whose text holds a lone surrogate (``"\\ud800"``: valid
-    JSON, but no Unicode text), else None. Iterative: any depth json.loads took."""
-    stack: list[tuple[str, object]] = [("", value)]
-    while stack:
-        name, item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return name or "the request body"
-        elif isinstance(item, dict):
-            for key, sub in item.items():
-                stack.append((str(key), key))
-                stack.append((f"{name}.{key}" if name else str(key), sub))
-        elif isinstance(item, list):
-            stack.extend((f"{name}.{i}", sub) for i, sub in enumerate(item))
-    return None
-
-
-def load_json_params(body: bytes) -> dict[str, Any]:
-    """A TC3 POST body as parameters: a JSON object of finite numbers and Unicode text.
-
-    Anything else raises :class:`ValueError` (the caller answers ``InvalidParameter``):
-
-    >>> load_json_params(b'{"Offset": Infinity}')
-    Traceback (most recent call last):
-    ValueError: Infinity is not JSON
-    """
-    try:
-        loaded = json.loads(body or b"{}", parse_float=_finite, parse_constant=_no_constant)
-    except RecursionError:
-        raise ValueError("the JSON is nested too deep") from None
-    if not isinstance(loaded, dict):
-        raise ValueError("not a JSON object")
-    if b"\\u" in body:  # only an escape can make a lone surrogate
-        field = _unpaired_surrogate(loaded)
-        if field is not None:
-            raise ValueError(f"{field} is not valid Unicode text")
-    return loaded
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
@@ -312,7 +257,7 @@ class TencentProtocol:
         if request.method == "GET":
             params = unflatten(request.query_params())
         else:
-            params = load_json_params(request.body)
+            params = load_json_object(request.body)
         return request.header("x-tc-action"), params
 
     def _v1(self, request: Request, pairs: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
