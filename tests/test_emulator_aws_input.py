@@ -227,3 +227,26 @@ def test_a_marker_of_ours_pages_on(aws: Aws) -> None:
     body = json.dumps({"Limit": 2, "Marker": first["NextMarker"]}).encode()
     rest = json.loads(aws.answer(signed("ListKeys", body))[0].body)
     assert first["NextMarker"] == "2" and len(first["Keys"]) == 2 and len(rest["Keys"]) == 1
+
+
+def test_the_fake_called_in_process_refuses_text_that_is_not_unicode() -> None:
+    """No JSON body carries a lone surrogate, so the emulator refuses one before the
+    service; the same service called as a driver in process refused it with a raw
+    UnicodeEncodeError (found by the AWS fuzz targets): now SerializationException,
+    naming the member and not what is inside it."""
+    from unikms import KmsClient
+    from unikms.fake import FakeCloud
+    from unikms.native import NativeError
+
+    service = FakeCloud().service("aws")
+    key = KmsClient(service).create_key().key_id
+    cases = [
+        ("Encrypt", {"KeyId": key, "Plaintext": "aGk=", "EncryptionContext": {"k\ud800": "v"}}),
+        ("CreateKey", {"Description": "x\udfff"}),
+    ]
+    for action, params in cases:
+        with pytest.raises(NativeError) as err:
+            service.call(action, params)
+        assert err.value.code == "SerializationException"
+        assert err.value.message.endswith(": not Unicode text")
+        assert "k\ud800" not in err.value.message

@@ -1,9 +1,10 @@
-"""The emulator's ASGI application: one port, three wire protocols.
+"""The emulator's ASGI application: one port, one wire protocol per registered dialect.
 
-All three APIs are ``POST /``; the protocol is told apart by its headers
+All the APIs are ``POST /``; the protocol is told apart by its headers
 (``x-acs-action`` or an ``AccessKeyId`` parameter for Alibaba classic,
 ``x-kms-apiname`` for the instance gateway, ``X-TC-Action`` or a
-``SecretId`` parameter for Tencent). ``GET /health`` answers
+``SecretId`` parameter for Tencent, ``X-Amz-Target`` for AWS; a plug-in
+dialect's protocol says what it recognises). ``GET /health`` answers
 ``{"status": "ok"}``; ``POST /_unikms/clock`` with ``{"advance_days": N}``
 moves the fake's clock (tests reach rotation and deletion windows with it);
 ``POST /_unikms/reset`` forgets every key and alias (credentials and client

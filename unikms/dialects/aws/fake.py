@@ -84,6 +84,34 @@ def new_aws_store(account: str = "111122223333", region: str = "us-east-1", **kw
     )
 
 
+def _not_unicode(params: Mapping[str, object]) -> str | None:
+    """The first member holding text that is not Unicode (a lone surrogate) anywhere in
+    it, which no JSON body can carry: the emulator refuses such a body before the service
+    sees it (``unikms.emulator.wire.load_json_object``), and a driver called in process
+    refuses it the same way, ``SerializationException`` naming the member (not what is
+    inside it: a context's keys stay out of the message)."""
+
+    def unicode(value: object) -> bool:
+        if isinstance(value, str):
+            if value.isascii():  # the common case, in C
+                return True
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+            return True
+        if isinstance(value, Mapping):
+            return all(unicode(k) and unicode(v) for k, v in value.items())
+        if isinstance(value, list):
+            return all(unicode(v) for v in value)
+        return True
+
+    for name, value in params.items():
+        if not (unicode(name) and unicode(value)):
+            return f"{name}: not Unicode text"
+    return None
+
+
 def aad_for(context: Mapping[str, str] | None) -> bytes:
     """The bytes a (checked) context binds: its canonical JSON; none for no context."""
     return canonical_context_json(context).encode("utf-8") if context else b""
@@ -108,7 +136,7 @@ class AwsService(FakeService):
             problem = (
                 f"{unknown}: not a member of the {action} request"
                 if unknown is not None
-                else aws.member_type_error(params)
+                else aws.member_type_error(params) or _not_unicode(params)
             )
             if problem is not None:
                 err = self.rules.error("SerializationException", detail=problem)
