@@ -745,3 +745,23 @@ def test_another_clients_classic_text_opens_as_its_bytes(text: str, opens_to: by
     for dialect in (Dialect.ALIBABA_CLASSIC, Dialect.ALIBABA_INSTANCE):
         client = unikms.KmsClient(cloud.service(dialect))
         assert client.decrypt(blob).plaintext == opens_to, dialect
+
+
+def test_classic_plaintext_decoding_takes_exactly_the_canonical_base64_spellings() -> None:
+    """decode_plaintext decodes a string only when it is the one spelling b64encode gives
+    its bytes (its padding bits zero), and hands any other back as its own UTF-8: checked
+    exhaustively over every 4-digit Base64 tail (with and without padding), as str and
+    as bytes, against b64encode(b64decode(t)) == t (the check was rewritten for speed)."""
+    from unikms.dialects.alibaba.classic import decode_plaintext
+
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    checked = 0
+    for a in alphabet:
+        for b in alphabet:
+            for text in (f"QU{a}{b}", f"Q{a}{b}=", f"{a}{b}=="):
+                data = base64.b64decode(text, validate=True)
+                canonical = base64.b64encode(data).decode() == text
+                for spelt in (text, text.encode()):
+                    assert decode_plaintext(spelt) == (data if canonical else text.encode())
+                checked += 1
+    assert checked == 3 * 64 * 64

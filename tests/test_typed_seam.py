@@ -4,11 +4,17 @@ the action's answer type, so a field of the wrong type is a typed failure, not a
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+import typing
+from typing import Any, Literal, TypedDict
 
 import pytest
 
+import unikms
+from unikms.dialects import dialect_packages, operations_class
 from unikms.driver import Action, NativeError
+from unikms.fake import FakeCloud
+from unikms.native import NativeParams, NativeResponse
+from unikms.types import Dialect
 
 
 class Version(TypedDict):
@@ -16,15 +22,15 @@ class Version(TypedDict):
     CreationDate: int
 
 
-class Metadata(TypedDict):
+class Metadata(TypedDict, total=False):  # total=False, as the dialects' answers (3.10)
     KeyId: str
     Enabled: bool
-    Rotation: NotRequired[float]
+    Rotation: float
     State: Literal["Enabled", "Disabled"]
     Versions: list[Version]
     Tags: dict[str, str]
-    Blob: NotRequired[bytes | str]
-    Extra: NotRequired[Any]
+    Blob: bytes | str
+    Extra: Any
 
 
 class Request(TypedDict):
@@ -113,13 +119,7 @@ def test_an_action_shows_its_name_and_types() -> None:
 
 
 # -- every dialect's operations call typed actions -------------------------------------------
-import typing  # noqa: E402
 
-import unikms  # noqa: E402
-from unikms.dialects import dialect_packages, operations_class  # noqa: E402
-from unikms.fake import FakeCloud  # noqa: E402
-from unikms.native import NativeParams, NativeResponse  # noqa: E402
-from unikms.types import Dialect  # noqa: E402
 
 TYPED = [p.name for p in dialect_packages() if operations_class(p.name).actions]
 

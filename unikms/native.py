@@ -134,13 +134,17 @@ def checked_answer(action: str, response: Mapping[str, Any]) -> NativeAnswer:
     answer = NativeAnswer()
     answer.action = action
     for name, value in response.items():
-        if isinstance(value, dict):
-            answer[name] = checked_answer(action, value)
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            answer[name] = [checked_answer(action, v) if isinstance(v, dict) else v for v in value]
-        else:
-            answer[name] = value
+        answer[name] = _unchecked(action, value)
     return answer
+
+
+def _unchecked(action: str, value: Any) -> Any:
+    """A value no type declares: objects (and lists of them) made :class:`NativeAnswer`."""
+    if isinstance(value, dict):
+        return checked_answer(action, value)
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [checked_answer(action, v) if isinstance(v, dict) else v for v in value]
+    return value
 
 
 #: an action's request: the keyword parameters of its request ``TypedDict``
@@ -229,7 +233,7 @@ def _checked_object(
             continue  # absent
         check = checks.get(name)
         if check is None:  # a field the type does not declare: kept, unchecked
-            answer[name] = checked_answer(action, field) if isinstance(field, dict) else field
+            answer[name] = _unchecked(action, field)
         else:
             answer[name] = check(action, path + name, field)
     return answer
